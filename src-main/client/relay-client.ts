@@ -1,0 +1,324 @@
+// A w2w client connection to one relay: registration (the initiator side of the handshake), sending
+// on every route with optional acknowledgements, c2s requests, and the s2c events the relay pushes.
+import { EventEmitter } from 'node:events';
+import WebSocket from 'ws';
+import { FrameType, HandshakeContext, Limits, MsgFlag, PROTOCOL_VERSION, Route, SUBPROTOCOL } from '../../src-shared/protocol/constants.js';
+import { ErrorCode, W2wError, errorName } from '../../src-shared/protocol/errors.js';
+import {
+  decodeFrame,
+  encodeFrame,
+  frameTypeName,
+  type AckFrame,
+  type Frame,
+  type HelloFrame,
+  type MissedRecipient,
+  type MsgFrame,
+  type MsgTarget,
+  type ReqArgs,
+  type ResResult,
+} from '../../src-shared/protocol/frames.js';
+import { bytesEqual, shortId, toHex } from '../../src-shared/ids.js';
+import { HandshakeInitiator } from '../crypto/handshake.js';
+import type { Identity } from '../crypto/identity.js';
+import { randomBytes } from '../crypto/random.js';
+
+export interface RelayClientOptions {
+  url: string;
+  identity: Identity;
+  /** pin: refuse a relay whose ID differs (e.g. from an invite "URL#ID") */
+  expectedRelayId?: Uint8Array;
+  /** extra CA certificate(s) to trust for wss:// (self-hosted relays with their own CA) */
+  ca?: string | Buffer;
+  handshakeTimeoutMs?: number;
+  /** the binding signed into the handshake; defaults to the URL */
+  binding?: string;
+}
+
+export interface SendOptions {
+  /** ask the relay for an ACK and wait for it */
+  ack?: boolean;
+  hops?: number;
+  /** message ID (16 bytes); random by default */
+  id?: Uint8Array;
+  ackTimeoutMs?: number;
+}
+
+export interface SendResult {
+  id: Uint8Array;
+  /** present when an ACK was requested */
+  delivered?: number;
+  missed?: MissedRecipient[];
+}
+
+export interface PresenceEvent {
+  id: Uint8Array;
+  online: boolean;
+  timeMs: number;
+}
+
+export interface CloseInfo {
+  code: number;
+  reason: string;
+}
+
+export interface RelayClientEvents {
+  message: [MsgFrame];
+  presence: [PresenceEvent];
+  notice: [string];
+  /** an ERROR frame from the relay that no pending send or request claimed */
+  error: [W2wError, Uint8Array];
+  close: [CloseInfo];
+}
+
+interface Pending<T> {
+  resolve: (v: T) => void;
+  reject: (e: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+const DEFAULT_TIMEOUT_MS = 10_000;
+
+export class RelayClient extends EventEmitter<RelayClientEvents> {
+  hello!: HelloFrame;
+  transcriptHash!: Buffer;
+  private nextReqId = 1;
+  private readonly pendingAcks = new Map<string, Pending<SendResult>>();
+  private readonly pendingReqs = new Map<number, Pending<ResResult>>();
+  private closed = false;
+
+  private constructor(
+    private readonly ws: WebSocket,
+    readonly identity: Identity,
+    readonly url: string,
+  ) {
+    super();
+  }
+
+  get relayId(): Uint8Array {
+    return this.hello.relayId;
+  }
+
+  get id(): Buffer {
+    return this.identity.publicKey;
+  }
+
+  get isOpen(): boolean {
+    return !this.closed && this.ws.readyState === WebSocket.OPEN;
+  }
+
+  /** Connects and registers; resolves once the relay has listed this ID, rejects with a W2wError otherwise. */
+  static connect(opts: RelayClientOptions): Promise<RelayClient> {
+    const ws = new WebSocket(opts.url, SUBPROTOCOL, {
+      perMessageDeflate: false,
+      maxPayload: Limits.MAX_FRAME_BYTES,
+      ca: opts.ca,
+      handshakeTimeout: opts.handshakeTimeoutMs ?? DEFAULT_TIMEOUT_MS,
+    });
+    ws.binaryType = 'nodebuffer';
+    const client = new RelayClient(ws, opts.identity, opts.url);
+    return client.register(opts);
+  }
+
+  private register(opts: RelayClientOptions): Promise<RelayClient> {
+    return new Promise((resolve, reject) => {
+      let initiator: HandshakeInitiator | null = null;
+      let expectedTh: Buffer | null = null;
+      let settled = false;
+      const timer = setTimeout(() => done(new W2wError(ErrorCode.HANDSHAKE_TIMEOUT, `no registration with ${opts.url} within ${opts.handshakeTimeoutMs ?? DEFAULT_TIMEOUT_MS} ms`)), opts.handshakeTimeoutMs ?? DEFAULT_TIMEOUT_MS);
+      const done = (err: Error | null): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        this.ws.off('message', onHandshakeMessage);
+        if (err) {
+          this.closed = true;
+          this.ws.terminate();
+          reject(err);
+          return;
+        }
+        this.ws.on('message', (data: Buffer) => this.onMessage(data));
+        resolve(this);
+      };
+      const send = (f: Frame): void => this.ws.send(encodeFrame(f));
+      const onHandshakeMessage = (data: Buffer, isBinary: boolean): void => {
+        if (!isBinary) return done(new W2wError(ErrorCode.TEXT_FRAME, 'relay sent a text message'));
+        const d = decodeFrame(data);
+        if (!d.ok) return done(d.error);
+        const f = d.frame;
+        if (f.type === FrameType.ERROR) return done(new W2wError(f.code, `relay refused registration: ${f.message}`));
+        if (!initiator) {
+          if (f.type !== FrameType.HELLO) return done(new W2wError(ErrorCode.UNEXPECTED_FRAME, `expected HELLO, got ${frameTypeName(f.type)}`));
+          if (f.version !== PROTOCOL_VERSION) return done(new W2wError(ErrorCode.UNSUPPORTED_VERSION, `relay speaks v${f.version}`));
+          if (opts.expectedRelayId && !bytesEqual(opts.expectedRelayId, f.relayId)) {
+            return done(new W2wError(ErrorCode.WRONG_PEER, `expected relay ${shortId(opts.expectedRelayId)}, reached ${shortId(f.relayId)}`));
+          }
+          this.hello = { ...f, relayId: Buffer.from(f.relayId) };
+          initiator = new HandshakeInitiator(HandshakeContext.C2S, this.identity, this.hello.relayId, opts.binding ?? opts.url);
+          send({ type: FrameType.HS1, ...initiator.start() });
+          return;
+        }
+        if (!expectedTh) {
+          if (f.type !== FrameType.HS2) return done(new W2wError(ErrorCode.UNEXPECTED_FRAME, `expected HS2, got ${frameTypeName(f.type)}`));
+          const step = initiator.finish(f);
+          if (!step.ok) return done(step.error);
+          expectedTh = step.value.result.transcriptHash;
+          step.value.result.sendKey.fill(0);
+          step.value.result.recvKey.fill(0);
+          send({ type: FrameType.HS3, ...step.value.m3 });
+          return;
+        }
+        if (f.type !== FrameType.READY) return done(new W2wError(ErrorCode.UNEXPECTED_FRAME, `expected READY, got ${frameTypeName(f.type)}`));
+        if (!bytesEqual(f.transcriptHash, expectedTh)) return done(new W2wError(ErrorCode.BAD_SIGNATURE, 'relay confirmed a different transcript'));
+        this.transcriptHash = expectedTh;
+        done(null);
+      };
+      this.ws.on('message', onHandshakeMessage);
+      this.ws.on('error', (err) => done(new W2wError(ErrorCode.INTERNAL, `cannot reach ${opts.url}: ${err.message}`)));
+      this.ws.on('close', (code, reason) => {
+        done(new W2wError(ErrorCode.INTERNAL, `relay closed the connection (${code} ${reason.toString()})`));
+        this.onClose(code, reason.toString());
+      });
+    });
+  }
+
+  private onClose(code: number, reason: string): void {
+    if (this.closed && this.pendingAcks.size === 0 && this.pendingReqs.size === 0 && this.listenerCount('close') === 0) return;
+    this.closed = true;
+    const err = new W2wError(ErrorCode.INTERNAL, `connection closed (${code} ${reason})`);
+    for (const p of this.pendingAcks.values()) {
+      clearTimeout(p.timer);
+      p.reject(err);
+    }
+    for (const p of this.pendingReqs.values()) {
+      clearTimeout(p.timer);
+      p.reject(err);
+    }
+    this.pendingAcks.clear();
+    this.pendingReqs.clear();
+    this.emit('close', { code, reason });
+  }
+
+  private onMessage(data: Buffer): void {
+    const d = decodeFrame(data);
+    if (!d.ok) {
+      this.emit('error', d.error, new Uint8Array(16));
+      return;
+    }
+    const f = d.frame;
+    switch (f.type) {
+      case FrameType.MSG:
+        this.emit('message', f);
+        return;
+      case FrameType.ACK:
+        this.onAck(f);
+        return;
+      case FrameType.RES: {
+        const p = this.pendingReqs.get(f.reqId);
+        if (!p) return;
+        this.pendingReqs.delete(f.reqId);
+        clearTimeout(p.timer);
+        if (f.status !== 0) p.reject(new W2wError(f.status, f.message));
+        else p.resolve(f);
+        return;
+      }
+      case FrameType.EVENT:
+        if (f.kind === 1) this.emit('presence', { id: Buffer.from(f.id), online: f.online, timeMs: f.timeMs });
+        else this.emit('notice', f.text);
+        return;
+      case FrameType.ERROR: {
+        const err = new W2wError(f.code, f.message);
+        const p = this.pendingAcks.get(toHex(f.ref));
+        // An error naming a pending message that asked for an ACK rejects it: the whole message was refused.
+        if (p) {
+          this.pendingAcks.delete(toHex(f.ref));
+          clearTimeout(p.timer);
+          p.reject(err);
+          return;
+        }
+        this.emit('error', err, Buffer.from(f.ref));
+        return;
+      }
+      default:
+        this.emit('error', new W2wError(ErrorCode.UNEXPECTED_FRAME, `relay sent ${frameTypeName(f.type)} after registration`), new Uint8Array(16));
+    }
+  }
+
+  private onAck(f: AckFrame): void {
+    const key = toHex(f.id);
+    const p = this.pendingAcks.get(key);
+    if (!p) return;
+    this.pendingAcks.delete(key);
+    clearTimeout(p.timer);
+    p.resolve({ id: Buffer.from(f.id), delivered: f.delivered, missed: f.missed.map((m) => ({ id: Buffer.from(m.id), code: m.code })) });
+  }
+
+  /** Sends one message. Without `ack` it resolves once queued; with it, when the relay's ACK arrives. */
+  send(target: MsgTarget, body: Uint8Array, opts: SendOptions = {}): Promise<SendResult> {
+    if (!this.isOpen) return Promise.reject(new W2wError(ErrorCode.INTERNAL, 'not connected'));
+    const id = opts.id ?? randomBytes(16);
+    const frame = encodeFrame({
+      type: FrameType.MSG,
+      flags: opts.ack ? MsgFlag.ACK : 0,
+      hops: opts.hops ?? Limits.DEFAULT_HOPS,
+      id,
+      from: this.identity.publicKey,
+      body,
+      ...target,
+    } as MsgFrame);
+    if (frame.byteLength > this.hello.maxFrameBytes) {
+      return Promise.reject(new W2wError(ErrorCode.FRAME_TOO_LARGE, `message is ${frame.byteLength} bytes; this relay takes at most ${this.hello.maxFrameBytes}`));
+    }
+    if (!opts.ack) {
+      this.ws.send(frame);
+      return Promise.resolve({ id });
+    }
+    return new Promise((resolve, reject) => {
+      const key = toHex(id);
+      const timer = setTimeout(() => {
+        this.pendingAcks.delete(key);
+        reject(new W2wError(ErrorCode.INTERNAL, `no ACK for message ${key} within ${opts.ackTimeoutMs ?? DEFAULT_TIMEOUT_MS} ms`));
+      }, opts.ackTimeoutMs ?? DEFAULT_TIMEOUT_MS);
+      this.pendingAcks.set(key, { resolve, reject, timer });
+      this.ws.send(frame);
+    });
+  }
+
+  /** A c2s request; resolves with the s2c result, rejects with the relay's W2wError. */
+  request<A extends ReqArgs>(args: A, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<Extract<ResResult, { op: A['op'] }>> {
+    if (!this.isOpen) return Promise.reject(new W2wError(ErrorCode.INTERNAL, 'not connected'));
+    const reqId = this.nextReqId;
+    this.nextReqId = this.nextReqId >= 0xffff_fffe ? 1 : this.nextReqId + 1;
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pendingReqs.delete(reqId);
+        reject(new W2wError(ErrorCode.INTERNAL, `no answer to request ${reqId} within ${timeoutMs} ms`));
+      }, timeoutMs);
+      this.pendingReqs.set(reqId, { resolve: resolve as (v: ResResult) => void, reject, timer });
+      this.ws.send(encodeFrame({ type: FrameType.REQ, reqId, ...args }));
+    });
+  }
+
+  /** Sends raw bytes (tests and fuzzing: the relay must cope with anything). */
+  sendRaw(bytes: Uint8Array | string): void {
+    this.ws.send(bytes);
+  }
+
+  async close(): Promise<void> {
+    if (this.ws.readyState === WebSocket.CLOSED) return;
+    await new Promise<void>((resolve) => {
+      this.ws.once('close', () => resolve());
+      this.ws.close(1000, 'bye');
+      setTimeout(() => {
+        this.ws.terminate();
+        resolve();
+      }, 2000).unref();
+    });
+  }
+}
+
+export function describeError(err: unknown): string {
+  if (err instanceof W2wError) return `${errorName(err.code)} (${err.code}): ${err.message}`;
+  return err instanceof Error ? err.message : String(err);
+}
+
+export { Route };

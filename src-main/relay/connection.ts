@@ -1,0 +1,260 @@
+// One client connection on the relay: the registration state machine (HELLO -> HS1 -> HS2 -> HS3 ->
+// READY), per-connection limits (rate, slow consumer, liveness), and the hand-off of registered
+// frames to the relay core. Bad input becomes a coded ERROR frame; it never throws out of here.
+import type WebSocket from 'ws';
+import { FrameType, HandshakeContext, PROTOCOL_VERSION } from '../../src-shared/protocol/constants.js';
+import { CloseCode, ErrorCode, W2wError, errorName } from '../../src-shared/protocol/errors.js';
+import { ZERO_REF, decodeFrame, encodeFrame, frameTypeName, type Frame } from '../../src-shared/protocol/frames.js';
+import { HandshakeResponder } from '../crypto/handshake.js';
+import { idKey, type IdKey } from './id-key.js';
+import type { RelayCore } from './relay-core.js';
+import { TokenBucket } from './token-bucket.js';
+
+type State = 'await-hs1' | 'await-hs3' | 'ready' | 'closed';
+
+export class Connection {
+  private state: State = 'await-hs1';
+  private responder: HandshakeResponder;
+  private readonly bucket: TokenBucket;
+  private rateViolations = 0;
+  private handshakeTimer: NodeJS.Timeout | null;
+  private pongTimer: NodeJS.Timeout | null = null;
+  id: Buffer | null = null;
+  key: IdKey | null = null;
+  /** IDs this connection asked to watch (WATCH), for presence events */
+  readonly watching = new Set<IdKey>();
+
+  constructor(
+    readonly ws: WebSocket,
+    private readonly core: RelayCore,
+    readonly remoteAddress: string,
+  ) {
+    const lim = core.limits;
+    this.bucket = new TokenBucket(lim.ratePerSec, lim.rateBurst);
+    this.responder = new HandshakeResponder({
+      ctx: HandshakeContext.C2S,
+      identity: core.identity,
+      acceptBinding: (b) => core.acceptsBinding(b),
+    });
+    ws.binaryType = 'nodebuffer';
+    ws.on('message', (data, isBinary) => this.onMessage(data as Buffer, isBinary));
+    ws.on('close', () => this.onClose());
+    ws.on('error', () => {
+      // Socket errors (resets, oversize frames) end in 'close'; nothing to add here.
+    });
+    ws.on('pong', () => {
+      if (this.pongTimer) clearTimeout(this.pongTimer);
+      this.pongTimer = null;
+    });
+    this.handshakeTimer = setTimeout(() => this.onHandshakeTimeout(), lim.handshakeTimeoutMs);
+    this.sendFrame({
+      type: FrameType.HELLO,
+      version: PROTOCOL_VERSION,
+      relayId: core.identity.publicKey,
+      timeMs: Date.now(),
+      maxFrameBytes: lim.maxFrameBytes,
+      maxRecipients: lim.maxRecipients,
+      ratePerSec: lim.ratePerSec,
+      rateBurst: lim.rateBurst,
+      pingIntervalMs: lim.pingIntervalMs,
+      handshakeTimeoutMs: lim.handshakeTimeoutMs,
+    });
+  }
+
+  get isReady(): boolean {
+    return this.state === 'ready';
+  }
+
+  /**
+   * Queues bytes to this client. A client whose queue passes the limit is a slow consumer: it is
+   * cut off rather than letting the relay buffer without bound. Returns false if not sent.
+   */
+  send(bytes: Uint8Array): boolean {
+    if (this.state === 'closed' || this.ws.readyState !== 1) return false;
+    if (this.ws.bufferedAmount > this.core.limits.maxBufferedBytes) {
+      this.core.count('slowConsumers');
+      this.close(CloseCode.SLOW_CONSUMER, 'slow consumer: send queue over limit', true);
+      return false;
+    }
+    this.core.batcher.hold(this.ws);
+    this.ws.send(bytes, { binary: true });
+    return true;
+  }
+
+  sendFrame(frame: Frame): boolean {
+    return this.send(encodeFrame(frame));
+  }
+
+  sendError(code: ErrorCode, message: string, ref: Uint8Array = ZERO_REF): void {
+    this.core.countError(code);
+    this.sendFrame({ type: FrameType.ERROR, code, ref, message });
+  }
+
+  /** Ping from the relay's liveness sweep; no pong within pingTimeoutMs means the client is gone. */
+  heartbeat(): void {
+    if (this.state === 'closed' || this.pongTimer) return;
+    this.pongTimer = setTimeout(() => {
+      this.pongTimer = null;
+      this.core.countError(ErrorCode.PING_TIMEOUT);
+      this.close(CloseCode.PING_TIMEOUT, 'no pong within the ping timeout', true);
+    }, this.core.limits.pingTimeoutMs);
+    try {
+      this.ws.ping();
+    } catch {
+      // the socket is already closing; 'close' follows
+    }
+  }
+
+  close(code: number, reason: string, hard = false): void {
+    if (this.state === 'closed') return;
+    this.clearHandshakeTimer();
+    try {
+      this.ws.close(code, reason);
+    } catch {
+      // invalid state: the socket is already gone
+    }
+    // A peer that does not read will never see our close frame: cut it after a grace period.
+    const grace = setTimeout(() => this.ws.terminate(), hard ? 1000 : 5000);
+    grace.unref();
+    this.onClose();
+  }
+
+  private fail(error: W2wError, closeCode: number): void {
+    this.sendError(error.code, error.message);
+    this.close(closeCode, `${errorName(error.code)}: ${error.message}`.slice(0, 120));
+  }
+
+  private clearHandshakeTimer(): void {
+    if (this.handshakeTimer) clearTimeout(this.handshakeTimer);
+    this.handshakeTimer = null;
+  }
+
+  private onHandshakeTimeout(): void {
+    this.handshakeTimer = null;
+    if (this.state === 'ready' || this.state === 'closed') return;
+    this.responder.abort();
+    this.fail(new W2wError(ErrorCode.HANDSHAKE_TIMEOUT, `registration not finished within ${this.core.limits.handshakeTimeoutMs} ms`), CloseCode.HANDSHAKE_TIMEOUT);
+  }
+
+  private onMessage(data: Buffer, isBinary: boolean): void {
+    if (this.state === 'closed') return;
+    if (!this.bucket.take()) {
+      this.onRateLimited(data);
+      return;
+    }
+    this.rateViolations = 0;
+    if (!isBinary) {
+      this.reject(new W2wError(ErrorCode.TEXT_FRAME, 'w2w frames are binary WebSocket messages; text messages are not accepted'));
+      return;
+    }
+    const decoded = decodeFrame(data, this.core.limits.maxFrameBytes);
+    if (!decoded.ok) {
+      this.reject(decoded.error, msgRef(data));
+      return;
+    }
+    const frame = decoded.frame;
+    try {
+      switch (this.state) {
+        case 'await-hs1':
+          this.onHs1(frame);
+          break;
+        case 'await-hs3':
+          this.onHs3(frame);
+          break;
+        case 'ready':
+          this.core.onFrame(this, frame, data);
+          break;
+      }
+    } catch (err) {
+      // A bug must not take the relay down or leak a stack to the peer; it is counted and logged.
+      this.core.onInternalError(err);
+      this.sendError(ErrorCode.INTERNAL, 'internal relay error');
+    }
+  }
+
+  /** Before registration any bad frame ends the connection; after it, the frame alone is refused. */
+  private reject(error: W2wError, ref: Uint8Array = ZERO_REF): void {
+    if (this.state !== 'ready') {
+      this.fail(error, CloseCode.PROTOCOL_ERROR);
+      return;
+    }
+    this.sendError(error.code, error.message, ref);
+  }
+
+  private onRateLimited(data: Buffer): void {
+    this.rateViolations++;
+    this.core.countError(ErrorCode.RATE_LIMITED);
+    if (this.rateViolations > this.core.limits.maxRateViolations) {
+      this.close(CloseCode.RATE_LIMITED, 'rate limit exceeded repeatedly', true);
+      return;
+    }
+    // One error per burst of violations is enough; answering every dropped frame would amplify a flood.
+    if (this.rateViolations === 1) {
+      this.sendFrame({
+        type: FrameType.ERROR,
+        code: ErrorCode.RATE_LIMITED,
+        ref: msgRef(data),
+        message: `rate limit: ${this.core.limits.ratePerSec} frames/s, burst ${this.core.limits.rateBurst}; frames are dropped until the bucket refills`,
+      });
+    }
+  }
+
+  private onHs1(frame: Frame): void {
+    if (frame.type !== FrameType.HS1) {
+      this.reject(unexpected(frame, 'HS1'));
+      return;
+    }
+    const step = this.responder.respond(frame);
+    if (!step.ok) {
+      this.fail(step.error, CloseCode.HANDSHAKE_FAILED);
+      return;
+    }
+    this.state = 'await-hs3';
+    this.sendFrame({ type: FrameType.HS2, ...step.value });
+  }
+
+  private onHs3(frame: Frame): void {
+    if (frame.type !== FrameType.HS3) {
+      this.reject(unexpected(frame, 'HS3'));
+      return;
+    }
+    const step = this.responder.finish(frame);
+    if (!step.ok) {
+      this.fail(step.error, CloseCode.HANDSHAKE_FAILED);
+      return;
+    }
+    this.clearHandshakeTimer();
+    this.state = 'ready';
+    this.id = step.value.peerId;
+    this.key = idKey(this.id);
+    // c2s traffic is protected by TLS; the c2s session keys are not used on the wire in v1.
+    step.value.sendKey.fill(0);
+    step.value.recvKey.fill(0);
+    this.sendFrame({ type: FrameType.READY, transcriptHash: step.value.transcriptHash, timeMs: Date.now() });
+    this.core.onRegistered(this);
+  }
+
+  private onClose(): void {
+    if (this.state === 'closed') return;
+    const wasReady = this.state === 'ready';
+    this.state = 'closed';
+    this.clearHandshakeTimer();
+    if (this.pongTimer) clearTimeout(this.pongTimer);
+    this.pongTimer = null;
+    if (!wasReady) this.responder.abort();
+    this.core.onClosed(this, wasReady);
+  }
+}
+
+function unexpected(frame: Frame, wanted: string): W2wError {
+  if (frame.type === FrameType.MSG || frame.type === FrameType.REQ) {
+    return new W2wError(ErrorCode.NOT_REGISTERED, `${frameTypeName(frame.type)} before registration finished; send ${wanted}`);
+  }
+  return new W2wError(ErrorCode.UNEXPECTED_FRAME, `expected ${wanted}, got ${frameTypeName(frame.type)}`);
+}
+
+/** The message id of a (possibly malformed) MSG frame, so errors can name it; zeros otherwise. */
+function msgRef(data: Buffer): Uint8Array {
+  if (data.byteLength >= 20 && data[0] === FrameType.MSG) return data.subarray(4, 20);
+  return ZERO_REF;
+}

@@ -1,0 +1,333 @@
+// The relay's state and routing: registered sessions, the node list, named groups, presence, and
+// the c2s requests. Forwarding reuses the sender's bytes unchanged (zero copy): the relay checks the
+// envelope, never the body, and never verifies a signature or touches SQLite per forwarded message.
+import { EventKind, FrameType, Limits, MsgFlag, Op, Route } from '../../src-shared/protocol/constants.js';
+import { ErrorCode, W2wError } from '../../src-shared/protocol/errors.js';
+import { frameTypeName, type Frame, type MissedRecipient, type MsgFrame, type ReqFrame, type ResResult } from '../../src-shared/protocol/frames.js';
+import { idToText } from '../../src-shared/ids.js';
+import type { Identity } from '../crypto/identity.js';
+import type { Connection } from './connection.js';
+import { Groups } from './groups.js';
+import { idFromKey, idKey, type IdKey } from './id-key.js';
+import { NodeList } from './node-list.js';
+import type { GroupStore, NodeListStore } from './ports.js';
+import { SocketBatcher } from './socket-batcher.js';
+
+export interface RelayLimits {
+  maxFrameBytes: number;
+  maxRecipients: number;
+  ratePerSec: number;
+  rateBurst: number;
+  pingIntervalMs: number;
+  pingTimeoutMs: number;
+  handshakeTimeoutMs: number;
+  maxConnections: number;
+  maxBufferedBytes: number;
+  maxRateViolations: number;
+}
+
+export interface RelayCounters {
+  connections: number;
+  registered: number;
+  framesIn: number;
+  messagesRouted: number;
+  deliveries: number;
+  bytesForwarded: number;
+  slowConsumers: number;
+  errors: Record<string, number>;
+}
+
+/** Contacts remembered per ID for presence notices ("has messaged"); older ones are forgotten. */
+const MAX_CONTACTS_PER_ID = 256;
+/** Presence subscriptions per connection (WATCH), so one client cannot grow relay memory without bound. */
+const MAX_WATCHED_PER_CONNECTION = 4096;
+
+export class RelayCore {
+  readonly batcher = new SocketBatcher();
+  readonly nodeList: NodeList;
+  readonly groups: Groups;
+  private readonly sessions = new Map<IdKey, Set<Connection>>();
+  private readonly contacts = new Map<IdKey, Set<IdKey>>();
+  private readonly watchers = new Map<IdKey, Set<Connection>>();
+  private readonly counters: Omit<RelayCounters, 'connections' | 'registered' | 'errors'> & { slowConsumers: number } = {
+    framesIn: 0,
+    messagesRouted: 0,
+    deliveries: 0,
+    bytesForwarded: 0,
+    slowConsumers: 0,
+  };
+  private readonly errors = new Map<number, number>();
+  connectionCount = 0;
+
+  constructor(
+    readonly identity: Identity,
+    readonly limits: RelayLimits,
+    stores: { nodeList: NodeListStore; groups: GroupStore },
+    private readonly bindingCheck: (binding: string) => boolean,
+    private readonly log: (line: string) => void = () => {},
+  ) {
+    this.nodeList = new NodeList(stores.nodeList);
+    this.groups = new Groups(stores.groups);
+  }
+
+  acceptsBinding(binding: string): boolean {
+    return this.bindingCheck(binding);
+  }
+
+  count(name: 'slowConsumers'): void {
+    this.counters[name]++;
+  }
+
+  countError(code: ErrorCode): void {
+    this.errors.set(code, (this.errors.get(code) ?? 0) + 1);
+  }
+
+  onInternalError(err: unknown): void {
+    this.countError(ErrorCode.INTERNAL);
+    this.log(`internal error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+  }
+
+  snapshot(): RelayCounters {
+    const errors: Record<string, number> = {};
+    for (const [code, n] of this.errors) errors[code] = n;
+    return { ...this.counters, connections: this.connectionCount, registered: this.sessions.size, errors };
+  }
+
+  isOnline(key: IdKey): boolean {
+    return this.sessions.has(key);
+  }
+
+  onlineIds(): IdKey[] {
+    return [...this.sessions.keys()];
+  }
+
+  // --- lifecycle --------------------------------------------------------------------------------
+
+  onRegistered(conn: Connection): void {
+    const key = conn.key as IdKey;
+    const id = conn.id as Buffer;
+    let set = this.sessions.get(key);
+    const firstSession = !set;
+    if (!set) {
+      set = new Set();
+      this.sessions.set(key, set);
+    }
+    set.add(conn);
+    this.nodeList.recordRegistration(id, Date.now());
+    if (firstSession) this.announcePresence(key, true);
+  }
+
+  onClosed(conn: Connection, wasReady: boolean): void {
+    this.connectionCount--;
+    for (const watched of conn.watching) {
+      const w = this.watchers.get(watched);
+      w?.delete(conn);
+      if (w && w.size === 0) this.watchers.delete(watched);
+    }
+    if (!wasReady || !conn.key) return;
+    const set = this.sessions.get(conn.key);
+    if (!set) return;
+    set.delete(conn);
+    if (set.size > 0) return;
+    this.sessions.delete(conn.key);
+    this.nodeList.recordLeave(conn.id as Buffer, Date.now());
+    this.announcePresence(conn.key, false);
+    this.contacts.delete(conn.key);
+  }
+
+  /** Tell everyone who watches `key`, shares a group with it, or has messaged it. */
+  private announcePresence(key: IdKey, online: boolean): void {
+    const targets = new Set<Connection>();
+    const addSessions = (k: IdKey): void => {
+      for (const c of this.sessions.get(k) ?? []) targets.add(c);
+    };
+    for (const c of this.watchers.get(key) ?? []) targets.add(c);
+    for (const k of this.groups.coMembers(key)) addSessions(k);
+    for (const k of this.contacts.get(key) ?? []) addSessions(k);
+    if (targets.size === 0) return;
+    const event: Frame = { type: FrameType.EVENT, kind: EventKind.PRESENCE, id: idFromKey(key), online, timeMs: Date.now() };
+    for (const c of targets) if (c.key !== key) c.sendFrame(event);
+  }
+
+  private remember(a: IdKey, b: IdKey): void {
+    if (a === b) return;
+    for (const [x, y] of [[a, b], [b, a]] as const) {
+      let set = this.contacts.get(x);
+      if (!set) {
+        set = new Set();
+        this.contacts.set(x, set);
+      }
+      if (set.has(y)) continue;
+      if (set.size >= MAX_CONTACTS_PER_ID) {
+        const oldest = set.values().next().value;
+        if (oldest !== undefined) set.delete(oldest);
+      }
+      set.add(y);
+    }
+  }
+
+  /** Sends a notice to every registered session (e.g. before shutdown). */
+  broadcastNotice(text: string): void {
+    const frame: Frame = { type: FrameType.EVENT, kind: EventKind.NOTICE, text };
+    for (const set of this.sessions.values()) for (const c of set) c.sendFrame(frame);
+  }
+
+  // --- registered frames ------------------------------------------------------------------------
+
+  onFrame(conn: Connection, frame: Frame, raw: Buffer): void {
+    this.counters.framesIn++;
+    switch (frame.type) {
+      case FrameType.MSG:
+        this.route(conn, frame, raw);
+        return;
+      case FrameType.REQ:
+        this.request(conn, frame);
+        return;
+      default:
+        conn.sendError(ErrorCode.UNEXPECTED_FRAME, `a client may not send ${frameTypeName(frame.type)} after registration`);
+    }
+  }
+
+  private route(conn: Connection, msg: MsgFrame, raw: Buffer): void {
+    const senderKey = conn.key as IdKey;
+    if (!(conn.id as Buffer).equals(msg.from)) {
+      conn.sendError(ErrorCode.SPOOFED_SENDER, `"from" must be your registered ID ${idToText(conn.id as Buffer)}`, msg.id);
+      return;
+    }
+    if (msg.hops < 1 || msg.hops > Limits.MAX_HOPS) {
+      conn.sendError(ErrorCode.BAD_HOPS, `hops must be 1..${Limits.MAX_HOPS}, got ${msg.hops}`, msg.id);
+      return;
+    }
+    let recipients: IdKey[];
+    switch (msg.route) {
+      case Route.A2A:
+        recipients = [senderKey];
+        break;
+      case Route.A2B:
+        recipients = [idKey(msg.to)];
+        break;
+      case Route.A2G_LIST:
+        if (msg.to.length > this.limits.maxRecipients) {
+          conn.sendError(ErrorCode.TOO_MANY_RECIPIENTS, `at most ${this.limits.maxRecipients} recipients per message`, msg.id);
+          return;
+        }
+        recipients = [...new Set(msg.to.map(idKey))];
+        break;
+      case Route.A2G_NAMED: {
+        const g = this.groups.get(msg.group);
+        if (!g) {
+          conn.sendError(ErrorCode.UNKNOWN_GROUP, `no group "${msg.group}" on this relay`, msg.id);
+          return;
+        }
+        if (!g.members.has(senderKey)) {
+          conn.sendError(ErrorCode.NOT_GROUP_MEMBER, `you are not a member of "${msg.group}"`, msg.id);
+          return;
+        }
+        recipients = [...g.members];
+        break;
+      }
+      case Route.A2N:
+        recipients = [...this.sessions.keys()];
+        break;
+    }
+    this.counters.messagesRouted++;
+    // Only addressed routes report unreachable recipients; a named group's offline members are normal.
+    const reportMissing = msg.route === Route.A2B || msg.route === Route.A2G_LIST;
+    const wantAck = (msg.flags & MsgFlag.ACK) !== 0;
+    const missed: MissedRecipient[] = [];
+    let delivered = 0;
+    for (const key of recipients) {
+      const set = this.sessions.get(key);
+      let reached = false;
+      if (set) {
+        for (const c of set) {
+          if (c.send(raw)) {
+            reached = true;
+            this.counters.deliveries++;
+            this.counters.bytesForwarded += raw.byteLength;
+          }
+        }
+      }
+      if (reached) {
+        delivered++;
+        if (msg.route === Route.A2B) this.remember(senderKey, key);
+      } else if (reportMissing) {
+        const code = this.nodeList.has(key) ? ErrorCode.RECIPIENT_OFFLINE : ErrorCode.UNKNOWN_RECIPIENT;
+        missed.push({ id: idFromKey(key), code });
+      }
+    }
+    if (wantAck) {
+      conn.sendFrame({ type: FrameType.ACK, id: msg.id, delivered, missed });
+      return;
+    }
+    for (const m of missed) {
+      const text = m.code === ErrorCode.RECIPIENT_OFFLINE ? 'is offline' : 'has never registered with this relay';
+      conn.sendError(m.code, `${idToText(m.id)} ${text}`, msg.id);
+    }
+  }
+
+  private request(conn: Connection, req: ReqFrame): void {
+    try {
+      const result = this.handle(conn, req);
+      conn.sendFrame({ type: FrameType.RES, reqId: req.reqId, status: 0, ...result });
+    } catch (err) {
+      if (!(err instanceof W2wError)) throw err;
+      this.countError(err.code);
+      conn.sendFrame({ type: FrameType.RES, reqId: req.reqId, op: req.op, status: err.code, message: err.message });
+    }
+  }
+
+  private handle(conn: Connection, req: ReqFrame): ResResult {
+    const me = conn.id as Buffer;
+    const now = Date.now();
+    switch (req.op) {
+      case Op.LIST_PEERS: {
+        const peers = this.nodeList
+          .list()
+          .slice(0, 0xffff)
+          .map((r) => ({ id: r.id, online: this.sessions.has(idKey(r.id)), lastSeenMs: r.lastSeenMs }));
+        return { op: req.op, peers };
+      }
+      case Op.GROUP_CREATE:
+        this.groups.create(req.name, me, now);
+        return { op: req.op };
+      case Op.GROUP_ADD:
+        this.groups.addMembers(req.name, me, req.members.map((m) => Buffer.from(m)), now);
+        return { op: req.op };
+      case Op.GROUP_REMOVE:
+        this.groups.removeMembers(req.name, me, req.members.map((m) => Buffer.from(m)));
+        return { op: req.op };
+      case Op.GROUP_DELETE:
+        this.groups.delete(req.name, me);
+        return { op: req.op };
+      case Op.GROUP_LIST: {
+        const groups = this.groups.listForMember(conn.key as IdKey).slice(0, 0xffff).map((g) => ({
+          name: g.name,
+          owner: idFromKey(g.owner),
+          members: [...g.members].map(idFromKey),
+        }));
+        return { op: req.op, groups };
+      }
+      case Op.WATCH: {
+        if (conn.watching.size + req.ids.length > MAX_WATCHED_PER_CONNECTION) {
+          throw new W2wError(ErrorCode.BAD_REQUEST, `a connection may watch at most ${MAX_WATCHED_PER_CONNECTION} IDs`);
+        }
+        const presence = req.ids.map((id) => {
+          const key = idKey(id);
+          if (!conn.watching.has(key)) {
+            conn.watching.add(key);
+            let set = this.watchers.get(key);
+            if (!set) {
+              set = new Set();
+              this.watchers.set(key, set);
+            }
+            set.add(conn);
+          }
+          return { id, online: this.sessions.has(key) };
+        });
+        return { op: req.op, presence };
+      }
+    }
+  }
+}
+

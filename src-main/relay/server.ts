@@ -1,0 +1,151 @@
+// The relay's listening side: an HTTP(S) server carrying the WebSocket endpoint, subprotocol
+// negotiation, the connection cap and the liveness sweep. Everything per connection is in Connection.
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { FrameType, Limits, RelayDefaults, SUBPROTOCOL } from '../../src-shared/protocol/constants.js';
+import { CloseCode, ErrorCode } from '../../src-shared/protocol/errors.js';
+import { ZERO_REF, encodeFrame } from '../../src-shared/protocol/frames.js';
+import type { Identity } from '../crypto/identity.js';
+import { Connection } from './connection.js';
+import type { GroupStore, NodeListStore } from './ports.js';
+import { RelayCore, type RelayLimits } from './relay-core.js';
+
+export interface RelayServerOptions {
+  identity: Identity;
+  stores: { nodeList: NodeListStore; groups: GroupStore };
+  host: string;
+  /** 0 picks a free port */
+  port: number;
+  tls?: { cert: string | Buffer; key: string | Buffer };
+  limits?: Partial<RelayLimits>;
+  /**
+   * URLs clients may name in their handshake binding. Empty: any ws:// or wss:// URL is accepted
+   * (the binding is still signed). Set it when the relay sits behind a reverse proxy or a DNS name.
+   */
+  publicUrls?: string[];
+  log?: (line: string) => void;
+}
+
+export const DEFAULT_LIMITS: RelayLimits = {
+  maxFrameBytes: RelayDefaults.maxFrameBytes,
+  maxRecipients: Limits.MAX_RECIPIENTS,
+  ratePerSec: RelayDefaults.ratePerSec,
+  rateBurst: RelayDefaults.rateBurst,
+  pingIntervalMs: RelayDefaults.pingIntervalMs,
+  pingTimeoutMs: RelayDefaults.pingTimeoutMs,
+  handshakeTimeoutMs: RelayDefaults.handshakeTimeoutMs,
+  maxConnections: RelayDefaults.maxConnections,
+  maxBufferedBytes: RelayDefaults.maxBufferedBytes,
+  maxRateViolations: RelayDefaults.maxRateViolations,
+};
+
+/** Canonical form used to compare handshake bindings: scheme://host:port/path, no query or fragment. */
+export function normalizeRelayUrl(url: string): string | null {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return null;
+  }
+  if (u.protocol !== 'ws:' && u.protocol !== 'wss:') return null;
+  const port = u.port || (u.protocol === 'wss:' ? '443' : '80');
+  return `${u.protocol}//${u.hostname.toLowerCase()}:${port}${u.pathname || '/'}`;
+}
+
+export class RelayServer {
+  readonly core: RelayCore;
+  private readonly http: http.Server | https.Server;
+  private readonly wss: WebSocketServer;
+  private sweep: NodeJS.Timeout | null = null;
+  private readonly connections = new Set<Connection>();
+  private readonly log: (line: string) => void;
+
+  constructor(private readonly opts: RelayServerOptions) {
+    const limits = { ...DEFAULT_LIMITS, ...opts.limits };
+    if (limits.maxFrameBytes > Limits.MAX_FRAME_BYTES) throw new RangeError(`maxFrameBytes may not exceed ${Limits.MAX_FRAME_BYTES}`);
+    if (limits.maxRecipients > Limits.MAX_RECIPIENTS) throw new RangeError(`maxRecipients may not exceed ${Limits.MAX_RECIPIENTS}`);
+    this.log = opts.log ?? (() => {});
+    const allowed = new Set((opts.publicUrls ?? []).map((u) => normalizeRelayUrl(u)).filter((u): u is string => u !== null));
+    const bindingCheck = (binding: string): boolean => {
+      const n = normalizeRelayUrl(binding);
+      if (n === null) return false;
+      return allowed.size === 0 || allowed.has(n);
+    };
+    this.core = new RelayCore(opts.identity, limits, opts.stores, bindingCheck, this.log);
+    this.http = opts.tls ? https.createServer({ cert: opts.tls.cert, key: opts.tls.key }) : http.createServer();
+    this.http.on('request', (_req, res) => {
+      res.writeHead(426, { 'content-type': 'text/plain; charset=utf-8', upgrade: 'websocket' });
+      res.end(`w2w relay: connect with a WebSocket client using subprotocol "${SUBPROTOCOL}".\n`);
+    });
+    this.wss = new WebSocketServer({
+      server: this.http,
+      // Frames between the advertised limit and twice it get a coded FRAME_TOO_LARGE error and the
+      // connection lives on; ws closes anything larger (1009) before buffering it.
+      maxPayload: limits.maxFrameBytes * 2,
+      perMessageDeflate: false,
+      handleProtocols: (protocols) => (protocols.has(SUBPROTOCOL) ? SUBPROTOCOL : false),
+    });
+    this.wss.on('connection', (ws, req) => this.onConnection(ws, req.socket.remoteAddress ?? '?'));
+  }
+
+  get limits(): RelayLimits {
+    return this.core.limits;
+  }
+
+  async start(): Promise<void> {
+    await new Promise<void>((resolve, reject) => {
+      this.http.once('error', reject);
+      this.http.listen(this.opts.port, this.opts.host, () => {
+        this.http.off('error', reject);
+        resolve();
+      });
+    });
+    this.sweep = setInterval(() => {
+      for (const c of this.connections) c.heartbeat();
+    }, this.core.limits.pingIntervalMs);
+    this.sweep.unref();
+  }
+
+  get port(): number {
+    return (this.http.address() as AddressInfo).port;
+  }
+
+  get url(): string {
+    const host = this.opts.host.includes(':') ? `[${this.opts.host}]` : this.opts.host;
+    return `${this.opts.tls ? 'wss' : 'ws'}://${host}:${this.port}/`;
+  }
+
+  private onConnection(ws: WebSocket, remote: string): void {
+    if (ws.protocol !== SUBPROTOCOL) {
+      ws.send(encodeFrame({ type: FrameType.ERROR, code: ErrorCode.UNSUPPORTED_VERSION, ref: ZERO_REF, message: `offer WebSocket subprotocol "${SUBPROTOCOL}"` }));
+      ws.close(CloseCode.PROTOCOL_ERROR, 'unsupported subprotocol');
+      this.core.countError(ErrorCode.UNSUPPORTED_VERSION);
+      return;
+    }
+    if (this.core.connectionCount >= this.core.limits.maxConnections) {
+      ws.send(encodeFrame({ type: FrameType.ERROR, code: ErrorCode.TOO_MANY_CONNECTIONS, ref: ZERO_REF, message: `relay is at its limit of ${this.core.limits.maxConnections} connections; try again later` }));
+      ws.close(CloseCode.TRY_AGAIN_LATER, 'too many connections');
+      this.core.countError(ErrorCode.TOO_MANY_CONNECTIONS);
+      return;
+    }
+    this.core.connectionCount++;
+    const conn = new Connection(ws, this.core, remote);
+    this.connections.add(conn);
+    ws.once('close', () => this.connections.delete(conn));
+  }
+
+  /** Clean shutdown: tell clients, close every socket (1001), stop listening. */
+  async close(): Promise<void> {
+    if (this.sweep) clearInterval(this.sweep);
+    this.core.broadcastNotice('relay is shutting down');
+    for (const c of this.connections) c.close(CloseCode.GOING_AWAY, 'relay shutting down');
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+    for (const ws of this.wss.clients) ws.terminate();
+    await new Promise<void>((resolve) => {
+      this.http.close(() => resolve());
+      this.http.closeAllConnections?.();
+    });
+  }
+}

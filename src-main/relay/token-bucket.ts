@@ -1,0 +1,26 @@
+// Per-connection token bucket: `ratePerSec` tokens refill continuously up to `burst`.
+export class TokenBucket {
+  private tokens: number;
+  private last: number;
+
+  constructor(
+    private readonly ratePerSec: number,
+    private readonly burst: number,
+    private readonly now: () => number = performance.now.bind(performance),
+  ) {
+    this.tokens = burst;
+    this.last = this.now();
+  }
+
+  /** Takes one token; false when the bucket is empty (the caller rejects the frame). */
+  take(): boolean {
+    if (this.tokens < 1) {
+      const t = this.now();
+      this.tokens = Math.min(this.burst, this.tokens + ((t - this.last) * this.ratePerSec) / 1000);
+      this.last = t;
+      if (this.tokens < 1) return false;
+    }
+    this.tokens -= 1;
+    return true;
+  }
+}

@@ -1,0 +1,592 @@
+// The frame codec of protocol v1: one typed object per frame, encodeFrame() and a strict decodeFrame().
+// Decoding never throws: untrusted bytes yield { ok: false, error } with a stable code.
+import { ByteReader, ByteWriter } from './bytes.js';
+import {
+  EPHEMERAL_BYTES,
+  EventKind,
+  FrameType,
+  HASH_BYTES,
+  HandshakeContext,
+  ID_BYTES,
+  Limits,
+  MSG_FLAGS_MASK,
+  MSG_ID_BYTES,
+  NONCE_BYTES,
+  Op,
+  PROTOCOL_VERSION,
+  Route,
+  SIGNATURE_BYTES,
+} from './constants.js';
+import { ErrorCode, W2wError, isErrorCode } from './errors.js';
+
+export interface HelloFrame {
+  type: typeof FrameType.HELLO;
+  version: number;
+  relayId: Uint8Array;
+  timeMs: number;
+  maxFrameBytes: number;
+  maxRecipients: number;
+  ratePerSec: number;
+  rateBurst: number;
+  pingIntervalMs: number;
+  handshakeTimeoutMs: number;
+}
+
+export interface Hs1Frame {
+  type: typeof FrameType.HS1;
+  ctx: HandshakeContext;
+  idA: Uint8Array;
+  ephA: Uint8Array;
+  nonceA: Uint8Array;
+  expectedIdB: Uint8Array;
+  binding: string;
+  sigA: Uint8Array;
+}
+
+export interface Hs2Frame {
+  type: typeof FrameType.HS2;
+  idB: Uint8Array;
+  ephB: Uint8Array;
+  nonceB: Uint8Array;
+  sigB: Uint8Array;
+}
+
+export interface Hs3Frame {
+  type: typeof FrameType.HS3;
+  sigC: Uint8Array;
+}
+
+export interface ReadyFrame {
+  type: typeof FrameType.READY;
+  transcriptHash: Uint8Array;
+  timeMs: number;
+}
+
+export type MsgTarget =
+  | { route: typeof Route.A2A }
+  | { route: typeof Route.A2B; to: Uint8Array }
+  | { route: typeof Route.A2G_LIST; to: Uint8Array[] }
+  | { route: typeof Route.A2G_NAMED; group: string }
+  | { route: typeof Route.A2N };
+
+export type MsgFrame = {
+  type: typeof FrameType.MSG;
+  flags: number;
+  hops: number;
+  id: Uint8Array;
+  from: Uint8Array;
+  body: Uint8Array;
+} & MsgTarget;
+
+export interface MissedRecipient {
+  id: Uint8Array;
+  code: ErrorCode;
+}
+
+export interface AckFrame {
+  type: typeof FrameType.ACK;
+  id: Uint8Array;
+  /** recipient IDs that had at least one session the message was handed to */
+  delivered: number;
+  /** recipients that could not be reached, each with UNKNOWN_RECIPIENT or RECIPIENT_OFFLINE */
+  missed: MissedRecipient[];
+}
+
+export interface PeerEntry {
+  id: Uint8Array;
+  online: boolean;
+  lastSeenMs: number;
+}
+
+export interface GroupEntry {
+  name: string;
+  owner: Uint8Array;
+  members: Uint8Array[];
+}
+
+export interface PresenceEntry {
+  id: Uint8Array;
+  online: boolean;
+}
+
+export type ReqArgs =
+  | { op: typeof Op.LIST_PEERS }
+  | { op: typeof Op.GROUP_CREATE; name: string }
+  | { op: typeof Op.GROUP_ADD; name: string; members: Uint8Array[] }
+  | { op: typeof Op.GROUP_REMOVE; name: string; members: Uint8Array[] }
+  | { op: typeof Op.GROUP_LIST }
+  | { op: typeof Op.GROUP_DELETE; name: string }
+  | { op: typeof Op.WATCH; ids: Uint8Array[] };
+
+export type ReqFrame = { type: typeof FrameType.REQ; reqId: number } & ReqArgs;
+
+export type ResResult =
+  | { op: typeof Op.LIST_PEERS; peers: PeerEntry[] }
+  | { op: typeof Op.GROUP_CREATE }
+  | { op: typeof Op.GROUP_ADD }
+  | { op: typeof Op.GROUP_REMOVE }
+  | { op: typeof Op.GROUP_LIST; groups: GroupEntry[] }
+  | { op: typeof Op.GROUP_DELETE }
+  | { op: typeof Op.WATCH; presence: PresenceEntry[] };
+
+export type ResFrame =
+  | ({ type: typeof FrameType.RES; reqId: number; status: 0 } & ResResult)
+  | { type: typeof FrameType.RES; reqId: number; op: Op; status: ErrorCode; message: string };
+
+export type EventFrame =
+  | { type: typeof FrameType.EVENT; kind: typeof EventKind.PRESENCE; id: Uint8Array; online: boolean; timeMs: number }
+  | { type: typeof FrameType.EVENT; kind: typeof EventKind.NOTICE; text: string };
+
+export interface ErrorFrame {
+  type: typeof FrameType.ERROR;
+  code: ErrorCode;
+  /** the MSG id or zero bytes; for a failed REQ the reqId sits in the last 4 bytes */
+  ref: Uint8Array;
+  message: string;
+}
+
+export type Frame =
+  | HelloFrame
+  | Hs1Frame
+  | Hs2Frame
+  | Hs3Frame
+  | ReadyFrame
+  | MsgFrame
+  | AckFrame
+  | ReqFrame
+  | ResFrame
+  | EventFrame
+  | ErrorFrame;
+
+export type DecodeResult = { ok: true; frame: Frame } | { ok: false; error: W2wError };
+
+export const ZERO_REF = new Uint8Array(MSG_ID_BYTES);
+
+// ---------------------------------------------------------------------------------------------
+// Encoding. Callers pass well-formed values; a wrong size or range throws at once (caller bug).
+
+function writeIdList(w: ByteWriter, ids: readonly Uint8Array[], max: number, field: string): void {
+  if (ids.length < 1 || ids.length > max) throw new RangeError(`${field} must hold 1..${max} IDs, got ${ids.length}`);
+  w.u8(ids.length);
+  for (const id of ids) w.fixed(id, ID_BYTES, field);
+}
+
+function writeGroupName(w: ByteWriter, name: string): void {
+  assertGroupName(name);
+  w.str8(name, Limits.MAX_GROUP_NAME_BYTES, 'group name');
+}
+
+export function encodeFrame(f: Frame): Uint8Array {
+  const w = new ByteWriter(f.type === FrameType.MSG ? 64 + f.body.byteLength : 128);
+  w.u8(f.type);
+  switch (f.type) {
+    case FrameType.HELLO:
+      w.u8(f.version).fixed(f.relayId, ID_BYTES, 'relayId').u64(f.timeMs).u32(f.maxFrameBytes).u16(f.maxRecipients);
+      w.u32(f.ratePerSec).u32(f.rateBurst).u32(f.pingIntervalMs).u32(f.handshakeTimeoutMs);
+      break;
+    case FrameType.HS1:
+      w.u8(f.ctx).fixed(f.idA, ID_BYTES, 'idA').fixed(f.ephA, EPHEMERAL_BYTES, 'ephA').fixed(f.nonceA, NONCE_BYTES, 'nonceA');
+      w.fixed(f.expectedIdB, ID_BYTES, 'expectedIdB').str16(f.binding, Limits.MAX_BINDING_BYTES, 'binding');
+      w.fixed(f.sigA, SIGNATURE_BYTES, 'sigA');
+      break;
+    case FrameType.HS2:
+      w.fixed(f.idB, ID_BYTES, 'idB').fixed(f.ephB, EPHEMERAL_BYTES, 'ephB').fixed(f.nonceB, NONCE_BYTES, 'nonceB');
+      w.fixed(f.sigB, SIGNATURE_BYTES, 'sigB');
+      break;
+    case FrameType.HS3:
+      w.fixed(f.sigC, SIGNATURE_BYTES, 'sigC');
+      break;
+    case FrameType.READY:
+      w.fixed(f.transcriptHash, HASH_BYTES, 'transcriptHash').u64(f.timeMs);
+      break;
+    case FrameType.MSG:
+      if ((f.flags & ~MSG_FLAGS_MASK) !== 0) throw new RangeError(`unknown MSG flags: ${f.flags}`);
+      w.u8(f.route).u8(f.flags).u8(f.hops).fixed(f.id, MSG_ID_BYTES, 'id').fixed(f.from, ID_BYTES, 'from');
+      switch (f.route) {
+        case Route.A2B:
+          w.fixed(f.to, ID_BYTES, 'to');
+          break;
+        case Route.A2G_LIST:
+          writeIdList(w, f.to, Limits.MAX_RECIPIENTS, 'to');
+          break;
+        case Route.A2G_NAMED:
+          writeGroupName(w, f.group);
+          break;
+        case Route.A2A:
+        case Route.A2N:
+          break;
+      }
+      w.u32(f.body.byteLength).raw(f.body);
+      break;
+    case FrameType.ACK:
+      w.fixed(f.id, MSG_ID_BYTES, 'id').u32(f.delivered).u8(f.missed.length);
+      for (const m of f.missed) w.fixed(m.id, ID_BYTES, 'missed id').u16(m.code);
+      break;
+    case FrameType.REQ:
+      w.u32(f.reqId).u8(f.op);
+      writeReqArgs(w, f);
+      break;
+    case FrameType.RES:
+      w.u32(f.reqId).u8(f.op).u16(f.status);
+      if (f.status === 0) writeResResult(w, f);
+      else w.str16(f.message, Limits.MAX_TEXT_BYTES, 'message');
+      break;
+    case FrameType.EVENT:
+      w.u8(f.kind);
+      if (f.kind === EventKind.PRESENCE) w.fixed(f.id, ID_BYTES, 'id').u8(f.online ? 1 : 0).u64(f.timeMs);
+      else w.str16(f.text, Limits.MAX_TEXT_BYTES, 'text');
+      break;
+    case FrameType.ERROR:
+      w.u16(f.code).fixed(f.ref, MSG_ID_BYTES, 'ref').str16(truncateUtf8(f.message, Limits.MAX_TEXT_BYTES), Limits.MAX_TEXT_BYTES, 'message');
+      break;
+  }
+  return w.finish();
+}
+
+function writeReqArgs(w: ByteWriter, a: ReqArgs): void {
+  switch (a.op) {
+    case Op.LIST_PEERS:
+    case Op.GROUP_LIST:
+      break;
+    case Op.GROUP_CREATE:
+    case Op.GROUP_DELETE:
+      writeGroupName(w, a.name);
+      break;
+    case Op.GROUP_ADD:
+    case Op.GROUP_REMOVE:
+      writeGroupName(w, a.name);
+      writeIdList(w, a.members, Limits.MAX_RECIPIENTS, 'members');
+      break;
+    case Op.WATCH:
+      if (a.ids.length > Limits.MAX_WATCH) throw new RangeError(`WATCH takes at most ${Limits.MAX_WATCH} IDs`);
+      w.u8(a.ids.length);
+      for (const id of a.ids) w.fixed(id, ID_BYTES, 'ids');
+      break;
+  }
+}
+
+function writeResResult(w: ByteWriter, r: ResResult): void {
+  switch (r.op) {
+    case Op.LIST_PEERS:
+      w.u16(r.peers.length);
+      for (const p of r.peers) w.fixed(p.id, ID_BYTES, 'peer id').u8(p.online ? 1 : 0).u64(p.lastSeenMs);
+      break;
+    case Op.GROUP_LIST:
+      w.u16(r.groups.length);
+      for (const g of r.groups) {
+        writeGroupName(w, g.name);
+        w.fixed(g.owner, ID_BYTES, 'owner').u16(g.members.length);
+        for (const m of g.members) w.fixed(m, ID_BYTES, 'member');
+      }
+      break;
+    case Op.WATCH:
+      w.u8(r.presence.length);
+      for (const p of r.presence) w.fixed(p.id, ID_BYTES, 'id').u8(p.online ? 1 : 0);
+      break;
+    case Op.GROUP_CREATE:
+    case Op.GROUP_ADD:
+    case Op.GROUP_REMOVE:
+    case Op.GROUP_DELETE:
+      break;
+  }
+}
+
+/** Cuts text to at most maxBytes of UTF-8 without splitting a character (for human messages). */
+export function truncateUtf8(text: string, maxBytes: number): string {
+  if (text.length * 3 <= maxBytes) return text;
+  let out = '';
+  let size = 0;
+  for (const ch of text) {
+    const cp = ch.codePointAt(0) ?? 0;
+    const n = cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+    if (size + n > maxBytes) break;
+    out += ch;
+    size += n;
+  }
+  return out;
+}
+
+/** Group names: 1..64 UTF-8 bytes, no control characters, no leading/trailing spaces. */
+export function groupNameProblem(name: string): string | null {
+  const size = new TextEncoder().encode(name).byteLength;
+  if (size < 1 || size > Limits.MAX_GROUP_NAME_BYTES) return `group name must be 1..${Limits.MAX_GROUP_NAME_BYTES} UTF-8 bytes`;
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f-\u009f]/u.test(name)) return 'group name contains a control character';
+  if (name.trim() !== name) return 'group name has leading or trailing spaces';
+  return null;
+}
+
+function assertGroupName(name: string): void {
+  const problem = groupNameProblem(name);
+  if (problem) throw new RangeError(problem);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Decoding untrusted bytes.
+
+function readIdList(r: ByteReader, max: number, field: string): Uint8Array[] {
+  const n = r.u8(`${field} count`);
+  if (n < 1 || n > max) throw new W2wError(ErrorCode.MALFORMED_FRAME, `${field} must hold 1..${max} IDs, got ${n}`);
+  const out: Uint8Array[] = [];
+  for (let i = 0; i < n; i++) out.push(r.bytes(ID_BYTES, field));
+  return out;
+}
+
+function readGroupName(r: ByteReader): string {
+  const name = r.str8('group name', Limits.MAX_GROUP_NAME_BYTES);
+  const problem = groupNameProblem(name);
+  if (problem) throw new W2wError(ErrorCode.MALFORMED_FRAME, problem);
+  return name;
+}
+
+function readBool(r: ByteReader, field: string): boolean {
+  const v = r.u8(field);
+  if (v > 1) throw new W2wError(ErrorCode.MALFORMED_FRAME, `${field} must be 0 or 1, got ${v}`);
+  return v === 1;
+}
+
+const OPS: ReadonlySet<number> = new Set(Object.values(Op));
+
+function readOp(r: ByteReader): Op {
+  const op = r.u8('op');
+  if (!OPS.has(op)) throw new W2wError(ErrorCode.MALFORMED_FRAME, `unknown request op ${op}`);
+  return op as Op;
+}
+
+function decodeMsg(r: ByteReader): MsgFrame {
+  const route = r.u8('route');
+  const flags = r.u8('flags');
+  if ((flags & ~MSG_FLAGS_MASK) !== 0) throw new W2wError(ErrorCode.MALFORMED_FRAME, `unknown MSG flags 0x${flags.toString(16)}`);
+  const hops = r.u8('hops');
+  const id = r.bytes(MSG_ID_BYTES, 'id');
+  const from = r.bytes(ID_BYTES, 'from');
+  let target: MsgTarget;
+  switch (route) {
+    case Route.A2A:
+      target = { route };
+      break;
+    case Route.A2B:
+      target = { route, to: r.bytes(ID_BYTES, 'to') };
+      break;
+    case Route.A2G_LIST:
+      target = { route, to: readIdList(r, Limits.MAX_RECIPIENTS, 'to') };
+      break;
+    case Route.A2G_NAMED:
+      target = { route, group: readGroupName(r) };
+      break;
+    case Route.A2N:
+      target = { route };
+      break;
+    default:
+      throw new W2wError(ErrorCode.MALFORMED_FRAME, `unknown route ${route}`);
+  }
+  const bodyLen = r.u32('body length');
+  const body = r.bytes(bodyLen, 'body');
+  r.end('MSG');
+  return { type: FrameType.MSG, flags, hops, id, from, body, ...target };
+}
+
+function decodeReq(r: ByteReader): ReqFrame {
+  const reqId = r.u32('reqId');
+  const op = readOp(r);
+  let args: ReqArgs;
+  switch (op) {
+    case Op.LIST_PEERS:
+    case Op.GROUP_LIST:
+      args = { op };
+      break;
+    case Op.GROUP_CREATE:
+    case Op.GROUP_DELETE:
+      args = { op, name: readGroupName(r) };
+      break;
+    case Op.GROUP_ADD:
+    case Op.GROUP_REMOVE:
+      args = { op, name: readGroupName(r), members: readIdList(r, Limits.MAX_RECIPIENTS, 'members') };
+      break;
+    case Op.WATCH: {
+      const n = r.u8('ids count');
+      const ids: Uint8Array[] = [];
+      for (let i = 0; i < n; i++) ids.push(r.bytes(ID_BYTES, 'ids'));
+      args = { op, ids };
+      break;
+    }
+  }
+  r.end('REQ');
+  return { type: FrameType.REQ, reqId, ...args };
+}
+
+function decodeRes(r: ByteReader): ResFrame {
+  const reqId = r.u32('reqId');
+  const op = readOp(r);
+  const status = r.u16('status');
+  if (status !== 0) {
+    if (!isErrorCode(status)) throw new W2wError(ErrorCode.MALFORMED_FRAME, `unknown status code ${status}`);
+    const message = r.str16('message', Limits.MAX_TEXT_BYTES);
+    r.end('RES');
+    return { type: FrameType.RES, reqId, op, status, message };
+  }
+  let result: ResResult;
+  switch (op) {
+    case Op.LIST_PEERS: {
+      const n = r.u16('peer count');
+      const peers: PeerEntry[] = [];
+      for (let i = 0; i < n; i++) {
+        peers.push({ id: r.bytes(ID_BYTES, 'peer id'), online: readBool(r, 'online'), lastSeenMs: r.u64('lastSeenMs') });
+      }
+      result = { op, peers };
+      break;
+    }
+    case Op.GROUP_LIST: {
+      const n = r.u16('group count');
+      const groups: GroupEntry[] = [];
+      for (let i = 0; i < n; i++) {
+        const name = readGroupName(r);
+        const owner = r.bytes(ID_BYTES, 'owner');
+        const m = r.u16('member count');
+        if (m > Limits.MAX_GROUP_MEMBERS) throw new W2wError(ErrorCode.MALFORMED_FRAME, `group has ${m} members, limit ${Limits.MAX_GROUP_MEMBERS}`);
+        const members: Uint8Array[] = [];
+        for (let j = 0; j < m; j++) members.push(r.bytes(ID_BYTES, 'member'));
+        groups.push({ name, owner, members });
+      }
+      result = { op, groups };
+      break;
+    }
+    case Op.WATCH: {
+      const n = r.u8('presence count');
+      const presence: PresenceEntry[] = [];
+      for (let i = 0; i < n; i++) presence.push({ id: r.bytes(ID_BYTES, 'id'), online: readBool(r, 'online') });
+      result = { op, presence };
+      break;
+    }
+    case Op.GROUP_CREATE:
+    case Op.GROUP_ADD:
+    case Op.GROUP_REMOVE:
+    case Op.GROUP_DELETE:
+      result = { op };
+      break;
+  }
+  r.end('RES');
+  return { type: FrameType.RES, reqId, status: 0, ...result };
+}
+
+const CONTEXTS: ReadonlySet<number> = new Set(Object.values(HandshakeContext));
+
+function decodeUnchecked(bytes: Uint8Array): Frame {
+  const r = new ByteReader(bytes);
+  const type = r.u8('type');
+  switch (type) {
+    case FrameType.HELLO: {
+      const version = r.u8('version');
+      if (version !== PROTOCOL_VERSION) throw new W2wError(ErrorCode.UNSUPPORTED_VERSION, `HELLO version ${version}, this side speaks ${PROTOCOL_VERSION}`);
+      const f: HelloFrame = {
+        type, version, relayId: r.bytes(ID_BYTES, 'relayId'), timeMs: r.u64('timeMs'),
+        maxFrameBytes: r.u32('maxFrameBytes'), maxRecipients: r.u16('maxRecipients'),
+        ratePerSec: r.u32('ratePerSec'), rateBurst: r.u32('rateBurst'),
+        pingIntervalMs: r.u32('pingIntervalMs'), handshakeTimeoutMs: r.u32('handshakeTimeoutMs'),
+      };
+      r.end('HELLO');
+      return f;
+    }
+    case FrameType.HS1: {
+      const ctx = r.u8('ctx');
+      if (!CONTEXTS.has(ctx)) throw new W2wError(ErrorCode.MALFORMED_FRAME, `unknown handshake context ${ctx}`);
+      const f: Hs1Frame = {
+        type, ctx: ctx as HandshakeContext, idA: r.bytes(ID_BYTES, 'idA'), ephA: r.bytes(EPHEMERAL_BYTES, 'ephA'),
+        nonceA: r.bytes(NONCE_BYTES, 'nonceA'), expectedIdB: r.bytes(ID_BYTES, 'expectedIdB'),
+        binding: r.str16('binding', Limits.MAX_BINDING_BYTES), sigA: r.bytes(SIGNATURE_BYTES, 'sigA'),
+      };
+      r.end('HS1');
+      return f;
+    }
+    case FrameType.HS2: {
+      const f: Hs2Frame = {
+        type, idB: r.bytes(ID_BYTES, 'idB'), ephB: r.bytes(EPHEMERAL_BYTES, 'ephB'),
+        nonceB: r.bytes(NONCE_BYTES, 'nonceB'), sigB: r.bytes(SIGNATURE_BYTES, 'sigB'),
+      };
+      r.end('HS2');
+      return f;
+    }
+    case FrameType.HS3: {
+      const f: Hs3Frame = { type, sigC: r.bytes(SIGNATURE_BYTES, 'sigC') };
+      r.end('HS3');
+      return f;
+    }
+    case FrameType.READY: {
+      const f: ReadyFrame = { type, transcriptHash: r.bytes(HASH_BYTES, 'transcriptHash'), timeMs: r.u64('timeMs') };
+      r.end('READY');
+      return f;
+    }
+    case FrameType.MSG:
+      return decodeMsg(r);
+    case FrameType.ACK: {
+      const id = r.bytes(MSG_ID_BYTES, 'id');
+      const delivered = r.u32('delivered');
+      const n = r.u8('missed count');
+      if (n > Limits.MAX_RECIPIENTS) throw new W2wError(ErrorCode.MALFORMED_FRAME, `ACK lists ${n} missed recipients, limit ${Limits.MAX_RECIPIENTS}`);
+      const missed: MissedRecipient[] = [];
+      for (let i = 0; i < n; i++) {
+        const mid = r.bytes(ID_BYTES, 'missed id');
+        const code = r.u16('missed code');
+        if (!isErrorCode(code)) throw new W2wError(ErrorCode.MALFORMED_FRAME, `unknown error code ${code} in ACK`);
+        missed.push({ id: mid, code });
+      }
+      const f: AckFrame = { type, id, delivered, missed };
+      r.end('ACK');
+      return f;
+    }
+    case FrameType.REQ:
+      return decodeReq(r);
+    case FrameType.RES:
+      return decodeRes(r);
+    case FrameType.EVENT: {
+      const kind = r.u8('kind');
+      let f: EventFrame;
+      if (kind === EventKind.PRESENCE) {
+        f = { type, kind, id: r.bytes(ID_BYTES, 'id'), online: readBool(r, 'online'), timeMs: r.u64('timeMs') };
+      } else if (kind === EventKind.NOTICE) {
+        f = { type, kind, text: r.str16('text', Limits.MAX_TEXT_BYTES) };
+      } else {
+        throw new W2wError(ErrorCode.MALFORMED_FRAME, `unknown event kind ${kind}`);
+      }
+      r.end('EVENT');
+      return f;
+    }
+    case FrameType.ERROR: {
+      const code = r.u16('code');
+      const f: ErrorFrame = {
+        type,
+        // Unknown codes from a newer peer are kept as-is (the reader shows "E<code>"), not rejected.
+        code: code as ErrorCode,
+        ref: r.bytes(MSG_ID_BYTES, 'ref'),
+        message: r.str16('message', Limits.MAX_TEXT_BYTES),
+      };
+      r.end('ERROR');
+      return f;
+    }
+    default:
+      throw new W2wError(ErrorCode.UNKNOWN_FRAME_TYPE, `unknown frame type 0x${type.toString(16).padStart(2, '0')}`);
+  }
+}
+
+/**
+ * Strictly decodes one WebSocket message. Fields are views into `bytes` (no copies): keep `bytes`
+ * unchanged while the frame is in use.
+ */
+export function decodeFrame(bytes: Uint8Array, maxFrameBytes: number = Limits.MAX_FRAME_BYTES): DecodeResult {
+  if (bytes.byteLength > maxFrameBytes) {
+    return { ok: false, error: new W2wError(ErrorCode.FRAME_TOO_LARGE, `frame is ${bytes.byteLength} bytes, limit ${maxFrameBytes}`) };
+  }
+  if (bytes.byteLength === 0) return { ok: false, error: new W2wError(ErrorCode.MALFORMED_FRAME, 'empty frame') };
+  try {
+    return { ok: true, frame: decodeUnchecked(bytes) };
+  } catch (err) {
+    if (err instanceof W2wError) return { ok: false, error: err };
+    return { ok: false, error: new W2wError(ErrorCode.MALFORMED_FRAME, 'undecodable frame') };
+  }
+}
+
+/** Name of a frame type for messages, e.g. 0x10 -> "MSG". */
+export function frameTypeName(type: number): string {
+  for (const [name, value] of Object.entries(FrameType)) if (value === type) return name;
+  return `0x${type.toString(16).padStart(2, '0')}`;
+}
