@@ -30,6 +30,11 @@ export interface RelayClientOptions {
   /** extra CA certificate(s) to trust for wss:// (self-hosted relays with their own CA) */
   ca?: string | Buffer;
   handshakeTimeoutMs?: number;
+  /**
+   * false skips TLS certificate checks. Allowed only together with expectedRelayId: the relay is then
+   * authenticated by its Ed25519 key in the handshake (a node's own client on loopback uses this).
+   */
+  rejectUnauthorized?: boolean;
   /** the binding signed into the handshake; defaults to the URL */
   binding?: string;
 }
@@ -108,10 +113,14 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
 
   /** Connects and registers; resolves once the relay has listed this ID, rejects with a W2wError otherwise. */
   static connect(opts: RelayClientOptions): Promise<RelayClient> {
+    if (opts.rejectUnauthorized === false && !opts.expectedRelayId) {
+      throw new Error('RelayClient: rejectUnauthorized: false needs expectedRelayId, or nothing authenticates the relay.');
+    }
     const ws = new WebSocket(opts.url, SUBPROTOCOL, {
       perMessageDeflate: false,
       maxPayload: Limits.MAX_FRAME_BYTES,
       ca: opts.ca,
+      rejectUnauthorized: opts.rejectUnauthorized ?? true,
       handshakeTimeout: opts.handshakeTimeoutMs ?? DEFAULT_TIMEOUT_MS,
     });
     ws.binaryType = 'nodebuffer';

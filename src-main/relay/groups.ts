@@ -17,7 +17,7 @@ export class Groups {
 
   constructor(private readonly store: GroupStore) {
     for (const g of store.listAll()) {
-      this.byName.set(g.name, { name: g.name, owner: idKey(g.owner), createdMs: g.createdMs, members: new Set(g.members.map(idKey)) });
+      this.byName.set(g.name, { name: g.name, owner: idKey(g.owner), createdMs: g.createdMs, members: new Set(store.members(g.name).map(idKey)) });
     }
   }
 

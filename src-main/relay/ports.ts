@@ -15,13 +15,13 @@ export interface GroupRecord {
   name: string;
   owner: Buffer;
   createdMs: number;
-  members: Buffer[];
 }
 
 export interface GroupStore {
   listAll(): GroupRecord[];
-  create(name: string, owner: Buffer, nowMs: number): boolean;
-  delete(name: string): void;
-  addMembers(name: string, ids: Buffer[], nowMs: number): void;
-  removeMembers(name: string, ids: Buffer[]): void;
+  members(name: string): Buffer[];
+  create(name: string, owner: Buffer, nowMs: number): unknown;
+  delete(name: string): unknown;
+  addMembers(name: string, ids: Buffer[], nowMs: number): unknown;
+  removeMembers(name: string, ids: Buffer[]): unknown;
 }

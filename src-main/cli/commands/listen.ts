@@ -1,0 +1,62 @@
+// `w2w listen`: prints every message (and presence change) received until Ctrl-C or the relay goes away.
+import { idToText } from '../../../src-shared/ids.js';
+import { errorName } from '../../../src-shared/protocol/errors.js';
+import type { MessageView } from '../../../src-shared/api/contract.js';
+import { Messenger } from '../../client/messenger.js';
+import { connectClient, openDataDir, parseRelay, readCa } from '../common.js';
+import type { CliIo } from '../io.js';
+
+export interface ListenFlags {
+  relay?: string;
+  data?: string;
+  ca?: string;
+  insecure?: boolean;
+  json?: boolean;
+}
+
+function time(ms: number): string {
+  return new Date(ms).toISOString().slice(11, 19);
+}
+
+function textLine(m: MessageView): string {
+  const where = m.group ? ` in ${m.group}` : m.route === 'a2g' ? ' (list)' : m.route === 'a2n' ? ' (all)' : m.route === 'a2a' ? ' (self)' : '';
+  return `[${time(m.createdMs)}] ${m.peer}${where}: ${m.text}`;
+}
+
+export async function runListen(flags: ListenFlags, io: CliIo): Promise<number> {
+  const relay = parseRelay(flags.relay, flags.insecure ?? false);
+  const ca = readCa(flags.ca);
+  const { store, identity } = openDataDir(flags.data);
+  try {
+    const client = await connectClient(relay, identity, ca);
+    const messenger = new Messenger(client, store.messages, store.peers);
+    const json = flags.json ?? false;
+    if (!json) io.err(`listening on ${relay.url} as ${idToText(identity.publicKey)} (Ctrl-C to stop)`);
+    else io.out(JSON.stringify({ type: 'ready', id: idToText(identity.publicKey), relay: idToText(client.relayId) }));
+    messenger.on('message', (m) => io.out(json ? JSON.stringify({ type: 'message', ...m }) : textLine(m)));
+    client.on('presence', (p) => {
+      const id = idToText(p.id);
+      io.out(json ? JSON.stringify({ type: 'presence', id, online: p.online, timeMs: p.timeMs }) : `[${time(p.timeMs)}] ${id} is ${p.online ? 'online' : 'offline'}`);
+    });
+    client.on('notice', (text) => io.out(json ? JSON.stringify({ type: 'notice', text }) : `[relay] ${text}`));
+    client.on('error', (e) => io.err(`w2w: ${errorName(e.code)} (${e.code}): ${e.message}`));
+    return await new Promise<number>((resolve) => {
+      const stop = (): void => {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        void client.close().then(() => resolve(0));
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+      client.on('close', ({ code, reason }) => {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        if (code === 1000) return resolve(0);
+        io.err(`w2w: the relay closed the connection (${code}${reason ? ` ${reason}` : ''})`);
+        resolve(1);
+      });
+    });
+  } finally {
+    store.close();
+  }
+}

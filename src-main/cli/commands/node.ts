@@ -1,0 +1,94 @@
+// `w2w node`: runs a node until SIGINT/SIGTERM, then shuts it down cleanly.
+import fs from 'node:fs';
+import { W2wNode, type NodeOptions } from '../../node/node.js';
+import type { RelayLimits } from '../../relay/relay-core.js';
+import { CliError, usageError } from '../cli-error.js';
+import { resolveDataDir } from '../common.js';
+import type { CliIo } from '../io.js';
+
+export interface NodeFlags {
+  host?: string;
+  port?: string;
+  data?: string;
+  'tls-cert'?: string;
+  'tls-key'?: string;
+  insecure?: boolean;
+  'public-url'?: string[];
+  'ping-interval'?: string;
+  'ping-timeout'?: string;
+  rate?: string;
+  burst?: string;
+  'max-connections'?: string;
+  'handshake-timeout'?: string;
+}
+
+function int(flags: NodeFlags, key: keyof NodeFlags, min: number, max: number): number | undefined {
+  const v = flags[key];
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > max) throw usageError(`--${key} must be an integer ${min}..${max}`);
+  return n;
+}
+
+function readFile(file: string, what: string): Buffer {
+  try {
+    return fs.readFileSync(file);
+  } catch (err) {
+    throw usageError(`cannot read ${what} ${file}: ${(err as Error).message}`);
+  }
+}
+
+export function nodeOptions(flags: NodeFlags): NodeOptions {
+  const cert = flags['tls-cert'];
+  const key = flags['tls-key'];
+  if ((cert === undefined) !== (key === undefined)) throw usageError('--tls-cert and --tls-key go together');
+  const limits: Partial<RelayLimits> = {};
+  const set = <K extends keyof RelayLimits>(k: K, v: number | undefined): void => {
+    if (v !== undefined) limits[k] = v;
+  };
+  set('pingIntervalMs', int(flags, 'ping-interval', 100, 3_600_000));
+  set('pingTimeoutMs', int(flags, 'ping-timeout', 100, 3_600_000));
+  set('ratePerSec', int(flags, 'rate', 1, 10_000_000));
+  set('rateBurst', int(flags, 'burst', 1, 10_000_000));
+  set('maxConnections', int(flags, 'max-connections', 1, 1_000_000));
+  set('handshakeTimeoutMs', int(flags, 'handshake-timeout', 100, 600_000));
+  return {
+    dataDir: resolveDataDir(flags.data),
+    host: flags.host ?? '127.0.0.1',
+    port: int(flags, 'port', 0, 65535) ?? 7070,
+    tls: cert && key ? { cert: readFile(cert, '--tls-cert'), key: readFile(key, '--tls-key') } : undefined,
+    insecure: flags.insecure ?? false,
+    publicUrls: flags['public-url'],
+    limits,
+  };
+}
+
+export async function runNode(flags: NodeFlags, io: CliIo): Promise<number> {
+  const opts = nodeOptions(flags);
+  let node: W2wNode;
+  try {
+    node = await W2wNode.start({ ...opts, log: (line) => io.err(line) });
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'EADDRINUSE') throw new CliError(`port ${opts.port} on ${opts.host} is already in use; pick another with --port`);
+    if (e.code === 'EACCES') throw new CliError(`not allowed to listen on ${opts.host}:${opts.port}`);
+    throw new CliError(e.message);
+  }
+  io.out(`w2w node listening on ${node.url}`);
+  io.out(`ID: ${node.id}`);
+  io.out(`data: ${opts.dataDir}`);
+  io.out('Press Ctrl-C to stop.');
+  await new Promise<void>((resolve) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  io.err('shutting down…');
+  await node.stop();
+  io.err('stopped.');
+  return 0;
+}

@@ -1,0 +1,56 @@
+// `w2w send`: one text message on any route, recorded in the local history, with the relay's ACK.
+import type { MessageTargetView } from '../../../src-shared/api/contract.js';
+import { parseId } from '../../../src-shared/ids.js';
+import { Messenger } from '../../client/messenger.js';
+import { usageError } from '../cli-error.js';
+import { connectClient, openDataDir, parseRelay, readCa } from '../common.js';
+import type { CliIo } from '../io.js';
+
+export interface SendFlags {
+  relay?: string;
+  data?: string;
+  ca?: string;
+  insecure?: boolean;
+  to?: string[];
+  group?: string;
+  all?: boolean;
+  self?: boolean;
+}
+
+export function sendTarget(flags: SendFlags): MessageTargetView {
+  const chosen = [flags.to?.length ? 1 : 0, flags.group ? 1 : 0, flags.all ? 1 : 0, flags.self ? 1 : 0].reduce((a, b) => a + b, 0);
+  if (chosen !== 1) throw usageError('say who gets the message: exactly one of --to ID (repeatable), --group NAME, --all, --self');
+  if (flags.to?.length) {
+    for (const t of flags.to) {
+      const r = parseId(t);
+      if (!r.ok) throw usageError(`--to ${t}: ${r.reason}`);
+    }
+    if (flags.to.length > 64) throw usageError('at most 64 recipients per message');
+    return flags.to.length === 1 ? { kind: 'peer', id: flags.to[0] as string } : { kind: 'list', ids: flags.to };
+  }
+  if (flags.group) return { kind: 'group', name: flags.group };
+  return flags.all ? { kind: 'all' } : { kind: 'self' };
+}
+
+export async function runSend(flags: SendFlags, positionals: string[], io: CliIo): Promise<number> {
+  const target = sendTarget(flags);
+  const text = positionals.join(' ');
+  if (!text) throw usageError('nothing to send: give the TEXT after the options');
+  const relay = parseRelay(flags.relay, flags.insecure ?? false);
+  const ca = readCa(flags.ca);
+  const { store, identity } = openDataDir(flags.data);
+  try {
+    const client = await connectClient(relay, identity, ca);
+    try {
+      const messenger = new Messenger(client, store.messages, store.peers);
+      const res = await messenger.send(target, text);
+      for (const m of res.missed) io.err(`w2w: ${m.name} (${m.code}): ${m.id} ${m.name === 'RECIPIENT_OFFLINE' ? 'is offline' : 'has never registered with this relay'}`);
+      io.out(`sent ${res.msgId}: delivered to ${res.delivered} recipient${res.delivered === 1 ? '' : 's'}`);
+      return res.missed.length > 0 ? 1 : 0;
+    } finally {
+      await client.close();
+    }
+  } finally {
+    store.close();
+  }
+}

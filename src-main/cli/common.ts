@@ -1,0 +1,67 @@
+// Options shared by the commands: the data dir, the relay to use, and opening a registered client.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseId } from '../../src-shared/ids.js';
+import { RelayClient } from '../client/relay-client.js';
+import type { Identity } from '../crypto/identity.js';
+import { loadOrCreateIdentity } from '../node/identity.js';
+import { plainTransportProblem } from '../node/transport-policy.js';
+import { openStore, type Store } from '../store/db.js';
+import { usageError, CliError } from './cli-error.js';
+
+/** --data, else $W2W_DATA, else $XDG_DATA_HOME/w2w, else ~/.local/share/w2w. */
+export function resolveDataDir(flag: string | undefined): string {
+  if (flag) return path.resolve(flag);
+  if (process.env.W2W_DATA) return path.resolve(process.env.W2W_DATA);
+  const base = process.env.XDG_DATA_HOME || path.join(os.homedir(), '.local', 'share');
+  return path.join(base, 'w2w');
+}
+
+export function openDataDir(flag: string | undefined): { store: Store; identity: Identity; dir: string } {
+  const dir = resolveDataDir(flag);
+  let store: Store;
+  try {
+    store = openStore(dir);
+  } catch (err) {
+    throw new CliError(`cannot open the data dir ${dir}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  try {
+    return { store, identity: loadOrCreateIdentity(store), dir };
+  } catch (err) {
+    store.close();
+    throw new CliError(err instanceof Error ? err.message : String(err));
+  }
+}
+
+export interface RelayTarget {
+  url: string;
+  /** from "URL#ID": the relay must prove this identity */
+  expectedRelayId?: Uint8Array;
+}
+
+/** "--relay URL" or "--relay URL#RELAY_ID" (the ID pins the relay's identity). */
+export function parseRelay(value: string | undefined, insecure: boolean): RelayTarget {
+  if (!value) throw usageError('--relay URL is required (e.g. --relay ws://127.0.0.1:7070)');
+  const hash = value.indexOf('#');
+  const url = hash >= 0 ? value.slice(0, hash) : value;
+  const problem = plainTransportProblem(url, insecure);
+  if (problem) throw usageError(problem);
+  if (hash < 0) return { url };
+  const id = parseId(value.slice(hash + 1));
+  if (!id.ok) throw usageError(`the relay ID after "#" is not valid: ${id.reason}`);
+  return { url, expectedRelayId: id.id };
+}
+
+export function readCa(file: string | undefined): Buffer | undefined {
+  if (!file) return undefined;
+  try {
+    return fs.readFileSync(file);
+  } catch (err) {
+    throw usageError(`cannot read --ca ${file}: ${(err as Error).message}`);
+  }
+}
+
+export async function connectClient(relay: RelayTarget, identity: Identity, ca: Buffer | undefined): Promise<RelayClient> {
+  return RelayClient.connect({ url: relay.url, identity, expectedRelayId: relay.expectedRelayId, ca });
+}

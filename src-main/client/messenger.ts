@@ -1,0 +1,139 @@
+// A client's messaging on top of one relay connection: text messages on every route, kept in the
+// local history (SQLite) with their delivery status, and incoming messages recorded once each.
+import { EventEmitter } from 'node:events';
+import { Route } from '../../src-shared/protocol/constants.js';
+import { ErrorCode, W2wError, errorName } from '../../src-shared/protocol/errors.js';
+import type { MsgFrame, MsgTarget } from '../../src-shared/protocol/frames.js';
+import type { MessageStatusView, MessageTargetView, MessageView, SendResultView } from '../../src-shared/api/contract.js';
+import { idToText, parseId, toHex } from '../../src-shared/ids.js';
+import type { MessagesRepo, StoredMessage } from '../store/messages-repo.js';
+import type { PeersRepo } from '../store/peers-repo.js';
+import { randomBytes } from '../crypto/random.js';
+import type { RelayClient } from './relay-client.js';
+
+export interface MessengerEvents {
+  message: [MessageView];
+  status: [{ msgId: string; status: MessageStatusView; errorCode: number | null }];
+}
+
+const ROUTE_NAMES: Record<number, MessageView['route']> = {
+  [Route.A2A]: 'a2a',
+  [Route.A2B]: 'a2b',
+  [Route.A2G_LIST]: 'a2g',
+  [Route.A2G_NAMED]: 'group',
+  [Route.A2N]: 'a2n',
+};
+
+/** Parses an ID given by a user or the UI; a bad one is the caller's mistake, reported with a code. */
+export function requireId(text: string): Buffer {
+  const r = parseId(text);
+  if (!r.ok) throw new W2wError(ErrorCode.BAD_REQUEST, `invalid ID "${text.slice(0, 80)}": ${r.reason}`);
+  return Buffer.from(r.id);
+}
+
+export function toMsgTarget(t: MessageTargetView): MsgTarget {
+  switch (t.kind) {
+    case 'self':
+      return { route: Route.A2A };
+    case 'peer':
+      return { route: Route.A2B, to: requireId(t.id) };
+    case 'list':
+      return { route: Route.A2G_LIST, to: t.ids.map(requireId) };
+    case 'group':
+      return { route: Route.A2G_NAMED, group: t.name };
+    case 'all':
+      return { route: Route.A2N };
+  }
+}
+
+export function messageView(m: StoredMessage): MessageView {
+  return {
+    msgId: toHex(m.msgId),
+    direction: m.direction,
+    route: ROUTE_NAMES[m.route] ?? 'a2b',
+    peer: m.peer ? idToText(m.peer) : null,
+    group: m.groupName,
+    recipients: m.recipients ? m.recipients.map(idToText) : null,
+    text: m.body.toString('utf8'),
+    status: m.status,
+    errorCode: m.errorCode,
+    createdMs: m.createdMs,
+  };
+}
+
+export class Messenger extends EventEmitter<MessengerEvents> {
+  constructor(
+    readonly client: RelayClient,
+    private readonly messages: MessagesRepo,
+    private readonly peers: PeersRepo,
+  ) {
+    super();
+    client.on('message', (m) => this.onIncoming(m));
+    client.on('presence', (p) => {
+      if (p.online) this.peers.touchSeen(Buffer.from(p.id), p.timeMs);
+    });
+  }
+
+  /** Sends text, records it, waits for the relay's ACK and records the outcome. */
+  async send(target: MessageTargetView, text: string): Promise<SendResultView> {
+    const t = toMsgTarget(target);
+    const body = Buffer.from(text, 'utf8');
+    const msgId = randomBytes(16);
+    const now = Date.now();
+    this.messages.insert({
+      msgId,
+      direction: 'out',
+      route: t.route,
+      peer: t.route === Route.A2B ? Buffer.from(t.to) : null,
+      groupName: t.route === Route.A2G_NAMED ? t.group : null,
+      recipients: t.route === Route.A2G_LIST ? t.to.map((x) => Buffer.from(x)) : null,
+      body,
+      status: 'pending',
+      createdMs: now,
+    });
+    try {
+      const res = await this.client.send(t, body, { ack: true, id: msgId });
+      const delivered = res.delivered ?? 0;
+      const missed = res.missed ?? [];
+      const failedAll = delivered === 0 && missed.length > 0;
+      const status: MessageStatusView = failedAll ? 'failed' : delivered > 0 ? 'delivered' : 'sent';
+      const code = failedAll ? (missed[0]?.code ?? null) : null;
+      this.setStatus(msgId, status, code);
+      return {
+        msgId: toHex(msgId),
+        status,
+        delivered,
+        missed: missed.map((m) => ({ id: idToText(m.id), code: m.code, name: errorName(m.code) })),
+      };
+    } catch (err) {
+      this.setStatus(msgId, 'failed', err instanceof W2wError ? err.code : ErrorCode.INTERNAL);
+      throw err;
+    }
+  }
+
+  private setStatus(msgId: Buffer, status: MessageStatusView, errorCode: number | null): void {
+    this.messages.setStatus(msgId, status, errorCode);
+    this.emit('status', { msgId: toHex(msgId), status, errorCode });
+  }
+
+  private onIncoming(m: MsgFrame): void {
+    const now = Date.now();
+    const from = Buffer.from(m.from);
+    const inserted = this.messages.insert({
+      msgId: Buffer.from(m.id),
+      direction: 'in',
+      route: m.route,
+      peer: from,
+      groupName: m.route === Route.A2G_NAMED ? m.group : null,
+      recipients: m.route === Route.A2G_LIST ? m.to.map((x) => Buffer.from(x)) : null,
+      body: Buffer.from(m.body),
+      status: 'received',
+      createdMs: now,
+    });
+    // The same message reaching us twice (two sessions, a retry) is shown once.
+    if (!inserted) return;
+    this.peers.touchSeen(from, now);
+    const stored = this.messages.get(Buffer.from(m.id), 'in');
+    if (stored) this.emit('message', messageView(stored));
+  }
+}

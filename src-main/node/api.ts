@@ -1,0 +1,177 @@
+// The node's implementation of the API contract: validates every parameter (they may come from a
+// renderer or a browser), dispatches to the node, and wraps every outcome in the Result envelope.
+import {
+  API_METHODS,
+  type ApiEvent,
+  type ApiEvents,
+  type ApiMethod,
+  type ApiMethods,
+  type ApiResult,
+  type GroupView,
+  type MessageTargetView,
+  type NodeApi,
+  type PeerView,
+} from '../../src-shared/api/contract.js';
+import { Op } from '../../src-shared/protocol/constants.js';
+import { ErrorCode, W2wError, errorName } from '../../src-shared/protocol/errors.js';
+import { groupNameProblem } from '../../src-shared/protocol/frames.js';
+import type { GroupEntry } from '../../src-shared/protocol/frames.js';
+import { idToText } from '../../src-shared/ids.js';
+import { messageView, requireId } from '../client/messenger.js';
+import { idKey } from '../relay/id-key.js';
+import type { W2wNode } from './node.js';
+
+type Handlers = { [M in ApiMethod]: (params: unknown) => Promise<ApiMethods[M][1]> | ApiMethods[M][1] };
+
+const MAX_TEXT_CHARS = 60_000;
+
+function bad(message: string): W2wError {
+  return new W2wError(ErrorCode.BAD_REQUEST, message);
+}
+
+function record(params: unknown): Record<string, unknown> {
+  if (params === undefined || params === null) return {};
+  if (typeof params !== 'object' || Array.isArray(params)) throw bad('parameters must be an object');
+  return params as Record<string, unknown>;
+}
+
+function str(p: Record<string, unknown>, key: string, max = 1024): string {
+  const v = p[key];
+  if (typeof v !== 'string' || v.length === 0 || v.length > max) throw bad(`"${key}" must be a non-empty string of at most ${max} characters`);
+  return v;
+}
+
+function strList(p: Record<string, unknown>, key: string, maxItems: number): string[] {
+  const v = p[key];
+  if (!Array.isArray(v) || v.length === 0 || v.length > maxItems || !v.every((x) => typeof x === 'string')) {
+    throw bad(`"${key}" must be a list of 1..${maxItems} strings`);
+  }
+  return v as string[];
+}
+
+function groupName(p: Record<string, unknown>): string {
+  const name = str(p, 'name', 64);
+  const problem = groupNameProblem(name);
+  if (problem) throw bad(problem);
+  return name;
+}
+
+function target(v: unknown): MessageTargetView {
+  const t = record(v);
+  switch (t.kind) {
+    case 'self':
+    case 'all':
+      return { kind: t.kind };
+    case 'peer':
+      return { kind: 'peer', id: str(t, 'id', 100) };
+    case 'list':
+      return { kind: 'list', ids: strList(t, 'ids', 64) };
+    case 'group':
+      return { kind: 'group', name: groupName(t) };
+    default:
+      throw bad('"to.kind" must be one of self, peer, list, group, all');
+  }
+}
+
+function groupView(g: GroupEntry): GroupView {
+  return { name: g.name, owner: idToText(g.owner), members: g.members.map(idToText) };
+}
+
+export function createNodeApi(node: W2wNode): NodeApi {
+  const store = node.store;
+  const client = () => node.client;
+  const core = node.relay.core;
+
+  const peerView = (id: Buffer): PeerView => {
+    const p = store.peers.get(id);
+    return { id: idToText(id), nickname: p?.nickname ?? null, online: core.isOnline(idKey(id)), lastSeenMs: p?.lastSeenMs ?? null };
+  };
+
+  const listGroups = async (): Promise<GroupView[]> => (await client().request({ op: Op.GROUP_LIST })).groups.map(groupView);
+  const findGroup = async (name: string): Promise<GroupView | null> => (await listGroups()).find((g) => g.name === name) ?? null;
+
+  const handlers: Handlers = {
+    'identity.get': () => ({ id: node.id }),
+    'node.status': () => {
+      const s = core.snapshot();
+      return {
+        id: node.id,
+        relayUrl: node.url,
+        startedMs: node.startedMs,
+        connections: s.connections,
+        registered: s.registered,
+        messagesRouted: s.messagesRouted,
+        deliveries: s.deliveries,
+        bytesForwarded: s.bytesForwarded,
+        errors: s.errors,
+      };
+    },
+    'peers.list': () => store.peers.list().map((p) => peerView(p.id)),
+    'peers.add': async (params) => {
+      const p = record(params);
+      const id = requireId(str(p, 'id', 100));
+      const nick = p.nickname;
+      if (nick !== undefined && nick !== null && (typeof nick !== 'string' || nick.length > 64)) throw bad('"nickname" must be a string of at most 64 characters');
+      store.peers.upsert(id, { nickname: nick === undefined ? undefined : (nick as string | null) });
+      await client().request({ op: Op.WATCH, ids: [id] });
+      return peerView(id);
+    },
+    'peers.remove': (params) => store.peers.remove(requireId(str(record(params), 'id', 100))),
+    'messages.send': async (params) => {
+      const p = record(params);
+      const text = p.text;
+      if (typeof text !== 'string' || text.length === 0 || text.length > MAX_TEXT_CHARS) throw bad(`"text" must be 1..${MAX_TEXT_CHARS} characters`);
+      return node.messenger.send(target(p.to), text);
+    },
+    'messages.history': (params) => {
+      const p = record(params);
+      const limit = p.limit === undefined ? 100 : p.limit;
+      if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > 1000) throw bad('"limit" must be an integer 1..1000');
+      if (p.peer !== undefined) return store.messages.conversation(requireId(str(p, 'peer', 100)), { limit }).map(messageView);
+      if (p.group !== undefined) return store.messages.group(groupName({ name: p.group }), { limit }).map(messageView);
+      return store.messages.recent(limit).map(messageView);
+    },
+    'groups.list': () => listGroups(),
+    'groups.create': async (params) => {
+      const name = groupName(record(params));
+      await client().request({ op: Op.GROUP_CREATE, name });
+      return { name, owner: node.id, members: [node.id] };
+    },
+    'groups.add': async (params) => {
+      const p = record(params);
+      const name = groupName(p);
+      await client().request({ op: Op.GROUP_ADD, name, members: strList(p, 'members', 64).map(requireId) });
+      return (await findGroup(name)) as GroupView;
+    },
+    'groups.remove': async (params) => {
+      const p = record(params);
+      const name = groupName(p);
+      await client().request({ op: Op.GROUP_REMOVE, name, members: strList(p, 'members', 64).map(requireId) });
+      return findGroup(name);
+    },
+    'groups.delete': async (params) => {
+      await client().request({ op: Op.GROUP_DELETE, name: groupName(record(params)) });
+      return true;
+    },
+  };
+
+  return {
+    async call<M extends ApiMethod>(method: M, params: ApiMethods[M][0]): Promise<ApiResult<ApiMethods[M][1]>> {
+      if (!API_METHODS.includes(method)) {
+        return { ok: false, error: { code: ErrorCode.BAD_REQUEST, name: errorName(ErrorCode.BAD_REQUEST), message: `unknown method "${String(method).slice(0, 60)}"` } };
+      }
+      try {
+        const value = await (handlers[method] as (p: unknown) => Promise<ApiMethods[M][1]>)(params);
+        return { ok: true, value };
+      } catch (err) {
+        const e = err instanceof W2wError ? err : new W2wError(ErrorCode.INTERNAL, err instanceof Error ? err.message : String(err));
+        return { ok: false, error: { code: e.code, name: errorName(e.code), message: e.message } };
+      }
+    },
+    on<E extends ApiEvent>(event: E, listener: (payload: ApiEvents[E]) => void): () => void {
+      const l = listener as (payload: never) => void;
+      node.on(event, l as never);
+      return () => node.off(event, l as never);
+    },
+  };
+}

@@ -1,0 +1,100 @@
+// A w2w node: one data dir (SQLite), one identity, a relay listening for clients, and the node's own
+// client registered on that relay. The CLI's `w2w node`, the web bridge and Electron all run this.
+import { EventEmitter } from 'node:events';
+import type { ApiEvents } from '../../src-shared/api/contract.js';
+import { idToText } from '../../src-shared/ids.js';
+import { RelayClient } from '../client/relay-client.js';
+import { Messenger } from '../client/messenger.js';
+import type { Identity } from '../crypto/identity.js';
+import type { RelayLimits } from '../relay/relay-core.js';
+import { RelayServer } from '../relay/server.js';
+import { openStore, type Store } from '../store/db.js';
+import { loadOrCreateIdentity } from './identity.js';
+import { isLoopbackHost } from './transport-policy.js';
+
+export interface NodeOptions {
+  dataDir: string;
+  host: string;
+  port: number;
+  tls?: { cert: string | Buffer; key: string | Buffer };
+  /** allow plain ws:// on a non-loopback address */
+  insecure?: boolean;
+  publicUrls?: string[];
+  limits?: Partial<RelayLimits>;
+  log?: (line: string) => void;
+}
+
+export type NodeEvents = { [E in keyof ApiEvents]: [ApiEvents[E]] };
+
+export class W2wNode extends EventEmitter<NodeEvents> {
+  readonly startedMs = Date.now();
+
+  private constructor(
+    readonly store: Store,
+    readonly identity: Identity,
+    readonly relay: RelayServer,
+    readonly messenger: Messenger,
+  ) {
+    super();
+    messenger.on('message', (m) => this.emit('message', m));
+    messenger.on('status', (s) => this.emit('message.status', s));
+    messenger.client.on('presence', (p) => this.emit('presence', { id: idToText(p.id), online: p.online, timeMs: p.timeMs }));
+    messenger.client.on('notice', (text) => this.emit('notice', { text }));
+  }
+
+  get id(): string {
+    return idToText(this.identity.publicKey);
+  }
+
+  get url(): string {
+    return this.relay.url;
+  }
+
+  get client(): RelayClient {
+    return this.messenger.client;
+  }
+
+  static async start(opts: NodeOptions): Promise<W2wNode> {
+    if (!opts.tls && !opts.insecure && !isLoopbackHost(opts.host)) {
+      throw new Error(`Listening on ${opts.host} with plain ws:// would expose unencrypted traffic; give --tls-cert and --tls-key, or --insecure if a TLS proxy sits in front.`);
+    }
+    const store = openStore(opts.dataDir);
+    let relay: RelayServer | null = null;
+    try {
+      const identity = loadOrCreateIdentity(store);
+      relay = new RelayServer({
+        identity,
+        stores: { nodeList: store.nodeList, groups: store.groups },
+        host: opts.host,
+        port: opts.port,
+        tls: opts.tls,
+        limits: opts.limits,
+        publicUrls: opts.publicUrls,
+        log: opts.log,
+      });
+      await relay.start();
+      // The node's own client dials its relay on loopback; the relay is pinned by its Ed25519 ID, so the
+      // certificate's host name (made for the public name) need not match 127.0.0.1.
+      const loopHost = isLoopbackHost(opts.host) ? opts.host : opts.host.includes(':') ? '::1' : '127.0.0.1';
+      const h = loopHost.includes(':') ? `[${loopHost}]` : loopHost;
+      const localUrl = `${opts.tls ? 'wss' : 'ws'}://${h}:${relay.port}/`;
+      const client = await RelayClient.connect({
+        url: localUrl,
+        identity,
+        expectedRelayId: identity.publicKey,
+        rejectUnauthorized: false,
+      });
+      return new W2wNode(store, identity, relay, new Messenger(client, store.messages, store.peers));
+    } catch (err) {
+      await relay?.close();
+      store.close();
+      throw err;
+    }
+  }
+
+  async stop(): Promise<void> {
+    await this.messenger.client.close();
+    await this.relay.close();
+    this.store.close();
+  }
+}

@@ -1,0 +1,142 @@
+// Numbered schema migrations: `PRAGMA user_version` holds the number of the last one applied.
+//
+// Append new migrations at the end and never edit one that has shipped: a data dir carries its version,
+// and a migration is applied exactly once per data dir. Each runs in its own IMMEDIATE transaction, so a
+// crash mid-migration leaves the previous version intact, and a second process (a CLI next to a running
+// node) waits on the write lock and then sees the work already done instead of repeating it.
+import type Database from 'better-sqlite3';
+
+export interface Migration {
+  /** 1-based and equal to the migration's position in MIGRATIONS. */
+  readonly version: number;
+  readonly name: string;
+  readonly up: (db: Database.Database) => void;
+}
+
+// Tables are STRICT so a wrong JS type fails at insert instead of being stored silently.
+// IDs are 32-byte BLOBs everywhere, never text, so they compare byte for byte and index compactly.
+const MIGRATION_1_SQL = `
+CREATE TABLE identity (
+  -- a single-row table: the CHECK makes a second identity impossible, not just unlikely
+  slot INTEGER PRIMARY KEY CHECK (slot = 1),
+  public_key BLOB NOT NULL CHECK (length(public_key) = 32),
+  -- libsodium form (seed || public key) when plain; an opaque ciphertext of any length when protected
+  secret_key BLOB NOT NULL CHECK (protection <> 'plain' OR length(secret_key) = 64),
+  protection TEXT NOT NULL CHECK (protection IN ('plain', 'safeStorage')),
+  created_ms INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE node_list (
+  id BLOB PRIMARY KEY CHECK (length(id) = 32),
+  first_seen_ms INTEGER NOT NULL,
+  last_seen_ms INTEGER NOT NULL,
+  registrations INTEGER NOT NULL DEFAULT 0
+) STRICT, WITHOUT ROWID;
+CREATE INDEX node_list_by_last_seen ON node_list (last_seen_ms DESC);
+
+CREATE TABLE groups (
+  name TEXT PRIMARY KEY,
+  owner BLOB NOT NULL CHECK (length(owner) = 32),
+  created_ms INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE group_members (
+  group_name TEXT NOT NULL REFERENCES groups (name) ON DELETE CASCADE,
+  member BLOB NOT NULL CHECK (length(member) = 32),
+  added_ms INTEGER NOT NULL,
+  PRIMARY KEY (group_name, member)
+) STRICT, WITHOUT ROWID;
+-- "which groups is this ID in" drives presence fan-out, so it must not scan every membership
+CREATE INDEX group_members_by_member ON group_members (member, group_name);
+
+CREATE TABLE peers (
+  id BLOB PRIMARY KEY CHECK (length(id) = 32),
+  nickname TEXT,
+  added_ms INTEGER NOT NULL,
+  last_seen_ms INTEGER
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE messages (
+  -- alias of the rowid: insertion order, the tie-breaker for messages created in the same millisecond
+  seq INTEGER PRIMARY KEY,
+  msg_id BLOB NOT NULL CHECK (length(msg_id) = 16),
+  direction TEXT NOT NULL CHECK (direction IN ('in', 'out')),
+  route INTEGER NOT NULL,
+  -- the other party of a direct message; the sender of an incoming one
+  peer BLOB CHECK (peer IS NULL OR length(peer) = 32),
+  group_name TEXT,
+  -- the recipients of an ad-hoc list message, concatenated 32-byte IDs
+  recipients BLOB CHECK (recipients IS NULL OR (length(recipients) > 0 AND length(recipients) % 32 = 0)),
+  body BLOB NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('pending', 'sent', 'delivered', 'failed', 'received')),
+  error_code INTEGER,
+  created_ms INTEGER NOT NULL,
+  updated_ms INTEGER NOT NULL,
+  -- the same message seen twice (a retry, a relay replay) is one row; a note to self is one 'out' and one 'in'
+  UNIQUE (msg_id, direction),
+  -- 'received' belongs to incoming messages only, the delivery states to outgoing ones only
+  CHECK ((direction = 'in') = (status = 'received'))
+) STRICT;
+CREATE INDEX messages_by_peer ON messages (peer, created_ms, seq) WHERE group_name IS NULL;
+CREATE INDEX messages_by_group ON messages (group_name, created_ms, seq) WHERE group_name IS NOT NULL;
+CREATE INDEX messages_by_time ON messages (created_ms, seq);
+
+CREATE TABLE settings (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL CHECK (json_valid(value))
+) STRICT, WITHOUT ROWID;
+`;
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'identity, node list, groups, peers, messages, settings',
+    up: (db) => {
+      db.exec(MIGRATION_1_SQL);
+    },
+  },
+];
+
+/** The schema version this build writes and understands. */
+export const SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Reads `PRAGMA user_version`: the number of the last migration applied (0 for a new file). */
+export function schemaVersion(db: Database.Database): number {
+  const value = db.pragma('user_version', { simple: true });
+  if (typeof value !== 'number') {
+    throw new Error('SQLite returned a non-numeric user_version; the database file may be damaged.');
+  }
+  return value;
+}
+
+/**
+ * Applies every migration newer than the file's user_version, in order, and returns the resulting version.
+ * Throws before touching anything when the file is newer than this build (a downgrade), because the older
+ * code could misread or damage tables it does not know.
+ */
+export function migrate(db: Database.Database, migrations: readonly Migration[] = MIGRATIONS): number {
+  migrations.forEach((m, i) => {
+    if (m.version !== i + 1) {
+      throw new Error(`Migration "${m.name}" has version ${m.version} but sits at position ${i + 1}; versions must be 1, 2, 3, ... in order.`);
+    }
+  });
+  const latest = migrations.length;
+  const found = schemaVersion(db);
+  if (found > latest) {
+    throw new Error(
+      `The database ${db.name} has schema version ${found}, newer than version ${latest} known to this build of w2w; ` +
+        'upgrade w2w or use another data dir.',
+    );
+  }
+  for (const m of migrations.slice(found)) {
+    db.transaction(() => {
+      // Re-read under the write lock: another process may have applied this migration while we waited.
+      if (schemaVersion(db) >= m.version) return;
+      m.up(db);
+      // user_version lives in the file header and is written inside this transaction, so it commits or rolls
+      // back together with the migration's tables.
+      db.pragma(`user_version = ${m.version}`);
+    }).immediate();
+  }
+  return schemaVersion(db);
+}

@@ -1,0 +1,137 @@
+// The one typed API of a w2w node (methods + events). The CLI, the Electron IPC and the web bridge
+// all reach the node through this contract; values are plain JSON (IDs in their text form).
+
+export interface ErrorView {
+  /** stable numeric code from src-shared/protocol/errors.ts */
+  code: number;
+  /** its name, e.g. "RECIPIENT_OFFLINE" */
+  name: string;
+  message: string;
+}
+
+/** Every method answers with this envelope; transports never throw across the boundary. */
+export type ApiResult<T> = { ok: true; value: T } | { ok: false; error: ErrorView };
+
+export interface IdentityView {
+  /** this node's ID (text form) */
+  id: string;
+}
+
+export interface NodeStatusView {
+  id: string;
+  relayUrl: string;
+  startedMs: number;
+  connections: number;
+  registered: number;
+  messagesRouted: number;
+  deliveries: number;
+  bytesForwarded: number;
+  errors: Record<string, number>;
+}
+
+export interface PeerView {
+  id: string;
+  nickname: string | null;
+  online: boolean;
+  lastSeenMs: number | null;
+}
+
+export type MessageTargetView =
+  | { kind: 'self' }
+  | { kind: 'peer'; id: string }
+  | { kind: 'list'; ids: string[] }
+  | { kind: 'group'; name: string }
+  | { kind: 'all' };
+
+export type MessageStatusView = 'pending' | 'sent' | 'delivered' | 'failed' | 'received';
+
+export interface MessageView {
+  /** 32 hex digits */
+  msgId: string;
+  direction: 'in' | 'out';
+  route: 'a2a' | 'a2b' | 'a2g' | 'group' | 'a2n';
+  /** sender for incoming, addressee of a direct message for outgoing */
+  peer: string | null;
+  group: string | null;
+  recipients: string[] | null;
+  text: string;
+  status: MessageStatusView;
+  errorCode: number | null;
+  createdMs: number;
+}
+
+export interface SendResultView {
+  msgId: string;
+  status: MessageStatusView;
+  delivered: number;
+  missed: { id: string; code: number; name: string }[];
+}
+
+export interface GroupView {
+  name: string;
+  owner: string;
+  members: string[];
+}
+
+export interface PresenceView {
+  id: string;
+  online: boolean;
+  timeMs: number;
+}
+
+export interface HistoryQuery {
+  peer?: string;
+  group?: string;
+  limit?: number;
+}
+
+/** Method name -> [params, result]. */
+export interface ApiMethods {
+  'identity.get': [Record<string, never>, IdentityView];
+  'node.status': [Record<string, never>, NodeStatusView];
+  'peers.list': [Record<string, never>, PeerView[]];
+  'peers.add': [{ id: string; nickname?: string | null }, PeerView];
+  'peers.remove': [{ id: string }, boolean];
+  'messages.send': [{ to: MessageTargetView; text: string }, SendResultView];
+  'messages.history': [HistoryQuery, MessageView[]];
+  'groups.list': [Record<string, never>, GroupView[]];
+  'groups.create': [{ name: string }, GroupView];
+  'groups.add': [{ name: string; members: string[] }, GroupView];
+  'groups.remove': [{ name: string; members: string[] }, GroupView | null];
+  'groups.delete': [{ name: string }, boolean];
+}
+
+export type ApiMethod = keyof ApiMethods;
+export type ApiParams<M extends ApiMethod> = ApiMethods[M][0];
+export type ApiReturn<M extends ApiMethod> = ApiMethods[M][1];
+
+/** Event name -> payload. */
+export interface ApiEvents {
+  message: MessageView;
+  'message.status': { msgId: string; status: MessageStatusView; errorCode: number | null };
+  presence: PresenceView;
+  notice: { text: string };
+}
+
+export type ApiEvent = keyof ApiEvents;
+
+/** What a transport (IPC, web bridge) needs from the node: call by name, subscribe to all events. */
+export interface NodeApi {
+  call<M extends ApiMethod>(method: M, params: ApiParams<M>): Promise<ApiResult<ApiReturn<M>>>;
+  on<E extends ApiEvent>(event: E, listener: (payload: ApiEvents[E]) => void): () => void;
+}
+
+export const API_METHODS: readonly ApiMethod[] = [
+  'identity.get',
+  'node.status',
+  'peers.list',
+  'peers.add',
+  'peers.remove',
+  'messages.send',
+  'messages.history',
+  'groups.list',
+  'groups.create',
+  'groups.add',
+  'groups.remove',
+  'groups.delete',
+];
