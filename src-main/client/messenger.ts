@@ -61,7 +61,12 @@ export function messageView(m: StoredMessage): MessageView {
   };
 }
 
+/** Message IDs remembered per messenger to show each message once (two sessions, retries). */
+const SEEN_CAPACITY = 4096;
+
 export class Messenger extends EventEmitter<MessengerEvents> {
+  private readonly seen = new Set<string>();
+
   constructor(
     readonly client: RelayClient,
     private readonly messages: MessagesRepo,
@@ -117,9 +122,15 @@ export class Messenger extends EventEmitter<MessengerEvents> {
   }
 
   private onIncoming(m: MsgFrame): void {
+    const key = toHex(m.id);
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    if (this.seen.size > SEEN_CAPACITY) this.seen.delete(this.seen.values().next().value as string);
     const now = Date.now();
     const from = Buffer.from(m.from);
-    const inserted = this.messages.insert({
+    // Another process sharing this data dir (a `w2w listen` beside a `w2w send`) may have stored it
+    // already: the row stays single, and this messenger still shows it once.
+    this.messages.insert({
       msgId: Buffer.from(m.id),
       direction: 'in',
       route: m.route,
@@ -130,8 +141,6 @@ export class Messenger extends EventEmitter<MessengerEvents> {
       status: 'received',
       createdMs: now,
     });
-    // The same message reaching us twice (two sessions, a retry) is shown once.
-    if (!inserted) return;
     this.peers.touchSeen(from, now);
     const stored = this.messages.get(Buffer.from(m.id), 'in');
     if (stored) this.emit('message', messageView(stored));
