@@ -2,14 +2,13 @@
 // on every route with optional acknowledgements, c2s requests, and the s2c events the relay pushes.
 import { EventEmitter } from 'node:events';
 import WebSocket from 'ws';
-import { FrameType, HandshakeContext, Limits, MsgFlag, PROTOCOL_VERSION, Route, SUBPROTOCOL } from '../../src-shared/protocol/constants.js';
+import { FrameType, HandshakeContext, Limits, MsgFlag, Route } from '../../src-shared/protocol/constants.js';
 import { ErrorCode, W2wError, errorName } from '../../src-shared/protocol/errors.js';
 import {
   decodeFrame,
   encodeFrame,
   frameTypeName,
   type AckFrame,
-  type Frame,
   type HelloFrame,
   type MissedRecipient,
   type MsgFrame,
@@ -17,27 +16,12 @@ import {
   type ReqArgs,
   type ResResult,
 } from '../../src-shared/protocol/frames.js';
-import { bytesEqual, shortId, toHex } from '../../src-shared/ids.js';
-import { HandshakeInitiator } from '../crypto/handshake.js';
+import { toHex } from '../../src-shared/ids.js';
 import type { Identity } from '../crypto/identity.js';
 import { randomBytes } from '../crypto/random.js';
+import { dialRelay, type DialOptions } from './dial.js';
 
-export interface RelayClientOptions {
-  url: string;
-  identity: Identity;
-  /** pin: refuse a relay whose ID differs (e.g. from an invite "URL#ID") */
-  expectedRelayId?: Uint8Array;
-  /** extra CA certificate(s) to trust for wss:// (self-hosted relays with their own CA) */
-  ca?: string | Buffer;
-  handshakeTimeoutMs?: number;
-  /**
-   * false skips TLS certificate checks. Allowed only together with expectedRelayId: the relay is then
-   * authenticated by its Ed25519 key in the handshake (a node's own client on loopback uses this).
-   */
-  rejectUnauthorized?: boolean;
-  /** the binding signed into the handshake; defaults to the URL */
-  binding?: string;
-}
+export type RelayClientOptions = Omit<DialOptions, 'ctx'>;
 
 export interface SendOptions {
   /** ask the relay for an ACK and wait for it */
@@ -112,86 +96,21 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
   }
 
   /** Connects and registers; resolves once the relay has listed this ID, rejects with a W2wError otherwise. */
-  static connect(opts: RelayClientOptions): Promise<RelayClient> {
-    if (opts.rejectUnauthorized === false && !opts.expectedRelayId) {
-      throw new Error('RelayClient: rejectUnauthorized: false needs expectedRelayId, or nothing authenticates the relay.');
-    }
-    const ws = new WebSocket(opts.url, SUBPROTOCOL, {
-      perMessageDeflate: false,
-      maxPayload: Limits.MAX_FRAME_BYTES,
-      ca: opts.ca,
-      rejectUnauthorized: opts.rejectUnauthorized ?? true,
-      handshakeTimeout: opts.handshakeTimeoutMs ?? DEFAULT_TIMEOUT_MS,
-    });
-    ws.binaryType = 'nodebuffer';
+  static async connect(opts: RelayClientOptions): Promise<RelayClient> {
+    const { ws, hello, transcriptHash } = await dialRelay({ ...opts, ctx: HandshakeContext.C2S });
     const client = new RelayClient(ws, opts.identity, opts.url);
-    return client.register(opts);
-  }
-
-  private register(opts: RelayClientOptions): Promise<RelayClient> {
-    return new Promise((resolve, reject) => {
-      let initiator: HandshakeInitiator | null = null;
-      let expectedTh: Buffer | null = null;
-      let settled = false;
-      const timer = setTimeout(() => done(new W2wError(ErrorCode.HANDSHAKE_TIMEOUT, `no registration with ${opts.url} within ${opts.handshakeTimeoutMs ?? DEFAULT_TIMEOUT_MS} ms`)), opts.handshakeTimeoutMs ?? DEFAULT_TIMEOUT_MS);
-      const done = (err: Error | null): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        this.ws.off('message', onHandshakeMessage);
-        if (err) {
-          this.closed = true;
-          this.ws.terminate();
-          reject(err);
-          return;
-        }
-        this.ws.on('message', (data: Buffer) => this.onMessage(data));
-        resolve(this);
-      };
-      const send = (f: Frame): void => this.ws.send(encodeFrame(f));
-      const onHandshakeMessage = (data: Buffer, isBinary: boolean): void => {
-        if (!isBinary) return done(new W2wError(ErrorCode.TEXT_FRAME, 'relay sent a text message'));
-        const d = decodeFrame(data);
-        if (!d.ok) return done(d.error);
-        const f = d.frame;
-        if (f.type === FrameType.ERROR) return done(new W2wError(f.code, `relay refused registration: ${f.message}`));
-        if (!initiator) {
-          if (f.type !== FrameType.HELLO) return done(new W2wError(ErrorCode.UNEXPECTED_FRAME, `expected HELLO, got ${frameTypeName(f.type)}`));
-          if (f.version !== PROTOCOL_VERSION) return done(new W2wError(ErrorCode.UNSUPPORTED_VERSION, `relay speaks v${f.version}`));
-          if (opts.expectedRelayId && !bytesEqual(opts.expectedRelayId, f.relayId)) {
-            return done(new W2wError(ErrorCode.WRONG_PEER, `expected relay ${shortId(opts.expectedRelayId)}, reached ${shortId(f.relayId)}`));
-          }
-          this.hello = { ...f, relayId: Buffer.from(f.relayId) };
-          initiator = new HandshakeInitiator(HandshakeContext.C2S, this.identity, this.hello.relayId, opts.binding ?? opts.url);
-          send({ type: FrameType.HS1, ...initiator.start() });
-          return;
-        }
-        if (!expectedTh) {
-          if (f.type !== FrameType.HS2) return done(new W2wError(ErrorCode.UNEXPECTED_FRAME, `expected HS2, got ${frameTypeName(f.type)}`));
-          const step = initiator.finish(f);
-          if (!step.ok) return done(step.error);
-          expectedTh = step.value.result.transcriptHash;
-          step.value.result.sendKey.fill(0);
-          step.value.result.recvKey.fill(0);
-          send({ type: FrameType.HS3, ...step.value.m3 });
-          return;
-        }
-        if (f.type !== FrameType.READY) return done(new W2wError(ErrorCode.UNEXPECTED_FRAME, `expected READY, got ${frameTypeName(f.type)}`));
-        if (!bytesEqual(f.transcriptHash, expectedTh)) return done(new W2wError(ErrorCode.BAD_SIGNATURE, 'relay confirmed a different transcript'));
-        this.transcriptHash = expectedTh;
-        done(null);
-      };
-      this.ws.on('message', onHandshakeMessage);
-      this.ws.on('error', (err) => done(new W2wError(ErrorCode.INTERNAL, `cannot reach ${opts.url}: ${err.message}`)));
-      this.ws.on('close', (code, reason) => {
-        done(new W2wError(ErrorCode.INTERNAL, `relay closed the connection (${code} ${reason.toString()})`));
-        this.onClose(code, reason.toString());
-      });
+    client.hello = hello;
+    client.transcriptHash = transcriptHash;
+    ws.on('message', (data: Buffer) => client.onMessage(data));
+    ws.on('error', () => {
+      // Socket errors end in 'close', which settles everything pending.
     });
+    ws.on('close', (code, reason) => client.onClose(code, reason.toString()));
+    return client;
   }
 
   private onClose(code: number, reason: string): void {
-    if (this.closed && this.pendingAcks.size === 0 && this.pendingReqs.size === 0 && this.listenerCount('close') === 0) return;
+    if (this.closed) return;
     this.closed = true;
     const err = new W2wError(ErrorCode.INTERNAL, `connection closed (${code} ${reason})`);
     for (const p of this.pendingAcks.values()) {
