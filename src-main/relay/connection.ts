@@ -4,7 +4,7 @@
 import type WebSocket from 'ws';
 import { FrameType, HandshakeContext, PROTOCOL_VERSION } from '../../src-shared/protocol/constants.js';
 import { CloseCode, ErrorCode, W2wError, errorName } from '../../src-shared/protocol/errors.js';
-import { ZERO_REF, decodeFrame, encodeFrame, frameTypeName, type Frame } from '../../src-shared/protocol/frames.js';
+import { ZERO_REF, decodeFrame, encodeFrame, frameTypeName, truncateUtf8, type Frame } from '../../src-shared/protocol/frames.js';
 import { HandshakeResponder } from '../crypto/handshake.js';
 import { idKey, type IdKey } from './id-key.js';
 import type { RelayCore } from './relay-core.js';
@@ -121,7 +121,8 @@ export class Connection {
 
   private fail(error: W2wError, closeCode: number): void {
     this.sendError(error.code, error.message);
-    this.close(closeCode, `${errorName(error.code)}: ${error.message}`.slice(0, 120));
+    // A close reason is at most 123 UTF-8 bytes; ws throws on more and the close frame would never leave.
+    this.close(closeCode, truncateUtf8(`${errorName(error.code)}: ${error.message}`, 123));
   }
 
   private clearHandshakeTimer(): void {

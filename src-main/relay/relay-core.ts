@@ -1,9 +1,9 @@
 // The relay's state and routing: registered sessions, the node list, named groups, presence, and
 // the c2s requests. Forwarding reuses the sender's bytes unchanged (zero copy): the relay checks the
 // envelope, never the body, and never verifies a signature or touches SQLite per forwarded message.
-import { EventKind, FrameType, Limits, MsgFlag, Op, Route } from '../../src-shared/protocol/constants.js';
+import { EventKind, FrameType, ID_BYTES, Limits, MsgFlag, Op, Route } from '../../src-shared/protocol/constants.js';
 import { ErrorCode, W2wError } from '../../src-shared/protocol/errors.js';
-import { frameTypeName, type Frame, type MissedRecipient, type MsgFrame, type ReqFrame, type ResResult } from '../../src-shared/protocol/frames.js';
+import { frameTypeName, type Frame, type GroupEntry, type MissedRecipient, type MsgFrame, type ReqFrame, type ResResult } from '../../src-shared/protocol/frames.js';
 import { idToText } from '../../src-shared/ids.js';
 import type { Identity } from '../crypto/identity.js';
 import type { Connection } from './connection.js';
@@ -41,6 +41,10 @@ export interface RelayCounters {
 const MAX_CONTACTS_PER_ID = 256;
 /** Presence subscriptions per connection (WATCH), so one client cannot grow relay memory without bound. */
 const MAX_WATCHED_PER_CONNECTION = 4096;
+/** u8 type | u32 reqId | u8 op | u16 status */
+const RES_HEADER_BYTES = 8;
+/** LIST_PEERS entries (32 id | u8 online | u64 lastSeenMs) that fit in one frame after the header and u16 count: 6393. */
+const MAX_PEERS_PER_RES = Math.floor((Limits.MAX_FRAME_BYTES - RES_HEADER_BYTES - 2) / (ID_BYTES + 1 + 8));
 
 export class RelayCore {
   readonly batcher = new SocketBatcher();
@@ -284,7 +288,7 @@ export class RelayCore {
       case Op.LIST_PEERS: {
         const peers = this.nodeList
           .list()
-          .slice(0, 0xffff)
+          .slice(0, MAX_PEERS_PER_RES)
           .map((r) => ({ id: r.id, online: this.sessions.has(idKey(r.id)), lastSeenMs: r.lastSeenMs }));
         return { op: req.op, peers };
       }
@@ -301,11 +305,14 @@ export class RelayCore {
         this.groups.delete(req.name, me);
         return { op: req.op };
       case Op.GROUP_LIST: {
-        const groups = this.groups.listForMember(conn.key as IdKey).slice(0, 0xffff).map((g) => ({
-          name: g.name,
-          owner: idFromKey(g.owner),
-          members: [...g.members].map(idFromKey),
-        }));
+        // The answer must fit in one frame (receivers refuse more than Limits.MAX_FRAME_BYTES): list groups until it would not.
+        let size = RES_HEADER_BYTES + 2;
+        const groups: GroupEntry[] = [];
+        for (const g of this.groups.listForMember(conn.key as IdKey)) {
+          size += 1 + Buffer.byteLength(g.name) + ID_BYTES + 2 + ID_BYTES * g.members.size;
+          if (size > Limits.MAX_FRAME_BYTES || groups.length === 0xffff) break;
+          groups.push({ name: g.name, owner: idFromKey(g.owner), members: [...g.members].map(idFromKey) });
+        }
         return { op: req.op, groups };
       }
       case Op.WATCH: {

@@ -14,12 +14,12 @@ export class TokenBucket {
 
   /** Takes one token; false when the bucket is empty (the caller rejects the frame). */
   take(): boolean {
-    if (this.tokens < 1) {
-      const t = this.now();
-      this.tokens = Math.min(this.burst, this.tokens + ((t - this.last) * this.ratePerSec) / 1000);
-      this.last = t;
-      if (this.tokens < 1) return false;
-    }
+    // Refill on every take: refilling only when empty would credit the time the bucket sat full,
+    // letting a client that idled send up to 2x burst at once.
+    const t = this.now();
+    this.tokens = Math.min(this.burst, this.tokens + ((t - this.last) * this.ratePerSec) / 1000);
+    this.last = t;
+    if (this.tokens < 1) return false;
     this.tokens -= 1;
     return true;
   }

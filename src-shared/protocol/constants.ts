@@ -15,7 +15,7 @@
 //   client -> relay   REQ        c2s: a request to the relay itself
 //   relay  -> client  RES        s2c: the answer to a REQ
 //   relay  -> client  EVENT      s2c: presence changes and relay notices
-//   either direction  ERROR      a coded error; fatal ones are followed by a close
+//   relay  -> client  ERROR      a coded error; fatal ones are followed by a close (clients send none in v1)
 
 export const PROTOCOL_VERSION = 1;
 /** WebSocket subprotocol token; a future v2 adds "w2w.v2" and the server picks the highest it speaks. */

@@ -140,7 +140,7 @@ export type EventFrame =
 export interface ErrorFrame {
   type: typeof FrameType.ERROR;
   code: ErrorCode;
-  /** the MSG id or zero bytes; for a failed REQ the reqId sits in the last 4 bytes */
+  /** the id of the MSG the error is about, else 16 zero bytes (failed REQs are answered by RES, not ERROR) */
   ref: Uint8Array;
   message: string;
 }
