@@ -30,6 +30,12 @@ export interface Dialled {
   ws: WebSocket;
   hello: HelloFrame;
   transcriptHash: Buffer;
+  /**
+   * Frames after READY are held until this is called (ws drops messages nobody listens to, and the
+   * relay's next frames can arrive in the same read as READY, before the caller's await resumes).
+   * Call it once: it replays the held frames to onMessage in order, then passes later ones straight on.
+   */
+  takeOver(onMessage: (data: Buffer) => void): void;
 }
 
 export const DEFAULT_HANDSHAKE_TIMEOUT_MS = 10_000;
@@ -68,7 +74,21 @@ export function dialRelay(opts: DialOptions): Promise<Dialled> {
         reject(err ?? new Error('handshake ended without a result'));
         return;
       }
-      resolve({ ws, hello, transcriptHash: expectedTh });
+      const held: Buffer[] = [];
+      const hold = (data: Buffer): void => {
+        held.push(data);
+      };
+      ws.on('message', hold);
+      resolve({
+        ws,
+        hello,
+        transcriptHash: expectedTh,
+        takeOver(onMessage) {
+          ws.off('message', hold);
+          for (const data of held.splice(0)) onMessage(data);
+          ws.on('message', onMessage);
+        },
+      });
     }
     const send = (f: Frame): void => ws.send(encodeFrame(f));
     function onMessage(data: Buffer, isBinary: boolean): void {

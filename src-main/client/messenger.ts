@@ -1,7 +1,7 @@
 // A client's messaging on top of one relay connection: text messages on every route, kept in the
 // local history (SQLite) with their delivery status, and incoming messages recorded once each.
 import { EventEmitter } from 'node:events';
-import { Route } from '../../src-shared/protocol/constants.js';
+import { ReceiptStatus, Route } from '../../src-shared/protocol/constants.js';
 import { ErrorCode, W2wError, errorName } from '../../src-shared/protocol/errors.js';
 import type { MsgFrame, MsgTarget } from '../../src-shared/protocol/frames.js';
 import type { MessageStatusView, MessageTargetView, MessageView, SendResultView } from '../../src-shared/api/contract.js';
@@ -9,12 +9,15 @@ import { idToText, parseId, toHex } from '../../src-shared/ids.js';
 import type { MessagesRepo, StoredMessage } from '../store/messages-repo.js';
 import type { PeersRepo } from '../store/peers-repo.js';
 import { randomBytes } from '../crypto/random.js';
-import type { RelayClient } from './relay-client.js';
+import type { ReceiptEvent, RelayClient } from './relay-client.js';
 
 export interface MessengerEvents {
   message: [MessageView];
   status: [{ msgId: string; status: MessageStatusView; errorCode: number | null }];
 }
+
+/** Outgoing states in the order they can follow each other; 'failed' only replaces states below delivery. */
+const RANK: Record<MessageStatusView, number> = { pending: 0, sent: 1, failed: 2, stored: 3, delivered: 4, received: 5 };
 
 const ROUTE_NAMES: Record<number, MessageView['route']> = {
   [Route.A2A]: 'a2a',
@@ -74,13 +77,17 @@ export class Messenger extends EventEmitter<MessengerEvents> {
   ) {
     super();
     client.on('message', (m) => this.onIncoming(m));
+    client.on('receipt', (r) => this.onReceipt(r));
     client.on('presence', (p) => {
       if (p.online) this.peers.touchSeen(Buffer.from(p.id), p.timeMs);
     });
   }
 
-  /** Sends text, records it, waits for the relay's ACK and records the outcome. */
-  async send(target: MessageTargetView, text: string): Promise<SendResultView> {
+  /**
+   * Sends text, records it, waits for the relay's ACK and records the outcome. Direct and list
+   * messages ask relays to keep a copy for offline recipients unless `store` is false.
+   */
+  async send(target: MessageTargetView, text: string, opts: { store?: boolean } = {}): Promise<SendResultView> {
     const t = toMsgTarget(target);
     const body = Buffer.from(text, 'utf8');
     const msgId = randomBytes(16);
@@ -97,17 +104,22 @@ export class Messenger extends EventEmitter<MessengerEvents> {
       createdMs: now,
     });
     try {
-      const res = await this.client.send(t, body, { ack: true, id: msgId });
+      const addressed = t.route === Route.A2B || t.route === Route.A2G_LIST;
+      const res = await this.client.send(t, body, { ack: true, id: msgId, store: addressed && (opts.store ?? true) });
       const delivered = res.delivered ?? 0;
+      const forwarded = res.forwarded ?? 0;
+      const stored = res.stored ?? 0;
       const missed = res.missed ?? [];
-      const failedAll = delivered === 0 && missed.length > 0;
-      const status: MessageStatusView = failedAll ? 'failed' : delivered > 0 ? 'delivered' : 'sent';
+      const failedAll = delivered === 0 && forwarded === 0 && stored === 0 && missed.length > 0;
+      const status: MessageStatusView = failedAll ? 'failed' : delivered > 0 ? 'delivered' : stored > 0 ? 'stored' : 'sent';
       const code = failedAll ? (missed[0]?.code ?? null) : null;
-      this.setStatus(msgId, status, code);
+      this.advance(msgId, status, code);
       return {
         msgId: toHex(msgId),
         status,
         delivered,
+        forwarded,
+        stored,
         missed: missed.map((m) => ({ id: idToText(m.id), code: m.code, name: errorName(m.code) })),
       };
     } catch (err) {
@@ -119,6 +131,20 @@ export class Messenger extends EventEmitter<MessengerEvents> {
   private setStatus(msgId: Buffer, status: MessageStatusView, errorCode: number | null): void {
     this.messages.setStatus(msgId, status, errorCode);
     this.emit('status', { msgId: toHex(msgId), status, errorCode });
+  }
+
+  /** Moves a message forward only (pending → sent → stored → delivered); failure never undoes a delivery. */
+  private advance(msgId: Buffer, status: MessageStatusView, errorCode: number | null): void {
+    const current = this.messages.get(msgId, 'out')?.status ?? 'pending';
+    if (RANK[status] <= RANK[current] && !(status === 'failed' && current === 'pending')) return;
+    this.setStatus(msgId, status, errorCode);
+  }
+
+  private onReceipt(r: ReceiptEvent): void {
+    const msgId = Buffer.from(r.msgId);
+    if (r.status === ReceiptStatus.DELIVERED) this.advance(msgId, 'delivered', null);
+    else if (r.status === ReceiptStatus.STORED) this.advance(msgId, 'stored', null);
+    else this.advance(msgId, 'failed', r.status);
   }
 
   private onIncoming(m: MsgFrame): void {

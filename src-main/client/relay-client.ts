@@ -2,7 +2,7 @@
 // on every route with optional acknowledgements, c2s requests, and the s2c events the relay pushes.
 import { EventEmitter } from 'node:events';
 import WebSocket from 'ws';
-import { FrameType, HandshakeContext, Limits, MsgFlag, Route } from '../../src-shared/protocol/constants.js';
+import { EventKind, FrameType, HandshakeContext, Limits, MsgFlag, Op, Route } from '../../src-shared/protocol/constants.js';
 import { ErrorCode, W2wError, errorName } from '../../src-shared/protocol/errors.js';
 import {
   decodeFrame,
@@ -20,12 +20,21 @@ import { toHex } from '../../src-shared/ids.js';
 import type { Identity } from '../crypto/identity.js';
 import { randomBytes } from '../crypto/random.js';
 import { dialRelay, type DialOptions } from './dial.js';
+import { signHomeProof } from '../federation/home-proof.js';
 
-export type RelayClientOptions = Omit<DialOptions, 'ctx'>;
+export type RelayClientOptions = Omit<DialOptions, 'ctx'> & {
+  /**
+   * Sign and publish a home proof right after registering, so relays linked to this one can route to
+   * this ID (default true). Without it the ID is reachable on this relay only.
+   */
+  publishHome?: boolean;
+};
 
 export interface SendOptions {
   /** ask the relay for an ACK and wait for it */
   ack?: boolean;
+  /** keep the message for offline recipients (store-and-forward) */
+  store?: boolean;
   hops?: number;
   /** message ID (16 bytes); random by default */
   id?: Uint8Array;
@@ -36,6 +45,10 @@ export interface SendResult {
   id: Uint8Array;
   /** present when an ACK was requested */
   delivered?: number;
+  /** recipients passed on to other relays (receipts follow) */
+  forwarded?: number;
+  /** offline recipients whose copy the relay keeps (STORE) */
+  stored?: number;
   missed?: MissedRecipient[];
 }
 
@@ -43,6 +56,12 @@ export interface PresenceEvent {
   id: Uint8Array;
   online: boolean;
   timeMs: number;
+}
+
+export interface ReceiptEvent {
+  msgId: Uint8Array;
+  recipient: Uint8Array;
+  status: number;
 }
 
 export interface CloseInfo {
@@ -54,6 +73,8 @@ export interface RelayClientEvents {
   message: [MsgFrame];
   presence: [PresenceEvent];
   notice: [string];
+  /** how a message fared beyond this relay: ReceiptStatus.DELIVERED / STORED, or an ErrorCode */
+  receipt: [ReceiptEvent];
   /** an ERROR frame from the relay that no pending send or request claimed */
   error: [W2wError, Uint8Array];
   close: [CloseInfo];
@@ -66,6 +87,8 @@ interface Pending<T> {
 }
 
 const DEFAULT_TIMEOUT_MS = 10_000;
+/** Messages kept for the first 'message' listener; more than this before anyone listens are dropped. */
+const MAX_UNHEARD = 10_000;
 
 export class RelayClient extends EventEmitter<RelayClientEvents> {
   hello!: HelloFrame;
@@ -74,6 +97,7 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
   private readonly pendingAcks = new Map<string, Pending<SendResult>>();
   private readonly pendingReqs = new Map<number, Pending<ResResult>>();
   private closed = false;
+  private readonly unheard: MsgFrame[] = [];
 
   private constructor(
     private readonly ws: WebSocket,
@@ -81,6 +105,12 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
     readonly url: string,
   ) {
     super();
+    (this as EventEmitter).on('newListener', (event: string | symbol) => {
+      if (event !== 'message' || this.unheard.length === 0) return;
+      setImmediate(() => {
+        for (const m of this.unheard.splice(0)) this.emit('message', m);
+      });
+    });
   }
 
   get relayId(): Uint8Array {
@@ -97,15 +127,26 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
 
   /** Connects and registers; resolves once the relay has listed this ID, rejects with a W2wError otherwise. */
   static async connect(opts: RelayClientOptions): Promise<RelayClient> {
-    const { ws, hello, transcriptHash } = await dialRelay({ ...opts, ctx: HandshakeContext.C2S });
+    const { ws, hello, transcriptHash, takeOver } = await dialRelay({ ...opts, ctx: HandshakeContext.C2S });
     const client = new RelayClient(ws, opts.identity, opts.url);
     client.hello = hello;
     client.transcriptHash = transcriptHash;
-    ws.on('message', (data: Buffer) => client.onMessage(data));
+    // Frames that came with READY are emitted on the next turn, once the caller has resumed from
+    // `await connect()` and subscribed; emitted now they would reach no listener.
+    setImmediate(() => takeOver((data) => client.onMessage(data)));
     ws.on('error', () => {
       // Socket errors end in 'close', which settles everything pending.
     });
     ws.on('close', (code, reason) => client.onClose(code, reason.toString()));
+    if (opts.publishHome ?? true) {
+      const proof = signHomeProof(opts.identity, hello.relayId, Date.now());
+      try {
+        await client.request({ op: Op.PUBLISH_HOME, timeMs: proof.timeMs, sig: proof.sig });
+      } catch (err) {
+        await client.close();
+        throw err;
+      }
+    }
     return client;
   }
 
@@ -135,6 +176,11 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
     const f = d.frame;
     switch (f.type) {
       case FrameType.MSG:
+        // Messages that arrive before anyone listens (stored ones come right behind READY) wait here.
+        if (this.listenerCount('message') === 0) {
+          if (this.unheard.length < MAX_UNHEARD) this.unheard.push(f);
+          return;
+        }
         this.emit('message', f);
         return;
       case FrameType.ACK:
@@ -150,8 +196,9 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
         return;
       }
       case FrameType.EVENT:
-        if (f.kind === 1) this.emit('presence', { id: Buffer.from(f.id), online: f.online, timeMs: f.timeMs });
-        else this.emit('notice', f.text);
+        if (f.kind === EventKind.PRESENCE) this.emit('presence', { id: Buffer.from(f.id), online: f.online, timeMs: f.timeMs });
+        else if (f.kind === EventKind.NOTICE) this.emit('notice', f.text);
+        else this.emit('receipt', { msgId: Buffer.from(f.msgId), recipient: Buffer.from(f.recipient), status: f.status });
         return;
       case FrameType.ERROR: {
         const err = new W2wError(f.code, f.message);
@@ -177,7 +224,7 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
     if (!p) return;
     this.pendingAcks.delete(key);
     clearTimeout(p.timer);
-    p.resolve({ id: Buffer.from(f.id), delivered: f.delivered, missed: f.missed.map((m) => ({ id: Buffer.from(m.id), code: m.code })) });
+    p.resolve({ id: Buffer.from(f.id), delivered: f.delivered, forwarded: f.forwarded, stored: f.stored, missed: f.missed.map((m) => ({ id: Buffer.from(m.id), code: m.code })) });
   }
 
   /** Sends one message. Without `ack` it resolves once queued; with it, when the relay's ACK arrives. */
@@ -186,7 +233,7 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
     const id = opts.id ?? randomBytes(16);
     const frame = encodeFrame({
       type: FrameType.MSG,
-      flags: opts.ack ? MsgFlag.ACK : 0,
+      flags: (opts.ack ? MsgFlag.ACK : 0) | (opts.store ? MsgFlag.STORE : 0),
       hops: opts.hops ?? Limits.DEFAULT_HOPS,
       id,
       from: this.identity.publicKey,

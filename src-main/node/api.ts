@@ -121,7 +121,8 @@ export function createNodeApi(node: W2wNode): NodeApi {
       const p = record(params);
       const text = p.text;
       if (typeof text !== 'string' || text.length === 0 || text.length > MAX_TEXT_CHARS) throw bad(`"text" must be 1..${MAX_TEXT_CHARS} characters`);
-      return node.messenger.send(target(p.to), text);
+      if (p.store !== undefined && typeof p.store !== 'boolean') throw bad('"store" must be a boolean');
+      return node.messenger.send(target(p.to), text, { store: p.store as boolean | undefined });
     },
     'messages.history': (params) => {
       const p = record(params);

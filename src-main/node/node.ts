@@ -11,6 +11,7 @@ import { RelayServer } from '../relay/server.js';
 import { openStore, type Store } from '../store/db.js';
 import { loadOrCreateIdentity } from './identity.js';
 import { isLoopbackHost } from './transport-policy.js';
+import type { Federation } from '../federation/federation.js';
 
 export interface NodeOptions {
   dataDir: string;
@@ -21,6 +22,14 @@ export interface NodeOptions {
   insecure?: boolean;
   publicUrls?: string[];
   limits?: Partial<RelayLimits>;
+  /** relays to link to (persisted in the data dir); a pinned ID must answer at that URL */
+  peers?: { url: string; pinnedId: Buffer | null }[];
+  /** relays allowed to link in (persisted) */
+  trust?: Buffer[];
+  /** accept links from any relay */
+  openFederation?: boolean;
+  /** extra CA for wss:// peers */
+  ca?: string | Buffer;
   log?: (line: string) => void;
 }
 
@@ -70,9 +79,13 @@ export class W2wNode extends EventEmitter<NodeEvents> {
         tls: opts.tls,
         limits: opts.limits,
         publicUrls: opts.publicUrls,
+        federation: { links: store.links, stored: store.storedMessages, openFederation: opts.openFederation ?? false, ca: opts.ca },
         log: opts.log,
       });
+      const federation = relay.core.federation as Federation;
+      for (const id of opts.trust ?? []) federation.trust(id);
       await relay.start();
+      for (const p of opts.peers ?? []) federation.addPeer(p.url, p.pinnedId);
       // The node's own client dials its relay on loopback; the relay is pinned by its Ed25519 ID, so the
       // certificate's host name (made for the public name) need not match 127.0.0.1.
       const loopHost = isLoopbackHost(opts.host) ? opts.host : opts.host.includes(':') ? '::1' : '127.0.0.1';

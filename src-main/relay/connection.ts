@@ -9,14 +9,18 @@ import { HandshakeResponder } from '../crypto/handshake.js';
 import { idKey, type IdKey } from './id-key.js';
 import type { RelayCore } from './relay-core.js';
 import { TokenBucket } from './token-bucket.js';
+import type { Link } from '../federation/link.js';
 
-type State = 'await-hs1' | 'await-hs3' | 'ready' | 'closed';
+type State = 'await-hs1' | 'await-hs3' | 'ready' | 'link' | 'closed';
 
 export class Connection {
   private state: State = 'await-hs1';
-  private responder: HandshakeResponder;
+  private responder: HandshakeResponder | null = null;
+  /** set when the peer is a relay that opened a federation link (s2s) */
+  private link: Link | null = null;
   private readonly bucket: TokenBucket;
   private rateViolations = 0;
+  private ctx: HandshakeContext = HandshakeContext.C2S;
   private handshakeTimer: NodeJS.Timeout | null;
   private pongTimer: NodeJS.Timeout | null = null;
   id: Buffer | null = null;
@@ -31,11 +35,6 @@ export class Connection {
   ) {
     const lim = core.limits;
     this.bucket = new TokenBucket(lim.ratePerSec, lim.rateBurst);
-    this.responder = new HandshakeResponder({
-      ctx: HandshakeContext.C2S,
-      identity: core.identity,
-      acceptBinding: (b) => core.acceptsBinding(b),
-    });
     ws.binaryType = 'nodebuffer';
     ws.on('message', (data, isBinary) => this.onMessage(data as Buffer, isBinary));
     ws.on('close', () => this.onClose());
@@ -92,7 +91,8 @@ export class Connection {
 
   /** Ping from the relay's liveness sweep; no pong within pingTimeoutMs means the client is gone. */
   heartbeat(): void {
-    if (this.state === 'closed' || this.pongTimer) return;
+    // Links ping on their own (and measure the round trip).
+    if (this.state === 'closed' || this.state === 'link' || this.pongTimer) return;
     this.pongTimer = setTimeout(() => {
       this.pongTimer = null;
       this.core.countError(ErrorCode.PING_TIMEOUT);
@@ -132,13 +132,18 @@ export class Connection {
 
   private onHandshakeTimeout(): void {
     this.handshakeTimer = null;
-    if (this.state === 'ready' || this.state === 'closed') return;
-    this.responder.abort();
+    if (this.state === 'ready' || this.state === 'link' || this.state === 'closed') return;
+    this.responder?.abort();
     this.fail(new W2wError(ErrorCode.HANDSHAKE_TIMEOUT, `registration not finished within ${this.core.limits.handshakeTimeoutMs} ms`), CloseCode.HANDSHAKE_TIMEOUT);
   }
 
   private onMessage(data: Buffer, isBinary: boolean): void {
     if (this.state === 'closed') return;
+    // A trusted relay's link carries many clients' traffic: it is not held to one client's rate.
+    if (this.link) {
+      this.core.federation?.onRaw(this.link, data);
+      return;
+    }
     if (!this.bucket.take()) {
       this.onRateLimited(data);
       return;
@@ -205,11 +210,15 @@ export class Connection {
       this.reject(unexpected(frame, 'HS1'));
       return;
     }
+    // A relay opening a federation link says so with the s2s context; without federation only c2s is spoken.
+    const ctx = frame.ctx === HandshakeContext.S2S && this.core.federation ? HandshakeContext.S2S : HandshakeContext.C2S;
+    this.responder = new HandshakeResponder({ ctx, identity: this.core.identity, acceptBinding: (b) => this.core.acceptsBinding(b) });
     const step = this.responder.respond(frame);
     if (!step.ok) {
       this.fail(step.error, CloseCode.HANDSHAKE_FAILED);
       return;
     }
+    this.ctx = ctx;
     this.state = 'await-hs3';
     this.sendFrame({ type: FrameType.HS2, ...step.value });
   }
@@ -219,18 +228,30 @@ export class Connection {
       this.reject(unexpected(frame, 'HS3'));
       return;
     }
-    const step = this.responder.finish(frame);
+    const step = (this.responder as HandshakeResponder).finish(frame);
     if (!step.ok) {
       this.fail(step.error, CloseCode.HANDSHAKE_FAILED);
       return;
     }
     this.clearHandshakeTimer();
+    step.value.sendKey.fill(0);
+    step.value.recvKey.fill(0);
+    if (this.ctx === HandshakeContext.S2S && this.core.federation) {
+      const refusal = this.core.federation.refusal(step.value.peerId);
+      if (refusal) {
+        this.core.countError(refusal.code);
+        this.fail(refusal, CloseCode.HANDSHAKE_FAILED);
+        return;
+      }
+      this.sendFrame({ type: FrameType.READY, transcriptHash: step.value.transcriptHash, timeMs: Date.now() });
+      this.state = 'link';
+      this.link = this.core.federation.acceptInbound(this.ws, step.value.peerId, this.remoteAddress);
+      return;
+    }
     this.state = 'ready';
     this.id = step.value.peerId;
     this.key = idKey(this.id);
-    // c2s traffic is protected by TLS; the c2s session keys are not used on the wire in v1.
-    step.value.sendKey.fill(0);
-    step.value.recvKey.fill(0);
+    // c2s and s2s traffic is protected by TLS; those session keys are not used on the wire in v1.
     this.sendFrame({ type: FrameType.READY, transcriptHash: step.value.transcriptHash, timeMs: Date.now() });
     this.core.onRegistered(this);
   }
@@ -242,7 +263,8 @@ export class Connection {
     this.clearHandshakeTimer();
     if (this.pongTimer) clearTimeout(this.pongTimer);
     this.pongTimer = null;
-    if (!wasReady) this.responder.abort();
+    if (!wasReady) this.responder?.abort();
+    if (this.link) this.core.federation?.linkDown(this.link);
     this.core.onClosed(this, wasReady);
   }
 }

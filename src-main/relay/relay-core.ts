@@ -3,10 +3,11 @@
 // envelope, never the body, and never verifies a signature or touches SQLite per forwarded message.
 import { EventKind, FrameType, ID_BYTES, Limits, MsgFlag, Op, Route } from '../../src-shared/protocol/constants.js';
 import { ErrorCode, W2wError } from '../../src-shared/protocol/errors.js';
-import { frameTypeName, type Frame, type GroupEntry, type MissedRecipient, type MsgFrame, type ReqFrame, type ResResult } from '../../src-shared/protocol/frames.js';
+import { RouteKind, frameTypeName, truncateUtf8, type Frame, type GroupEntry, type MissedRecipient, type MsgFrame, type ReqFrame, type ResResult } from '../../src-shared/protocol/frames.js';
 import { idToText } from '../../src-shared/ids.js';
 import type { Identity } from '../crypto/identity.js';
 import type { Connection } from './connection.js';
+import type { Federation, LocalRelay } from '../federation/federation.js';
 import { Groups } from './groups.js';
 import { idFromKey, idKey, type IdKey } from './id-key.js';
 import { NodeList } from './node-list.js';
@@ -46,8 +47,7 @@ const RES_HEADER_BYTES = 8;
 /** LIST_PEERS entries (32 id | u8 online | u64 lastSeenMs) that fit in one frame after the header and u16 count: 6393. */
 const MAX_PEERS_PER_RES = Math.floor((Limits.MAX_FRAME_BYTES - RES_HEADER_BYTES - 2) / (ID_BYTES + 1 + 8));
 
-export class RelayCore {
-  readonly batcher = new SocketBatcher();
+export class RelayCore implements LocalRelay {
   readonly nodeList: NodeList;
   readonly groups: Groups;
   private readonly sessions = new Map<IdKey, Set<Connection>>();
@@ -69,9 +69,12 @@ export class RelayCore {
     stores: { nodeList: NodeListStore; groups: GroupStore },
     private readonly bindingCheck: (binding: string) => boolean,
     private readonly log: (line: string) => void = () => {},
+    readonly federation: Federation | null = null,
+    readonly batcher: SocketBatcher = new SocketBatcher(),
   ) {
     this.nodeList = new NodeList(stores.nodeList);
     this.groups = new Groups(stores.groups);
+    federation?.attach(this);
   }
 
   acceptsBinding(binding: string): boolean {
@@ -118,7 +121,10 @@ export class RelayCore {
     }
     set.add(conn);
     this.nodeList.recordRegistration(id, Date.now());
-    if (firstSession) this.announcePresence(key, true);
+    if (firstSession) {
+      this.announcePresence(key, true);
+      this.federation?.localJoined(key);
+    }
   }
 
   onClosed(conn: Connection, wasReady: boolean): void {
@@ -137,6 +143,40 @@ export class RelayCore {
     this.nodeList.recordLeave(conn.id as Buffer, Date.now());
     this.announcePresence(conn.key, false);
     this.contacts.delete(conn.key);
+    this.federation?.localLeft(conn.key);
+  }
+
+  // --- LocalRelay: what federation calls back into -------------------------------------------------
+
+  deliverLocal(key: IdKey, msg: Uint8Array): boolean {
+    const set = this.sessions.get(key);
+    if (!set) return false;
+    let reached = false;
+    for (const c of set) {
+      if (c.send(msg)) {
+        reached = true;
+        this.counters.deliveries++;
+        this.counters.bytesForwarded += msg.byteLength;
+      }
+    }
+    return reached;
+  }
+
+  deliverToAll(msg: Uint8Array): number {
+    let n = 0;
+    for (const key of this.sessions.keys()) if (this.deliverLocal(key, msg)) n++;
+    return n;
+  }
+
+  knows(key: IdKey): boolean {
+    return this.nodeList.has(key);
+  }
+
+  receiptToSender(sender: IdKey, msgId: Uint8Array, recipient: Uint8Array, status: number): void {
+    const set = this.sessions.get(sender);
+    if (!set) return;
+    const frame: Frame = { type: FrameType.EVENT, kind: EventKind.RECEIPT, msgId, recipient, status };
+    for (const c of set) c.sendFrame(frame);
   }
 
   /** Tell everyone who watches `key`, shares a group with it, or has messaged it. */
@@ -239,35 +279,39 @@ export class RelayCore {
     const reportMissing = msg.route === Route.A2B || msg.route === Route.A2G_LIST;
     const wantAck = (msg.flags & MsgFlag.ACK) !== 0;
     const missed: MissedRecipient[] = [];
+    const elsewhere: IdKey[] = [];
     let delivered = 0;
     for (const key of recipients) {
-      const set = this.sessions.get(key);
-      let reached = false;
-      if (set) {
-        for (const c of set) {
-          if (c.send(raw)) {
-            reached = true;
-            this.counters.deliveries++;
-            this.counters.bytesForwarded += raw.byteLength;
-          }
-        }
-      }
-      if (reached) {
+      if (this.deliverLocal(key, raw)) {
         delivered++;
         if (msg.route === Route.A2B) this.remember(senderKey, key);
-      } else if (reportMissing) {
-        const code = this.nodeList.has(key) ? ErrorCode.RECIPIENT_OFFLINE : ErrorCode.UNKNOWN_RECIPIENT;
-        missed.push({ id: idFromKey(key), code });
+      } else {
+        elsewhere.push(key);
+      }
+    }
+    let forwarded = 0;
+    let stored = 0;
+    const fed = this.federation;
+    if (fed) {
+      fed.markSeen(msg);
+      if (msg.route === Route.A2N) {
+        fed.flood(msg, raw, this.identity.publicKey, null);
+      } else if (elsewhere.length > 0) {
+        const res = fed.dispatch(msg, raw, elsewhere, this.identity.publicKey);
+        forwarded = res.forwarded;
+        stored = res.stored;
+        if (reportMissing) for (const m of res.missed) missed.push({ id: idFromKey(m.key), code: m.code });
+      }
+    } else if (reportMissing) {
+      for (const key of elsewhere) {
+        missed.push({ id: idFromKey(key), code: this.nodeList.has(key) ? ErrorCode.RECIPIENT_OFFLINE : ErrorCode.UNKNOWN_RECIPIENT });
       }
     }
     if (wantAck) {
-      conn.sendFrame({ type: FrameType.ACK, id: msg.id, delivered, missed });
+      conn.sendFrame({ type: FrameType.ACK, id: msg.id, delivered, forwarded, stored, missed });
       return;
     }
-    for (const m of missed) {
-      const text = m.code === ErrorCode.RECIPIENT_OFFLINE ? 'is offline' : 'has never registered with this relay';
-      conn.sendError(m.code, `${idToText(m.id)} ${text}`, msg.id);
-    }
+    for (const m of missed) conn.sendError(m.code, `${idToText(m.id)} ${missedText(m.code)}`, msg.id);
   }
 
   private request(conn: Connection, req: ReqFrame): void {
@@ -315,6 +359,30 @@ export class RelayCore {
         }
         return { op: req.op, groups };
       }
+      case Op.PUBLISH_HOME:
+        // Without federation there is nobody to announce to; the proof is still checked when there is.
+        this.federation?.publishHome(me, req.timeMs, req.sig);
+        return { op: req.op };
+      case Op.LINKS: {
+        const links = (this.federation?.linkInfo() ?? []).slice(0, Limits.MAX_LINKS).map((l) => ({
+          relayId: l.relayId,
+          outbound: l.outbound,
+          up: l.up,
+          rttMs: l.rttMs,
+          routes: l.routes,
+          url: truncateUtf8(l.url, Limits.MAX_BINDING_BYTES),
+        }));
+        return { op: req.op, links };
+      }
+      case Op.ROUTE_OF: {
+        const key = idKey(req.id);
+        if (this.sessions.has(key)) return { op: req.op, kind: RouteKind.LOCAL, path: [this.identity.publicKey] };
+        const best = this.federation?.routes.best(key);
+        if (best && best.via !== 'local') return { op: req.op, kind: RouteKind.REMOTE, path: [...best.advert.path] };
+        const home = this.federation?.routes.lastHome(key);
+        if (home) return { op: req.op, kind: RouteKind.HOME_ONLY, path: [home] };
+        return { op: req.op, kind: RouteKind.NONE, path: [] };
+      }
       case Op.WATCH: {
         if (conn.watching.size + req.ids.length > MAX_WATCHED_PER_CONNECTION) {
           throw new W2wError(ErrorCode.BAD_REQUEST, `a connection may watch at most ${MAX_WATCHED_PER_CONNECTION} IDs`);
@@ -338,3 +406,18 @@ export class RelayCore {
   }
 }
 
+
+function missedText(code: ErrorCode): string {
+  switch (code) {
+    case ErrorCode.RECIPIENT_OFFLINE:
+      return 'is offline';
+    case ErrorCode.UNKNOWN_RECIPIENT:
+      return 'has never registered with this relay or any relay linked to it';
+    case ErrorCode.HOP_LIMIT:
+      return 'is more relay hops away than the message allows';
+    case ErrorCode.STORE_FULL:
+      return 'is offline and has too many messages waiting';
+    default:
+      return 'could not be reached';
+  }
+}

@@ -11,6 +11,8 @@ import type { Identity } from '../crypto/identity.js';
 import { Connection } from './connection.js';
 import type { GroupStore, NodeListStore } from './ports.js';
 import { RelayCore, type RelayLimits } from './relay-core.js';
+import { SocketBatcher } from './socket-batcher.js';
+import { Federation, type FederationOptions } from '../federation/federation.js';
 
 export interface RelayServerOptions {
   identity: Identity;
@@ -25,6 +27,8 @@ export interface RelayServerOptions {
    * (the binding is still signed). Set it when the relay sits behind a reverse proxy or a DNS name.
    */
   publicUrls?: string[];
+  /** relay-to-relay federation; without it the relay serves its own clients only */
+  federation?: Omit<FederationOptions, 'identity' | 'batcher' | 'link' | 'log'>;
   log?: (line: string) => void;
 }
 
@@ -73,7 +77,18 @@ export class RelayServer {
       if (n === null) return false;
       return allowed.size === 0 || allowed.has(n);
     };
-    this.core = new RelayCore(opts.identity, limits, opts.stores, bindingCheck, this.log);
+    let federation: Federation | null = null;
+    const batcher = new SocketBatcher();
+    if (opts.federation) {
+      federation = new Federation({
+        ...opts.federation,
+        identity: opts.identity,
+        batcher,
+        link: { pingIntervalMs: limits.pingIntervalMs, pingTimeoutMs: limits.pingTimeoutMs, maxBufferedBytes: limits.maxBufferedBytes * 8 },
+        log: this.log,
+      });
+    }
+    this.core = new RelayCore(opts.identity, limits, opts.stores, bindingCheck, this.log, federation, batcher);
     this.http = opts.tls ? https.createServer({ cert: opts.tls.cert, key: opts.tls.key }) : http.createServer();
     this.http.on('request', (_req, res) => {
       res.writeHead(426, { 'content-type': 'text/plain; charset=utf-8', upgrade: 'websocket' });
@@ -106,6 +121,7 @@ export class RelayServer {
       for (const c of this.connections) c.heartbeat();
     }, this.core.limits.pingIntervalMs);
     this.sweep.unref();
+    this.core.federation?.startSavedLinks();
   }
 
   get port(): number {
@@ -139,10 +155,16 @@ export class RelayServer {
   /** Clean shutdown: tell clients, close every socket (1001), stop listening. */
   async close(): Promise<void> {
     if (this.sweep) clearInterval(this.sweep);
+    this.core.federation?.stop();
     this.core.broadcastNotice('relay is shutting down');
     for (const c of this.connections) c.close(CloseCode.GOING_AWAY, 'relay shutting down');
+    // wss.close() calls back only once every client is gone, so peers that never answer the close
+    // (not reading, vanished) are cut after a short grace rather than the connection's 5 s one.
+    const cut = setTimeout(() => {
+      for (const ws of this.wss.clients) ws.terminate();
+    }, 1000);
     await new Promise<void>((resolve) => this.wss.close(() => resolve()));
-    for (const ws of this.wss.clients) ws.terminate();
+    clearTimeout(cut);
     await new Promise<void>((resolve) => {
       this.http.close(() => resolve());
       this.http.closeAllConnections?.();

@@ -9,6 +9,8 @@ import { GroupsRepo } from './groups-repo.js';
 import { PeersRepo } from './peers-repo.js';
 import { MessagesRepo } from './messages-repo.js';
 import { SettingsRepo } from './settings-repo.js';
+import { LinksRepo } from './links-repo.js';
+import { StoredMessagesRepo } from './stored-messages-repo.js';
 
 export const DB_FILE_NAME = 'w2w.sqlite';
 /** The data dir holds the secret key: owner only. */
@@ -27,6 +29,8 @@ export interface Store {
   readonly peers: PeersRepo;
   readonly messages: MessagesRepo;
   readonly settings: SettingsRepo;
+  readonly links: LinksRepo;
+  readonly storedMessages: StoredMessagesRepo;
   /** Closes the database; calling it again does nothing. */
   close(): void;
 }
@@ -93,6 +97,8 @@ export function openStore(dataDir: string): Store {
     peers: new PeersRepo(db),
     messages: new MessagesRepo(db),
     settings: new SettingsRepo(db),
+    links: new LinksRepo(db),
+    storedMessages: new StoredMessagesRepo(db),
     close() {
       if (db.open) db.close();
     },

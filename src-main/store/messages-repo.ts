@@ -8,8 +8,8 @@ import { ID_BYTES, type Route } from '../../src-shared/protocol/constants.js';
 import { assertId, assertMs, assertMsgId } from './assert-bytes.js';
 
 export type MessageDirection = 'in' | 'out';
-/** 'pending' → 'sent' (the relay took it) → 'delivered' (acknowledged), or 'failed'; incoming ones are 'received'. */
-export type OutgoingStatus = 'pending' | 'sent' | 'delivered' | 'failed';
+/** 'pending' → 'sent' (the relay took it) → 'stored' (kept for an offline recipient) → 'delivered', or 'failed'; incoming ones are 'received'. */
+export type OutgoingStatus = 'pending' | 'sent' | 'stored' | 'delivered' | 'failed';
 export type MessageStatus = OutgoingStatus | 'received';
 
 export interface NewMessage {
@@ -56,7 +56,7 @@ export interface PageOptions {
   readonly beforeSeq?: number;
 }
 
-const STATUSES: readonly MessageStatus[] = ['pending', 'sent', 'delivered', 'failed', 'received'];
+const STATUSES: readonly MessageStatus[] = ['pending', 'sent', 'stored', 'delivered', 'failed', 'received'];
 
 /** The largest page a caller may ask for, so one call cannot pull a whole history into memory. */
 export const MAX_PAGE = 1000;

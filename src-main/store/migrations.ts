@@ -68,7 +68,7 @@ CREATE TABLE messages (
   -- the recipients of an ad-hoc list message, concatenated 32-byte IDs
   recipients BLOB CHECK (recipients IS NULL OR (length(recipients) > 0 AND length(recipients) % 32 = 0)),
   body BLOB NOT NULL,
-  status TEXT NOT NULL CHECK (status IN ('pending', 'sent', 'delivered', 'failed', 'received')),
+  status TEXT NOT NULL CHECK (status IN ('pending', 'sent', 'stored', 'delivered', 'failed', 'received')),
   error_code INTEGER,
   created_ms INTEGER NOT NULL,
   updated_ms INTEGER NOT NULL,
@@ -87,12 +87,46 @@ CREATE TABLE settings (
 ) STRICT, WITHOUT ROWID;
 `;
 
+/** Federation: relay links to dial, relays trusted to link in, and messages kept for offline recipients. */
+const MIGRATION_2_SQL = `
+CREATE TABLE links (
+  url TEXT PRIMARY KEY,
+  pinned_id BLOB CHECK (pinned_id IS NULL OR length(pinned_id) = 32),
+  added_ms INTEGER NOT NULL
+) STRICT;
+
+CREATE TABLE trusted_relays (
+  id BLOB PRIMARY KEY CHECK (length(id) = 32),
+  added_ms INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+
+CREATE TABLE stored_messages (
+  seq INTEGER PRIMARY KEY,
+  recipient BLOB NOT NULL CHECK (length(recipient) = 32),
+  origin_relay BLOB NOT NULL CHECK (length(origin_relay) = 32),
+  msg_id BLOB NOT NULL CHECK (length(msg_id) = 16),
+  msg BLOB NOT NULL,
+  created_ms INTEGER NOT NULL,
+  expires_ms INTEGER NOT NULL,
+  UNIQUE (recipient, msg_id)
+) STRICT;
+CREATE INDEX stored_by_recipient ON stored_messages (recipient, seq);
+CREATE INDEX stored_by_expiry ON stored_messages (expires_ms);
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
     name: 'identity, node list, groups, peers, messages, settings',
     up: (db) => {
       db.exec(MIGRATION_1_SQL);
+    },
+  },
+  {
+    version: 2,
+    name: 'federation: links, trusted relays, stored messages',
+    up: (db) => {
+      db.exec(MIGRATION_2_SQL);
     },
   },
 ];

@@ -43,7 +43,7 @@ export type MessageTargetView =
   | { kind: 'group'; name: string }
   | { kind: 'all' };
 
-export type MessageStatusView = 'pending' | 'sent' | 'delivered' | 'failed' | 'received';
+export type MessageStatusView = 'pending' | 'sent' | 'stored' | 'delivered' | 'failed' | 'received';
 
 export interface MessageView {
   /** 32 hex digits */
@@ -63,7 +63,12 @@ export interface MessageView {
 export interface SendResultView {
   msgId: string;
   status: MessageStatusView;
+  /** recipients reached on the first relay */
   delivered: number;
+  /** recipients passed on to other relays (status updates follow as message.status events) */
+  forwarded: number;
+  /** offline recipients whose copy a relay keeps until they return */
+  stored: number;
   missed: { id: string; code: number; name: string }[];
 }
 
@@ -92,7 +97,7 @@ export interface ApiMethods {
   'peers.list': [Record<string, never>, PeerView[]];
   'peers.add': [{ id: string; nickname?: string | null }, PeerView];
   'peers.remove': [{ id: string }, boolean];
-  'messages.send': [{ to: MessageTargetView; text: string }, SendResultView];
+  'messages.send': [{ to: MessageTargetView; text: string; store?: boolean }, SendResultView];
   'messages.history': [HistoryQuery, MessageView[]];
   'groups.list': [Record<string, never>, GroupView[]];
   'groups.create': [{ name: string }, GroupView];

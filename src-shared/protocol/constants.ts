@@ -34,7 +34,7 @@ export const FrameType = {
   READY: 0x05,
   /** u8 type | u8 route | u8 flags | u8 hops | 16 id | 32 from | target (by route) | u32 bodyLen | body */
   MSG: 0x10,
-  /** u8 type | 16 id | u32 delivered | u8 n | n x (32 id | u16 code) — the recipients that were missed */
+  /** u8 type | 16 id | u32 delivered | u32 forwarded | u32 stored | u8 n | n x (32 id | u16 code) — the recipients that were missed */
   ACK: 0x11,
   /** u8 type | u32 reqId | u8 op | args (by op) */
   REQ: 0x20,
@@ -42,6 +42,12 @@ export const FrameType = {
   RES: 0x21,
   /** u8 type | u8 kind | payload (by kind) */
   EVENT: 0x22,
+  /** s2s only. u8 type | u8 action | 32 dest | action == ANNOUNCE ? (32 origin | u64 proofTimeMs | 64 proofSig | u8 n | n x 32 path) : () */
+  ROUTE: 0x30,
+  /** s2s only. u8 type | 32 originRelay | u8 n | n x 32 targets (n = 0: flood to all) | MSG frame bytes (rest) */
+  FWD: 0x31,
+  /** s2s only. u8 type | 32 toRelay | u8 hops | 32 sender | 16 msgId | 32 recipient | u16 status */
+  RECEIPT: 0x32,
   /** u8 type | u16 code | 16 ref | str16 message */
   ERROR: 0x7f,
 } as const;
@@ -78,8 +84,23 @@ export type Route = (typeof Route)[keyof typeof Route];
 export const MsgFlag = {
   /** the sender wants an ACK frame once the relay has handed the message to the recipients' sockets */
   ACK: 0x01,
+  /** keep the message for an offline recipient (store-and-forward) instead of reporting it missed */
+  STORE: 0x02,
 } as const;
-export const MSG_FLAGS_MASK = 0x01;
+export const MSG_FLAGS_MASK = 0x03;
+
+/** ROUTE actions (s2s). */
+export const RouteAction = {
+  ANNOUNCE: 1,
+  WITHDRAW: 2,
+} as const;
+export type RouteAction = (typeof RouteAction)[keyof typeof RouteAction];
+
+/** Delivery states in RECEIPT frames and RECEIPT events; any other value is an ErrorCode (the recipient was missed). */
+export const ReceiptStatus = {
+  DELIVERED: 0,
+  STORED: 1,
+} as const;
 
 /** c2s request operations (REQ/RES). */
 export const Op = {
@@ -97,6 +118,12 @@ export const Op = {
   GROUP_DELETE: 6,
   /** args: u8 n | n x 32. result: u8 n | n x (32 id | u8 online). Subscribes to their presence. */
   WATCH: 7,
+  /** args: u64 timeMs | 64 sig (the home proof). result: none. Makes this ID reachable across federated relays. */
+  PUBLISH_HOME: 8,
+  /** args: none. result: u8 n | n x (32 relayId | u8 outbound | u8 up | u32 rttMs | u32 routes | str16 url) */
+  LINKS: 9,
+  /** args: 32 id. result: u8 kind (0 none, 1 local, 2 remote, 3 home only) | u8 n | n x 32 path (origin first) */
+  ROUTE_OF: 10,
 } as const;
 export type Op = (typeof Op)[keyof typeof Op];
 
@@ -106,6 +133,8 @@ export const EventKind = {
   PRESENCE: 1,
   /** str16 text: a notice from the relay operator or the relay itself (e.g. shutting down) */
   NOTICE: 2,
+  /** 16 msgId | 32 recipient | u16 status (ReceiptStatus or an ErrorCode): how a message you sent fared */
+  RECEIPT: 3,
 } as const;
 export type EventKind = (typeof EventKind)[keyof typeof EventKind];
 
@@ -135,6 +164,8 @@ export const Limits = {
   DEFAULT_HOPS: 8,
   /** IDs in one WATCH request */
   MAX_WATCH: 255,
+  /** relay links reported in one LINKS answer */
+  MAX_LINKS: 255,
 } as const;
 
 /** Defaults of a relay's tunable limits (all advertised in HELLO). */

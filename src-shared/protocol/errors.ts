@@ -17,6 +17,8 @@ export const ErrorCode = {
   WRONG_BINDING: 204,
   WEAK_KEY: 205,
   NOT_REGISTERED: 206,
+  UNTRUSTED_RELAY: 207,
+  BAD_HOME_PROOF: 208,
   // 3xx: routing
   UNKNOWN_RECIPIENT: 300,
   RECIPIENT_OFFLINE: 301,
@@ -29,11 +31,14 @@ export const ErrorCode = {
   BAD_HOPS: 308,
   GROUP_FULL: 309,
   BAD_REQUEST: 310,
+  HOP_LIMIT: 311,
+  ROUTE_REJECTED: 312,
   // 4xx: resource limits and abuse
   RATE_LIMITED: 400,
   TOO_MANY_CONNECTIONS: 401,
   SLOW_CONSUMER: 402,
   PING_TIMEOUT: 403,
+  STORE_FULL: 404,
   // 5xx: the relay's own fault
   INTERNAL: 500,
   SHUTTING_DOWN: 501,

@@ -15,6 +15,7 @@ import {
   Op,
   PROTOCOL_VERSION,
   Route,
+  RouteAction,
   SIGNATURE_BYTES,
 } from './constants.js';
 import { ErrorCode, W2wError, isErrorCode } from './errors.js';
@@ -86,8 +87,12 @@ export interface MissedRecipient {
 export interface AckFrame {
   type: typeof FrameType.ACK;
   id: Uint8Array;
-  /** recipient IDs that had at least one session the message was handed to */
+  /** recipient IDs that had at least one session on this relay the message was handed to */
   delivered: number;
+  /** recipient IDs the message was passed towards over relay links (RECEIPT events follow) */
+  forwarded: number;
+  /** offline recipient IDs whose copy this relay keeps until they return (STORE flag) */
+  stored: number;
   /** recipients that could not be reached, each with UNKNOWN_RECIPIENT or RECIPIENT_OFFLINE */
   missed: MissedRecipient[];
 }
@@ -116,7 +121,23 @@ export type ReqArgs =
   | { op: typeof Op.GROUP_REMOVE; name: string; members: Uint8Array[] }
   | { op: typeof Op.GROUP_LIST }
   | { op: typeof Op.GROUP_DELETE; name: string }
-  | { op: typeof Op.WATCH; ids: Uint8Array[] };
+  | { op: typeof Op.WATCH; ids: Uint8Array[] }
+  | { op: typeof Op.PUBLISH_HOME; timeMs: number; sig: Uint8Array }
+  | { op: typeof Op.LINKS }
+  | { op: typeof Op.ROUTE_OF; id: Uint8Array };
+
+export interface LinkEntry {
+  relayId: Uint8Array;
+  outbound: boolean;
+  up: boolean;
+  rttMs: number;
+  routes: number;
+  url: string;
+}
+
+/** How a relay reaches an ID: none, locally, over links, or only a remembered home relay. */
+export const RouteKind = { NONE: 0, LOCAL: 1, REMOTE: 2, HOME_ONLY: 3 } as const;
+export type RouteKind = (typeof RouteKind)[keyof typeof RouteKind];
 
 export type ReqFrame = { type: typeof FrameType.REQ; reqId: number } & ReqArgs;
 
@@ -127,7 +148,10 @@ export type ResResult =
   | { op: typeof Op.GROUP_REMOVE }
   | { op: typeof Op.GROUP_LIST; groups: GroupEntry[] }
   | { op: typeof Op.GROUP_DELETE }
-  | { op: typeof Op.WATCH; presence: PresenceEntry[] };
+  | { op: typeof Op.WATCH; presence: PresenceEntry[] }
+  | { op: typeof Op.PUBLISH_HOME }
+  | { op: typeof Op.LINKS; links: LinkEntry[] }
+  | { op: typeof Op.ROUTE_OF; kind: RouteKind; path: Uint8Array[] };
 
 export type ResFrame =
   | ({ type: typeof FrameType.RES; reqId: number; status: 0 } & ResResult)
@@ -135,7 +159,42 @@ export type ResFrame =
 
 export type EventFrame =
   | { type: typeof FrameType.EVENT; kind: typeof EventKind.PRESENCE; id: Uint8Array; online: boolean; timeMs: number }
-  | { type: typeof FrameType.EVENT; kind: typeof EventKind.NOTICE; text: string };
+  | { type: typeof FrameType.EVENT; kind: typeof EventKind.NOTICE; text: string }
+  | { type: typeof FrameType.EVENT; kind: typeof EventKind.RECEIPT; msgId: Uint8Array; recipient: Uint8Array; status: number };
+
+export type RouteFrame =
+  | {
+      type: typeof FrameType.ROUTE;
+      action: typeof RouteAction.ANNOUNCE;
+      dest: Uint8Array;
+      origin: Uint8Array;
+      proofTimeMs: number;
+      proofSig: Uint8Array;
+      path: Uint8Array[];
+    }
+  | { type: typeof FrameType.ROUTE; action: typeof RouteAction.WITHDRAW; dest: Uint8Array };
+
+export interface FwdFrame {
+  type: typeof FrameType.FWD;
+  /** the relay where the message entered the federation (receipts go back to it) */
+  originRelay: Uint8Array;
+  /** the recipient IDs this hop is responsible for; empty: every client (a2n flood) */
+  targets: Uint8Array[];
+  /** the sender's MSG frame, unchanged except for its hops byte */
+  msg: Uint8Array;
+  inner: MsgFrame;
+}
+
+export interface ReceiptFrame {
+  type: typeof FrameType.RECEIPT;
+  toRelay: Uint8Array;
+  hops: number;
+  sender: Uint8Array;
+  msgId: Uint8Array;
+  recipient: Uint8Array;
+  /** ReceiptStatus or an ErrorCode */
+  status: number;
+}
 
 export interface ErrorFrame {
   type: typeof FrameType.ERROR;
@@ -156,6 +215,9 @@ export type Frame =
   | ReqFrame
   | ResFrame
   | EventFrame
+  | RouteFrame
+  | FwdFrame
+  | ReceiptFrame
   | ErrorFrame;
 
 export type DecodeResult = { ok: true; frame: Frame } | { ok: false; error: W2wError };
@@ -219,7 +281,7 @@ export function encodeFrame(f: Frame): Uint8Array {
       w.u32(f.body.byteLength).raw(f.body);
       break;
     case FrameType.ACK:
-      w.fixed(f.id, MSG_ID_BYTES, 'id').u32(f.delivered).u8(f.missed.length);
+      w.fixed(f.id, MSG_ID_BYTES, 'id').u32(f.delivered).u32(f.forwarded).u32(f.stored).u8(f.missed.length);
       for (const m of f.missed) w.fixed(m.id, ID_BYTES, 'missed id').u16(m.code);
       break;
     case FrameType.REQ:
@@ -234,7 +296,25 @@ export function encodeFrame(f: Frame): Uint8Array {
     case FrameType.EVENT:
       w.u8(f.kind);
       if (f.kind === EventKind.PRESENCE) w.fixed(f.id, ID_BYTES, 'id').u8(f.online ? 1 : 0).u64(f.timeMs);
-      else w.str16(f.text, Limits.MAX_TEXT_BYTES, 'text');
+      else if (f.kind === EventKind.NOTICE) w.str16(f.text, Limits.MAX_TEXT_BYTES, 'text');
+      else w.fixed(f.msgId, MSG_ID_BYTES, 'msgId').fixed(f.recipient, ID_BYTES, 'recipient').u16(f.status);
+      break;
+    case FrameType.ROUTE:
+      w.u8(f.action).fixed(f.dest, ID_BYTES, 'dest');
+      if (f.action === RouteAction.ANNOUNCE) {
+        w.fixed(f.origin, ID_BYTES, 'origin').u64(f.proofTimeMs).fixed(f.proofSig, SIGNATURE_BYTES, 'proofSig');
+        writeIdList(w, f.path, Limits.MAX_HOPS, 'path');
+      }
+      break;
+    case FrameType.FWD:
+      w.fixed(f.originRelay, ID_BYTES, 'originRelay').u8(f.targets.length);
+      if (f.targets.length > Limits.MAX_RECIPIENTS) throw new RangeError(`FWD takes at most ${Limits.MAX_RECIPIENTS} targets`);
+      for (const t of f.targets) w.fixed(t, ID_BYTES, 'target');
+      w.raw(f.msg);
+      break;
+    case FrameType.RECEIPT:
+      w.fixed(f.toRelay, ID_BYTES, 'toRelay').u8(f.hops).fixed(f.sender, ID_BYTES, 'sender').fixed(f.msgId, MSG_ID_BYTES, 'msgId');
+      w.fixed(f.recipient, ID_BYTES, 'recipient').u16(f.status);
       break;
     case FrameType.ERROR:
       w.u16(f.code).fixed(f.ref, MSG_ID_BYTES, 'ref').str16(truncateUtf8(f.message, Limits.MAX_TEXT_BYTES), Limits.MAX_TEXT_BYTES, 'message');
@@ -262,6 +342,14 @@ function writeReqArgs(w: ByteWriter, a: ReqArgs): void {
       w.u8(a.ids.length);
       for (const id of a.ids) w.fixed(id, ID_BYTES, 'ids');
       break;
+    case Op.PUBLISH_HOME:
+      w.u64(a.timeMs).fixed(a.sig, SIGNATURE_BYTES, 'sig');
+      break;
+    case Op.LINKS:
+      break;
+    case Op.ROUTE_OF:
+      w.fixed(a.id, ID_BYTES, 'id');
+      break;
   }
 }
 
@@ -283,6 +371,20 @@ function writeResResult(w: ByteWriter, r: ResResult): void {
       w.u8(r.presence.length);
       for (const p of r.presence) w.fixed(p.id, ID_BYTES, 'id').u8(p.online ? 1 : 0);
       break;
+    case Op.LINKS:
+      if (r.links.length > Limits.MAX_LINKS) throw new RangeError(`LINKS lists at most ${Limits.MAX_LINKS} links`);
+      w.u8(r.links.length);
+      for (const l of r.links) {
+        w.fixed(l.relayId, ID_BYTES, 'relayId').u8(l.outbound ? 1 : 0).u8(l.up ? 1 : 0).u32(l.rttMs).u32(l.routes);
+        w.str16(l.url, Limits.MAX_BINDING_BYTES, 'url');
+      }
+      break;
+    case Op.ROUTE_OF:
+      w.u8(r.kind).u8(r.path.length);
+      if (r.path.length > Limits.MAX_HOPS) throw new RangeError(`a path has at most ${Limits.MAX_HOPS} relays`);
+      for (const p of r.path) w.fixed(p, ID_BYTES, 'path');
+      break;
+    case Op.PUBLISH_HOME:
     case Op.GROUP_CREATE:
     case Op.GROUP_ADD:
     case Op.GROUP_REMOVE:
@@ -410,6 +512,15 @@ function decodeReq(r: ByteReader): ReqFrame {
       args = { op, ids };
       break;
     }
+    case Op.PUBLISH_HOME:
+      args = { op, timeMs: r.u64('timeMs'), sig: r.bytes(SIGNATURE_BYTES, 'sig') };
+      break;
+    case Op.LINKS:
+      args = { op };
+      break;
+    case Op.ROUTE_OF:
+      args = { op, id: r.bytes(ID_BYTES, 'id') };
+      break;
   }
   r.end('REQ');
   return { type: FrameType.REQ, reqId, ...args };
@@ -420,10 +531,10 @@ function decodeRes(r: ByteReader): ResFrame {
   const op = readOp(r);
   const status = r.u16('status');
   if (status !== 0) {
-    if (!isErrorCode(status)) throw new W2wError(ErrorCode.MALFORMED_FRAME, `unknown status code ${status}`);
+    // Unknown codes from a newer relay are kept as-is (shown as "E<code>"), not refused.
     const message = r.str16('message', Limits.MAX_TEXT_BYTES);
     r.end('RES');
-    return { type: FrameType.RES, reqId, op, status, message };
+    return { type: FrameType.RES, reqId, op, status: status as ErrorCode, message };
   }
   let result: ResResult;
   switch (op) {
@@ -458,6 +569,33 @@ function decodeRes(r: ByteReader): ResFrame {
       result = { op, presence };
       break;
     }
+    case Op.LINKS: {
+      const n = r.u8('link count');
+      const links: LinkEntry[] = [];
+      for (let i = 0; i < n; i++) {
+        links.push({
+          relayId: r.bytes(ID_BYTES, 'relayId'),
+          outbound: readBool(r, 'outbound'),
+          up: readBool(r, 'up'),
+          rttMs: r.u32('rttMs'),
+          routes: r.u32('routes'),
+          url: r.str16('url', Limits.MAX_BINDING_BYTES),
+        });
+      }
+      result = { op, links };
+      break;
+    }
+    case Op.ROUTE_OF: {
+      const kind = r.u8('route kind');
+      if (kind > RouteKind.HOME_ONLY) throw new W2wError(ErrorCode.MALFORMED_FRAME, `unknown route kind ${kind}`);
+      const n = r.u8('path length');
+      if (n > Limits.MAX_HOPS) throw new W2wError(ErrorCode.MALFORMED_FRAME, `path of ${n} relays, limit ${Limits.MAX_HOPS}`);
+      const path: Uint8Array[] = [];
+      for (let i = 0; i < n; i++) path.push(r.bytes(ID_BYTES, 'path'));
+      result = { op, kind: kind as RouteKind, path };
+      break;
+    }
+    case Op.PUBLISH_HOME:
     case Op.GROUP_CREATE:
     case Op.GROUP_ADD:
     case Op.GROUP_REMOVE:
@@ -521,16 +659,18 @@ function decodeUnchecked(bytes: Uint8Array): Frame {
     case FrameType.ACK: {
       const id = r.bytes(MSG_ID_BYTES, 'id');
       const delivered = r.u32('delivered');
+      const forwarded = r.u32('forwarded');
+      const stored = r.u32('stored');
       const n = r.u8('missed count');
       if (n > Limits.MAX_RECIPIENTS) throw new W2wError(ErrorCode.MALFORMED_FRAME, `ACK lists ${n} missed recipients, limit ${Limits.MAX_RECIPIENTS}`);
       const missed: MissedRecipient[] = [];
       for (let i = 0; i < n; i++) {
         const mid = r.bytes(ID_BYTES, 'missed id');
         const code = r.u16('missed code');
-        if (!isErrorCode(code)) throw new W2wError(ErrorCode.MALFORMED_FRAME, `unknown error code ${code} in ACK`);
-        missed.push({ id: mid, code });
+        if (code < 100) throw new W2wError(ErrorCode.MALFORMED_FRAME, `missed code ${code} is not an error code`);
+        missed.push({ id: mid, code: code as ErrorCode });
       }
-      const f: AckFrame = { type, id, delivered, missed };
+      const f: AckFrame = { type, id, delivered, forwarded, stored, missed };
       r.end('ACK');
       return f;
     }
@@ -545,10 +685,52 @@ function decodeUnchecked(bytes: Uint8Array): Frame {
         f = { type, kind, id: r.bytes(ID_BYTES, 'id'), online: readBool(r, 'online'), timeMs: r.u64('timeMs') };
       } else if (kind === EventKind.NOTICE) {
         f = { type, kind, text: r.str16('text', Limits.MAX_TEXT_BYTES) };
+      } else if (kind === EventKind.RECEIPT) {
+        f = { type, kind, msgId: r.bytes(MSG_ID_BYTES, 'msgId'), recipient: r.bytes(ID_BYTES, 'recipient'), status: r.u16('status') };
       } else {
         throw new W2wError(ErrorCode.MALFORMED_FRAME, `unknown event kind ${kind}`);
       }
       r.end('EVENT');
+      return f;
+    }
+    case FrameType.ROUTE: {
+      const action = r.u8('action');
+      const dest = r.bytes(ID_BYTES, 'dest');
+      let f: RouteFrame;
+      if (action === RouteAction.ANNOUNCE) {
+        f = {
+          type, action, dest, origin: r.bytes(ID_BYTES, 'origin'), proofTimeMs: r.u64('proofTimeMs'),
+          proofSig: r.bytes(SIGNATURE_BYTES, 'proofSig'), path: readIdList(r, Limits.MAX_HOPS, 'path'),
+        };
+      } else if (action === RouteAction.WITHDRAW) {
+        f = { type, action, dest };
+      } else {
+        throw new W2wError(ErrorCode.MALFORMED_FRAME, `unknown route action ${action}`);
+      }
+      r.end('ROUTE');
+      return f;
+    }
+    case FrameType.FWD: {
+      const originRelay = r.bytes(ID_BYTES, 'originRelay');
+      const n = r.u8('target count');
+      if (n > Limits.MAX_RECIPIENTS) throw new W2wError(ErrorCode.MALFORMED_FRAME, `FWD names ${n} targets, limit ${Limits.MAX_RECIPIENTS}`);
+      const targets: Uint8Array[] = [];
+      for (let i = 0; i < n; i++) targets.push(r.bytes(ID_BYTES, 'target'));
+      const msg = r.bytes(r.remaining, 'msg');
+      // Check the type byte before decoding: decoding first would let a frame of FWDs nested in FWDs
+      // recurse once per 34 bytes, thousands deep, until the stack overflows.
+      if (msg[0] !== FrameType.MSG) {
+        throw new W2wError(ErrorCode.MALFORMED_FRAME, `FWD carries ${msg.byteLength === 0 ? 'nothing' : frameTypeName(msg[0] as number)}, not MSG`);
+      }
+      const inner = decodeUnchecked(msg) as MsgFrame;
+      return { type, originRelay, targets, msg, inner };
+    }
+    case FrameType.RECEIPT: {
+      const f: ReceiptFrame = {
+        type, toRelay: r.bytes(ID_BYTES, 'toRelay'), hops: r.u8('hops'), sender: r.bytes(ID_BYTES, 'sender'),
+        msgId: r.bytes(MSG_ID_BYTES, 'msgId'), recipient: r.bytes(ID_BYTES, 'recipient'), status: r.u16('status'),
+      };
+      r.end('RECEIPT');
       return f;
     }
     case FrameType.ERROR: {

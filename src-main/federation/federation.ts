@@ -1,0 +1,480 @@
+// Relay federation: the set of links to other relays, route propagation over them (incremental
+// announce/withdraw, a snapshot for a fresh link), and the multi-hop delivery of messages and receipts
+// with a seen-cache so that cycles never loop or duplicate. Store-and-forward keeps messages for
+// offline recipients that call this relay home.
+import { FrameType, Limits, MsgFlag, ReceiptStatus, RouteAction } from '../../src-shared/protocol/constants.js';
+import { CloseCode, ErrorCode, W2wError } from '../../src-shared/protocol/errors.js';
+import { decodeFrame, frameTypeName, type FwdFrame, type MsgFrame, type ReceiptFrame, type RouteFrame } from '../../src-shared/protocol/frames.js';
+import { bytesEqual, idToText, shortId } from '../../src-shared/ids.js';
+import type { Dialled } from '../client/dial.js';
+import type { Identity } from '../crypto/identity.js';
+import { idFromKey, idKey, type IdKey } from '../relay/id-key.js';
+import type { SocketBatcher } from '../relay/socket-batcher.js';
+import type { LinksRepo } from '../store/links-repo.js';
+import type { StoredMessagesRepo } from '../store/stored-messages-repo.js';
+import { signHomeProof, verifyHomeProof, type HomeProof } from './home-proof.js';
+import { Link, type LinkOptions } from './link.js';
+import { LinkDialer } from './link-dialer.js';
+import { PathVectorRouteTable, type LinkId, type RouteChange, type RouteTable } from './route-table.js';
+import { SeenCache, messageKey } from './seen-cache.js';
+import type WebSocket from 'ws';
+
+/** What federation needs from the relay it belongs to. */
+export interface LocalRelay {
+  /** hands the MSG bytes to every session of the ID; false if it has none */
+  deliverLocal(key: IdKey, msg: Uint8Array): boolean;
+  /** hands the MSG bytes to every registered session (a2n); returns how many IDs got it */
+  deliverToAll(msg: Uint8Array): number;
+  /** whether the ID ever registered here (it calls this relay home) */
+  knows(key: IdKey): boolean;
+  /** tells the sender's local sessions how a message fared (EVENT RECEIPT) */
+  receiptToSender(sender: IdKey, msgId: Uint8Array, recipient: Uint8Array, status: number): void;
+  countError(code: ErrorCode): void;
+}
+
+export interface FederationOptions {
+  identity: Identity;
+  links: LinksRepo;
+  stored: StoredMessagesRepo;
+  batcher: SocketBatcher;
+  link: LinkOptions;
+  /** accept inbound links from any relay, not only trusted ones */
+  openFederation: boolean;
+  /** extra CA for dialling wss:// peers */
+  ca?: string | Buffer;
+  /** max messages kept per offline recipient */
+  maxStoredPerRecipient?: number;
+  storeTtlMs?: number;
+  log?: (line: string) => void;
+}
+
+export interface DispatchResult {
+  forwarded: number;
+  stored: number;
+  missed: { key: IdKey; code: ErrorCode }[];
+}
+
+export interface LinkInfo {
+  relayId: Buffer;
+  outbound: boolean;
+  up: boolean;
+  rttMs: number;
+  routes: number;
+  url: string;
+  lastError: string | null;
+}
+
+const STORE_BATCH = 500;
+
+/** A copy of a MSG frame with its hops byte (offset 3) replaced. */
+function withHops(msg: Uint8Array, hops: number): Buffer {
+  const copy = Buffer.from(msg);
+  copy[3] = hops;
+  return copy;
+}
+
+export class Federation {
+  readonly routes: RouteTable;
+  private readonly links = new Map<LinkId, Link>();
+  private readonly dialers = new Map<string, { dialer: LinkDialer; pinned: Buffer | null; link: Link | null }>();
+  private readonly trusted = new Set<IdKey>();
+  private readonly seen = new SeenCache();
+  private readonly homeProofs = new Map<IdKey, HomeProof>();
+  private readonly selfKey: IdKey;
+  private local: LocalRelay | null = null;
+  private readonly log: (line: string) => void;
+  private stopped = false;
+
+  constructor(private readonly opts: FederationOptions) {
+    this.selfKey = idKey(opts.identity.publicKey);
+    this.routes = new PathVectorRouteTable(opts.identity.publicKey);
+    this.log = opts.log ?? (() => {});
+    for (const id of opts.links.trusted()) this.trusted.add(idKey(id));
+    // Relays are destinations too: receipts and store-and-forward travel to relay IDs.
+    this.routes.setLocal(opts.identity.publicKey, signHomeProof(opts.identity, opts.identity.publicKey, Date.now()));
+  }
+
+  attach(local: LocalRelay): void {
+    this.local = local;
+  }
+
+  private get core(): LocalRelay {
+    if (!this.local) throw new Error('Federation.attach() must be called before use.');
+    return this.local;
+  }
+
+  // --- configuration -------------------------------------------------------------------------
+
+  trust(id: Buffer): void {
+    this.opts.links.trust(id, Date.now());
+    this.trusted.add(idKey(id));
+  }
+
+  isTrusted(id: Uint8Array): boolean {
+    return this.opts.openFederation || this.trusted.has(idKey(id));
+  }
+
+  /** Adds a peer to dial (persisted) and dials it now. */
+  addPeer(url: string, pinnedId: Buffer | null): void {
+    this.opts.links.saveLink(url, pinnedId, Date.now());
+    this.startDialer(url, pinnedId);
+  }
+
+  /** Dials every link saved in the store. */
+  startSavedLinks(): void {
+    for (const l of this.opts.links.links()) this.startDialer(l.url, l.pinnedId);
+  }
+
+  private startDialer(url: string, pinned: Buffer | null): void {
+    if (this.dialers.has(url) || this.stopped) return;
+    const entry: { dialer: LinkDialer; pinned: Buffer | null; link: Link | null } = { dialer: null as unknown as LinkDialer, pinned, link: null };
+    entry.dialer = new LinkDialer({
+      url,
+      identity: this.opts.identity,
+      pinnedId: pinned,
+      ca: this.opts.ca,
+      onUp: (d) => {
+        const link = this.linkUp(d.ws, Buffer.from(d.hello.relayId), true, url);
+        entry.link = link;
+        d.takeOver((data) => this.onRaw(link, data));
+        d.ws.on('error', () => {});
+        d.ws.on('close', () => {
+          this.linkDown(link);
+          entry.link = null;
+          entry.dialer.linkDown(Date.now() - link.connectedMs);
+        });
+      },
+      onFailure: (err) => this.log(`link to ${url}: ${err.message}`),
+    });
+    this.dialers.set(url, entry);
+    entry.dialer.start();
+  }
+
+  /** Why an inbound link from this relay is refused, or null when it is trusted. */
+  refusal(peerId: Uint8Array): W2wError | null {
+    if (this.isTrusted(peerId)) return null;
+    return new W2wError(ErrorCode.UNTRUSTED_RELAY, `relay ${idToText(peerId)} is not trusted here (the operator adds it with --trust)`);
+  }
+
+  /** An inbound s2s handshake finished (and READY was sent): the link is up. */
+  acceptInbound(ws: WebSocket, peerId: Buffer, remote: string): Link {
+    return this.linkUp(ws, peerId, false, remote);
+  }
+
+  private linkUp(ws: WebSocket, peerId: Buffer, outbound: boolean, url: string): Link {
+    const link = new Link(ws, peerId, outbound, url, this.opts.batcher, this.opts.link);
+    this.links.set(link.id, link);
+    this.log(`link ${outbound ? 'to' : 'from'} ${shortId(peerId)} (${url}) is up`);
+    // A fresh link gets every best route we have, except those it gave us itself.
+    for (const [dest, best] of this.routes.bests()) {
+      if (best.via === link.id) continue;
+      link.sendFrame(this.announceFrame(dest, best.advert.proof, best.advert.path));
+    }
+    return link;
+  }
+
+  /** The link's socket is gone: forget its routes and tell the other links what changed. */
+  linkDown(link: Link): void {
+    if (!this.links.delete(link.id)) return;
+    link.dispose();
+    this.log(`link with ${shortId(link.peerId)} is down`);
+    this.propagate(this.routes.dropLink(link.id));
+  }
+
+  // --- routes --------------------------------------------------------------------------------
+
+  private announceFrame(dest: IdKey, proof: HomeProof, path: Uint8Array[]): RouteFrame {
+    return {
+      type: FrameType.ROUTE,
+      action: RouteAction.ANNOUNCE,
+      dest: idFromKey(dest),
+      origin: proof.origin,
+      proofTimeMs: proof.timeMs,
+      proofSig: proof.sig,
+      path: path.includes(this.opts.identity.publicKey) ? path : [...path, this.opts.identity.publicKey],
+    };
+  }
+
+  private propagate(changes: RouteChange[]): void {
+    for (const change of changes) {
+      for (const link of this.links.values()) {
+        const best = change.best;
+        // Withdraw towards the link our best route uses (it must not route back through us).
+        if (!best || best.via === link.id) {
+          link.sendFrame({ type: FrameType.ROUTE, action: RouteAction.WITHDRAW, dest: idFromKey(change.dest) });
+          continue;
+        }
+        const path = best.via === 'local' ? [this.opts.identity.publicKey] : [...best.advert.path, this.opts.identity.publicKey];
+        if (path.length > Limits.MAX_HOPS) {
+          link.sendFrame({ type: FrameType.ROUTE, action: RouteAction.WITHDRAW, dest: idFromKey(change.dest) });
+          continue;
+        }
+        link.sendFrame(this.announceFrame(change.dest, best.advert.proof, path));
+      }
+    }
+  }
+
+  /** A local client proved its home here (PUBLISH_HOME): announce it. */
+  publishHome(clientId: Buffer, timeMs: number, sig: Uint8Array): void {
+    const proof: HomeProof = { origin: this.opts.identity.publicKey, timeMs, sig: Buffer.from(sig) };
+    if (Math.abs(Date.now() - timeMs) > 10 * 60_000) {
+      throw new W2wError(ErrorCode.BAD_HOME_PROOF, 'home proof time is more than 10 minutes from the relay clock');
+    }
+    if (!verifyHomeProof(clientId, proof)) throw new W2wError(ErrorCode.BAD_HOME_PROOF, 'home proof does not verify under your ID for this relay');
+    const key = idKey(clientId);
+    this.homeProofs.set(key, proof);
+    this.propagate(this.routes.setLocal(clientId, proof));
+    this.deliverStored(key);
+  }
+
+  /** The last session of a local client left. */
+  localLeft(key: IdKey): void {
+    if (key === this.selfKey) return;
+    if (!this.homeProofs.delete(key)) return;
+    this.propagate(this.routes.clearLocal(idFromKey(key)));
+  }
+
+  /** A local client (re)registered: hand over what was kept for it. */
+  localJoined(key: IdKey): void {
+    this.deliverStored(key);
+  }
+
+  // --- frames from links -----------------------------------------------------------------------
+
+  onRaw(link: Link, data: Buffer): void {
+    const d = decodeFrame(data);
+    if (!d.ok) {
+      this.core.countError(d.error.code);
+      link.sendFrame({ type: FrameType.ERROR, code: d.error.code, ref: new Uint8Array(16), message: d.error.message });
+      return;
+    }
+    const f = d.frame;
+    switch (f.type) {
+      case FrameType.ROUTE:
+        this.onRoute(link, f);
+        return;
+      case FrameType.FWD:
+        this.onFwd(link, f);
+        return;
+      case FrameType.RECEIPT:
+        this.onReceipt(f);
+        return;
+      case FrameType.ERROR:
+        this.log(`link ${shortId(link.peerId)} reports ${f.code}: ${f.message}`);
+        return;
+      default:
+        this.core.countError(ErrorCode.UNEXPECTED_FRAME);
+        link.sendFrame({ type: FrameType.ERROR, code: ErrorCode.UNEXPECTED_FRAME, ref: new Uint8Array(16), message: `${frameTypeName(f.type)} is not a link frame` });
+    }
+  }
+
+  private onRoute(link: Link, f: RouteFrame): void {
+    if (f.action === RouteAction.WITHDRAW) {
+      this.propagate(this.routes.forget(link.id, f.dest));
+      return;
+    }
+    const res = this.routes.learn(link.id, link.peerId, {
+      dest: Buffer.from(f.dest),
+      proof: { origin: Buffer.from(f.origin), timeMs: f.proofTimeMs, sig: Buffer.from(f.proofSig) },
+      path: f.path.map((p) => Buffer.from(p)),
+    });
+    if (!res.ok) {
+      this.core.countError(ErrorCode.ROUTE_REJECTED);
+      // A refused announcement must not leave an older route from the same link in place.
+      this.propagate(this.routes.forget(link.id, f.dest));
+      link.sendFrame({ type: FrameType.ERROR, code: ErrorCode.ROUTE_REJECTED, ref: new Uint8Array(16), message: `route to ${shortId(f.dest)} refused: ${res.reason}` });
+      return;
+    }
+    this.propagate(res.changes);
+  }
+
+  private onFwd(link: Link, f: FwdFrame): void {
+    const inner = f.inner;
+    if (!this.seen.add(messageKey(inner.from, inner.id))) return;
+    if (f.targets.length === 0) {
+      this.core.deliverToAll(f.msg);
+      this.flood(inner, f.msg, f.originRelay, link.id);
+      return;
+    }
+    const rest: IdKey[] = [];
+    for (const t of f.targets) {
+      const key = idKey(t);
+      if (this.core.deliverLocal(key, f.msg)) this.sendReceipt(f.originRelay, inner.from, inner.id, t, ReceiptStatus.DELIVERED);
+      else rest.push(key);
+    }
+    if (rest.length === 0) return;
+    const res = this.dispatch(inner, f.msg, rest, f.originRelay);
+    for (const m of res.missed) this.sendReceipt(f.originRelay, inner.from, inner.id, idFromKey(m.key), m.code);
+  }
+
+  private onReceipt(r: ReceiptFrame): void {
+    if (bytesEqual(r.toRelay, this.opts.identity.publicKey)) {
+      this.core.receiptToSender(idKey(r.sender), r.msgId, r.recipient, r.status);
+      return;
+    }
+    if (r.hops <= 1) return;
+    this.toRelay(r.toRelay)?.sendFrame({ ...r, hops: r.hops - 1 });
+  }
+
+  private toRelay(relayId: Uint8Array): Link | null {
+    const best = this.routes.best(idKey(relayId));
+    if (!best || best.via === 'local') return null;
+    const link = this.links.get(best.via);
+    return link?.isUp ? link : null;
+  }
+
+  sendReceipt(toRelay: Uint8Array, sender: Uint8Array, msgId: Uint8Array, recipient: Uint8Array, status: number): void {
+    if (bytesEqual(toRelay, this.opts.identity.publicKey)) {
+      this.core.receiptToSender(idKey(sender), msgId, recipient, status);
+      return;
+    }
+    this.toRelay(toRelay)?.sendFrame({ type: FrameType.RECEIPT, toRelay, hops: Limits.MAX_HOPS, sender, msgId, recipient, status });
+  }
+
+  // --- forwarding -----------------------------------------------------------------------------
+
+  /** Remembers a message this relay originated so an echo over a cycle is dropped. */
+  markSeen(msg: MsgFrame): void {
+    this.seen.add(messageKey(msg.from, msg.id));
+  }
+
+  /** Sends an a2n message to every link except the one it came from. */
+  flood(msg: MsgFrame, raw: Uint8Array, originRelay: Uint8Array, except: LinkId | null): number {
+    const hops = msg.hops - 1;
+    if (hops < 1) return 0;
+    const copy = withHops(raw, hops);
+    let n = 0;
+    for (const link of this.links.values()) {
+      if (link.id === except) continue;
+      if (link.sendFrame({ type: FrameType.FWD, originRelay, targets: [], msg: copy, inner: msg })) n++;
+    }
+    return n;
+  }
+
+  /**
+   * Routes a message to recipients without a session here: one FWD per next hop carrying just the
+   * recipients that hop is responsible for; offline recipients are stored here (their home) or sent
+   * towards their home relay when the sender asked for store-and-forward.
+   */
+  dispatch(msg: MsgFrame, raw: Uint8Array, targets: IdKey[], originRelay: Uint8Array): DispatchResult {
+    const result: DispatchResult = { forwarded: 0, stored: 0, missed: [] };
+    const byLink = new Map<LinkId, IdKey[]>();
+    const wantStore = (msg.flags & MsgFlag.STORE) !== 0;
+    const via = (key: IdKey): LinkId | null => {
+      const best = this.routes.best(key);
+      if (!best || best.via === 'local') return null;
+      return this.links.get(best.via)?.isUp ? best.via : null;
+    };
+    for (const key of targets) {
+      let hop = via(key);
+      if (hop === null && wantStore) {
+        if (this.core.knows(key)) {
+          const code = this.store(key, msg, raw, originRelay);
+          if (code === null) {
+            result.stored++;
+            if (!bytesEqual(originRelay, this.opts.identity.publicKey)) {
+              this.sendReceipt(originRelay, msg.from, msg.id, idFromKey(key), ReceiptStatus.STORED);
+            }
+          } else {
+            result.missed.push({ key, code });
+          }
+          continue;
+        }
+        const home = this.routes.lastHome(key);
+        if (home && !bytesEqual(home, this.opts.identity.publicKey)) hop = via(idKey(home));
+      }
+      if (hop === null) {
+        const known = this.core.knows(key) || this.routes.lastHome(key) !== null;
+        result.missed.push({ key, code: known ? ErrorCode.RECIPIENT_OFFLINE : ErrorCode.UNKNOWN_RECIPIENT });
+        continue;
+      }
+      let list = byLink.get(hop);
+      if (!list) {
+        list = [];
+        byLink.set(hop, list);
+      }
+      list.push(key);
+    }
+    if (byLink.size === 0) return result;
+    const hops = msg.hops - 1;
+    if (hops < 1) {
+      for (const keys of byLink.values()) for (const key of keys) result.missed.push({ key, code: ErrorCode.HOP_LIMIT });
+      return result;
+    }
+    const copy = withHops(raw, hops);
+    for (const [linkId, keys] of byLink) {
+      const link = this.links.get(linkId) as Link;
+      for (let i = 0; i < keys.length; i += Limits.MAX_RECIPIENTS) {
+        const chunk = keys.slice(i, i + Limits.MAX_RECIPIENTS);
+        const sent = link.sendFrame({ type: FrameType.FWD, originRelay, targets: chunk.map(idFromKey), msg: copy, inner: msg });
+        if (sent) result.forwarded += chunk.length;
+        else for (const key of chunk) result.missed.push({ key, code: ErrorCode.RECIPIENT_OFFLINE });
+      }
+    }
+    return result;
+  }
+
+  // --- store-and-forward -----------------------------------------------------------------------
+
+  private store(key: IdKey, msg: MsgFrame, raw: Uint8Array, originRelay: Uint8Array): ErrorCode | null {
+    const recipient = idFromKey(key);
+    const max = this.opts.maxStoredPerRecipient ?? 1000;
+    if (this.opts.stored.countFor(recipient) >= max) return ErrorCode.STORE_FULL;
+    this.opts.stored.put(recipient, Buffer.from(originRelay), Buffer.from(msg.id), Buffer.from(raw), Date.now(), this.opts.storeTtlMs ?? 7 * 24 * 3600_000);
+    return null;
+  }
+
+  private deliverStored(key: IdKey): void {
+    const recipient = idFromKey(key);
+    this.opts.stored.expire(Date.now());
+    for (;;) {
+      const batch = this.opts.stored.takeBatch(recipient, STORE_BATCH);
+      if (batch.length === 0) return;
+      for (const m of batch) {
+        if (!this.core.deliverLocal(key, m.msg)) return;
+        this.opts.stored.remove(m.seq);
+        const d = decodeFrame(m.msg);
+        if (d.ok && d.frame.type === FrameType.MSG) {
+          this.sendReceipt(m.originRelay, d.frame.from, d.frame.id, recipient, ReceiptStatus.DELIVERED);
+        }
+      }
+      if (batch.length < STORE_BATCH) return;
+    }
+  }
+
+  // --- views and shutdown ------------------------------------------------------------------------
+
+  linkInfo(): LinkInfo[] {
+    const out: LinkInfo[] = [];
+    const counts = new Map<LinkId, number>();
+    for (const [, best] of this.routes.bests()) if (best.via !== 'local') counts.set(best.via, (counts.get(best.via) ?? 0) + 1);
+    const dialled = new Set<Link>();
+    for (const [url, d] of this.dialers) {
+      if (d.link) dialled.add(d.link);
+      out.push({
+        relayId: d.link?.peerId ?? d.pinned ?? Buffer.alloc(32),
+        outbound: true,
+        up: d.link?.isUp ?? false,
+        rttMs: d.link?.rttMs ?? 0,
+        routes: d.link ? (counts.get(d.link.id) ?? 0) : 0,
+        url,
+        lastError: d.dialer.lastError,
+      });
+    }
+    for (const link of this.links.values()) {
+      if (dialled.has(link)) continue;
+      out.push({ relayId: link.peerId, outbound: link.outbound, up: link.isUp, rttMs: link.rttMs, routes: counts.get(link.id) ?? 0, url: link.url, lastError: null });
+    }
+    return out;
+  }
+
+  get linkCount(): number {
+    return this.links.size;
+  }
+
+  stop(): void {
+    this.stopped = true;
+    for (const d of this.dialers.values()) d.dialer.stop();
+    for (const link of this.links.values()) link.close(CloseCode.GOING_AWAY, 'relay shutting down');
+  }
+}

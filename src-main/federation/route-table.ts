@@ -1,0 +1,171 @@
+// Where each ID can be reached: a path-vector route table. Every route names its origin relay (with
+// the ID's signed home proof) and the relay path from that origin to the neighbour that announced
+// it; a path that contains this relay is a loop and is refused. The best route is local first, then
+// the shortest path, then the newest proof. Routing code depends only on the RouteTable interface,
+// so a sharded directory (docs/SHARDING.md) can replace this full-table implementation.
+import { Limits } from '../../src-shared/protocol/constants.js';
+import { idFromKey, idKey, type IdKey } from '../relay/id-key.js';
+import { verifyHomeProof, type HomeProof } from './home-proof.js';
+
+export type LinkId = number;
+
+export interface RouteAdvert {
+  dest: Uint8Array;
+  proof: HomeProof;
+  /** relay IDs from the origin (first) to the announcing neighbour (last) */
+  path: Uint8Array[];
+}
+
+export interface BestRoute {
+  advert: RouteAdvert;
+  /** the link it was learned over, or 'local' when the ID is registered here */
+  via: LinkId | 'local';
+}
+
+/** A change of the best route for one destination: what neighbours must be told. */
+export interface RouteChange {
+  dest: IdKey;
+  /** null: no route any more (withdraw) */
+  best: BestRoute | null;
+}
+
+export type LearnResult = { ok: true; changes: RouteChange[] } | { ok: false; reason: string };
+
+export interface RouteTable {
+  setLocal(dest: Uint8Array, proof: HomeProof): RouteChange[];
+  clearLocal(dest: Uint8Array): RouteChange[];
+  learn(link: LinkId, neighbour: Uint8Array, advert: RouteAdvert): LearnResult;
+  forget(link: LinkId, dest: Uint8Array): RouteChange[];
+  dropLink(link: LinkId): RouteChange[];
+  best(dest: IdKey): BestRoute | null;
+  /** every destination's best route (the snapshot a fresh link receives) */
+  bests(): IterableIterator<[IdKey, BestRoute]>;
+  /** the last origin relay seen for an ID, even after its routes were withdrawn (store-and-forward) */
+  lastHome(dest: IdKey): Uint8Array | null;
+  readonly size: number;
+}
+
+/** Tombstones kept for store-and-forward to an offline ID's home relay. */
+const MAX_HOMES = 100_000;
+
+function better(a: BestRoute, b: BestRoute): boolean {
+  if (a.via === 'local') return b.via !== 'local';
+  if (b.via === 'local') return false;
+  if (a.advert.path.length !== b.advert.path.length) return a.advert.path.length < b.advert.path.length;
+  if (a.advert.proof.timeMs !== b.advert.proof.timeMs) return a.advert.proof.timeMs > b.advert.proof.timeMs;
+  return a.via < b.via;
+}
+
+function sameBest(a: BestRoute | null, b: BestRoute | null): boolean {
+  if (a === null || b === null) return a === b;
+  return a.via === b.via && a.advert === b.advert;
+}
+
+export class PathVectorRouteTable implements RouteTable {
+  private readonly local = new Map<IdKey, RouteAdvert>();
+  private readonly learned = new Map<IdKey, Map<LinkId, RouteAdvert>>();
+  private readonly bestOf = new Map<IdKey, BestRoute>();
+  private readonly homes = new Map<IdKey, Uint8Array>();
+  /** proof signatures already verified, so the same proof arriving over several links costs one verify */
+  private readonly verified = new Set<string>();
+
+  constructor(private readonly self: Uint8Array) {}
+
+  get size(): number {
+    return this.bestOf.size;
+  }
+
+  best(dest: IdKey): BestRoute | null {
+    return this.bestOf.get(dest) ?? null;
+  }
+
+  bests(): IterableIterator<[IdKey, BestRoute]> {
+    return this.bestOf.entries();
+  }
+
+  lastHome(dest: IdKey): Uint8Array | null {
+    return this.homes.get(dest) ?? null;
+  }
+
+  private rememberHome(dest: IdKey, origin: Uint8Array): void {
+    this.homes.delete(dest);
+    this.homes.set(dest, origin);
+    if (this.homes.size > MAX_HOMES) this.homes.delete(this.homes.keys().next().value as IdKey);
+  }
+
+  private recompute(dest: IdKey): RouteChange[] {
+    let best: BestRoute | null = null;
+    const mine = this.local.get(dest);
+    if (mine) best = { advert: mine, via: 'local' };
+    for (const [link, advert] of this.learned.get(dest) ?? []) {
+      const candidate: BestRoute = { advert, via: link };
+      if (!best || better(candidate, best)) best = candidate;
+    }
+    const before = this.bestOf.get(dest) ?? null;
+    if (sameBest(before, best)) return [];
+    if (best) {
+      this.bestOf.set(dest, best);
+      this.rememberHome(dest, best.advert.proof.origin);
+    } else {
+      this.bestOf.delete(dest);
+    }
+    return [{ dest, best }];
+  }
+
+  setLocal(dest: Uint8Array, proof: HomeProof): RouteChange[] {
+    const key = idKey(dest);
+    this.local.set(key, { dest: Buffer.from(dest), proof, path: [Buffer.from(this.self)] });
+    return this.recompute(key);
+  }
+
+  clearLocal(dest: Uint8Array): RouteChange[] {
+    const key = idKey(dest);
+    if (!this.local.delete(key)) return [];
+    return this.recompute(key);
+  }
+
+  learn(link: LinkId, neighbour: Uint8Array, advert: RouteAdvert): LearnResult {
+    const { path, proof } = advert;
+    if (path.length < 1 || path.length > Limits.MAX_HOPS) return { ok: false, reason: `path length ${path.length} outside 1..${Limits.MAX_HOPS}` };
+    const selfKey = idKey(this.self);
+    const keys = path.map(idKey);
+    if (keys.includes(selfKey)) return { ok: false, reason: 'path contains this relay (loop)' };
+    if (new Set(keys).size !== keys.length) return { ok: false, reason: 'path repeats a relay' };
+    if (keys[keys.length - 1] !== idKey(neighbour)) return { ok: false, reason: 'path does not end at the announcing neighbour' };
+    if (keys[0] !== idKey(proof.origin)) return { ok: false, reason: 'path does not start at the proof origin' };
+    const sigKey = Buffer.from(proof.sig).toString('latin1');
+    if (!this.verified.has(sigKey)) {
+      if (!verifyHomeProof(advert.dest, proof)) return { ok: false, reason: 'home proof does not verify under the destination ID' };
+      this.verified.add(sigKey);
+      if (this.verified.size > MAX_HOMES) this.verified.delete(this.verified.values().next().value as string);
+    }
+    const dest = idKey(advert.dest);
+    let byLink = this.learned.get(dest);
+    if (!byLink) {
+      byLink = new Map();
+      this.learned.set(dest, byLink);
+    }
+    byLink.set(link, advert);
+    return { ok: true, changes: this.recompute(dest) };
+  }
+
+  forget(link: LinkId, dest: Uint8Array): RouteChange[] {
+    const key = idKey(dest);
+    const byLink = this.learned.get(key);
+    if (!byLink?.delete(link)) return [];
+    if (byLink.size === 0) this.learned.delete(key);
+    return this.recompute(key);
+  }
+
+  dropLink(link: LinkId): RouteChange[] {
+    const changes: RouteChange[] = [];
+    for (const [key, byLink] of this.learned) {
+      if (!byLink.delete(link)) continue;
+      if (byLink.size === 0) this.learned.delete(key);
+      changes.push(...this.recompute(key));
+    }
+    return changes;
+  }
+}
+
+export { idFromKey };

@@ -1,0 +1,29 @@
+// Message IDs a relay has already handled, so cycles in the relay graph never loop or duplicate:
+// bounded in count and age, oldest forgotten first.
+export class SeenCache {
+  private readonly seen = new Map<string, number>();
+
+  constructor(
+    private readonly capacity = 200_000,
+    private readonly ttlMs = 120_000,
+  ) {}
+
+  /** true if the key was new (and is now remembered); false for a repeat. */
+  add(key: string, nowMs = Date.now()): boolean {
+    const at = this.seen.get(key);
+    if (at !== undefined && nowMs - at < this.ttlMs) return false;
+    this.seen.delete(key);
+    this.seen.set(key, nowMs);
+    while (this.seen.size > this.capacity) this.seen.delete(this.seen.keys().next().value as string);
+    return true;
+  }
+
+  get size(): number {
+    return this.seen.size;
+  }
+}
+
+/** The dedup key of a message: its sender and ID (two senders may pick the same random ID). */
+export function messageKey(from: Uint8Array, id: Uint8Array): string {
+  return Buffer.concat([from, id]).toString('latin1');
+}
