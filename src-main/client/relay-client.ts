@@ -131,9 +131,9 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
     const client = new RelayClient(ws, opts.identity, opts.url);
     client.hello = hello;
     client.transcriptHash = transcriptHash;
-    // Frames that came with READY are emitted on the next turn, once the caller has resumed from
-    // `await connect()` and subscribed; emitted now they would reach no listener.
-    setImmediate(() => takeOver((data) => client.onMessage(data)));
+    // Frames that came in the same read as READY were held by dialRelay (ws drops what nobody listens
+    // to); they go through onMessage now, where early messages wait for a listener (see `unheard`).
+    takeOver((data) => client.onMessage(data));
     ws.on('error', () => {
       // Socket errors end in 'close', which settles everything pending.
     });

@@ -15,7 +15,7 @@ import type { StoredMessagesRepo } from '../store/stored-messages-repo.js';
 import { signHomeProof, verifyHomeProof, type HomeProof } from './home-proof.js';
 import { Link, type LinkOptions } from './link.js';
 import { LinkDialer } from './link-dialer.js';
-import { PathVectorRouteTable, type LinkId, type RouteChange, type RouteTable } from './route-table.js';
+import { PathVectorRouteTable, type BestRoute, type LinkId, type RouteChange, type RouteTable } from './route-table.js';
 import { SeenCache, messageKey } from './seen-cache.js';
 import type WebSocket from 'ws';
 
@@ -168,7 +168,8 @@ export class Federation {
     // A fresh link gets every best route we have, except those it gave us itself.
     for (const [dest, best] of this.routes.bests()) {
       if (best.via === link.id) continue;
-      link.sendFrame(this.announceFrame(dest, best.advert.proof, best.advert.path));
+      const path = this.pathVia(best);
+      if (path) link.sendFrame(this.announceFrame(dest, best.advert.proof, path));
     }
     return link;
   }
@@ -183,16 +184,14 @@ export class Federation {
 
   // --- routes --------------------------------------------------------------------------------
 
+  /** The path neighbours learn from us: the best route's path with this relay appended; null if too long. */
+  private pathVia(best: BestRoute): Uint8Array[] | null {
+    const path = best.via === 'local' ? [this.opts.identity.publicKey] : [...best.advert.path, this.opts.identity.publicKey];
+    return path.length > Limits.MAX_HOPS ? null : path;
+  }
+
   private announceFrame(dest: IdKey, proof: HomeProof, path: Uint8Array[]): RouteFrame {
-    return {
-      type: FrameType.ROUTE,
-      action: RouteAction.ANNOUNCE,
-      dest: idFromKey(dest),
-      origin: proof.origin,
-      proofTimeMs: proof.timeMs,
-      proofSig: proof.sig,
-      path: path.includes(this.opts.identity.publicKey) ? path : [...path, this.opts.identity.publicKey],
-    };
+    return { type: FrameType.ROUTE, action: RouteAction.ANNOUNCE, dest: idFromKey(dest), origin: proof.origin, proofTimeMs: proof.timeMs, proofSig: proof.sig, path };
   }
 
   private propagate(changes: RouteChange[]): void {
@@ -204,8 +203,8 @@ export class Federation {
           link.sendFrame({ type: FrameType.ROUTE, action: RouteAction.WITHDRAW, dest: idFromKey(change.dest) });
           continue;
         }
-        const path = best.via === 'local' ? [this.opts.identity.publicKey] : [...best.advert.path, this.opts.identity.publicKey];
-        if (path.length > Limits.MAX_HOPS) {
+        const path = this.pathVia(best);
+        if (!path) {
           link.sendFrame({ type: FrameType.ROUTE, action: RouteAction.WITHDRAW, dest: idFromKey(change.dest) });
           continue;
         }
