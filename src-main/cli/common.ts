@@ -62,6 +62,7 @@ export function readCa(file: string | undefined): Buffer | undefined {
   }
 }
 
-export async function connectClient(relay: RelayTarget, identity: Identity, ca: Buffer | undefined): Promise<RelayClient> {
-  return RelayClient.connect({ url: relay.url, identity, expectedRelayId: relay.expectedRelayId, ca });
+/** Registers with the relay; `publishHome` makes this ID routable across linked relays (messaging commands). */
+export async function connectClient(relay: RelayTarget, identity: Identity, ca: Buffer | undefined, publishHome = true): Promise<RelayClient> {
+  return RelayClient.connect({ url: relay.url, identity, expectedRelayId: relay.expectedRelayId, ca, publishHome });
 }

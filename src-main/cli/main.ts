@@ -9,6 +9,7 @@ import { runId } from './commands/id.js';
 import { runListen } from './commands/listen.js';
 import { runNode } from './commands/node.js';
 import { runPeers } from './commands/peers.js';
+import { runLinks, runRoute } from './commands/links.js';
 import { runSend } from './commands/send.js';
 import { HELP } from './help.js';
 import { processIo, type CliIo } from './io.js';
@@ -39,9 +40,22 @@ const OPTIONS = {
     burst: { type: 'string' },
     'max-connections': { type: 'string' },
     'handshake-timeout': { type: 'string' },
+    peer: { type: 'string', multiple: true },
+    trust: { type: 'string', multiple: true },
+    'open-federation': { type: 'boolean' },
+    ca: { type: 'string' },
   },
   id: common,
-  send: { ...clientOpts, to: { type: 'string', multiple: true }, group: { type: 'string' }, all: { type: 'boolean' }, self: { type: 'boolean' } },
+  send: {
+    ...clientOpts,
+    to: { type: 'string', multiple: true },
+    group: { type: 'string' },
+    all: { type: 'boolean' },
+    self: { type: 'boolean' },
+    'no-store': { type: 'boolean' },
+  },
+  links: clientOpts,
+  route: clientOpts,
   listen: { ...clientOpts, json: { type: 'boolean' } },
   group: clientOpts,
   peers: clientOpts,
@@ -110,6 +124,15 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
       const { values, positionals } = parse('peers', args);
       noPositionals(positionals);
       return runPeers(values, io);
+    }
+    case 'links': {
+      const { values, positionals } = parse('links', args);
+      noPositionals(positionals);
+      return runLinks(values, io);
+    }
+    case 'route': {
+      const { values, positionals } = parse('route', args);
+      return runRoute(values, positionals, io);
     }
   }
 }

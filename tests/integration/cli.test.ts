@@ -192,9 +192,17 @@ describe('w2w CLI through real processes', () => {
     expect(unknown.code).toBe(1);
     expect(unknown.stderr).toMatch(/UNKNOWN_RECIPIENT \(300\)/);
     await w2w('peers', '--relay', url, '--data', d); // registers the ghost once, then it leaves
-    const offline = await w2w('send', '--relay', url, '--data', dirs.a, '--to', ghost, 'anyone?');
+    const offline = await w2w('send', '--relay', url, '--data', dirs.a, '--no-store', '--to', ghost, 'anyone?');
     expect(offline.code).toBe(1);
     expect(offline.stderr).toMatch(/RECIPIENT_OFFLINE \(301\)/);
+    // By default the relay keeps it, and the ghost gets it when it comes back.
+    const kept = await w2w('send', '--relay', url, '--data', dirs.a, '--to', ghost, 'welcome back');
+    expect(kept.code).toBe(0);
+    expect(kept.stdout).toMatch(/kept for 1 recipient offline/);
+    const back = LiveProcess.start('listen', '--relay', url, '--data', d, '--json');
+    await back.waitFor((l) => l.includes('welcome back'));
+    back.proc.kill('SIGINT');
+    await back.exited;
   });
 
   it('user mistakes: one line on stderr, exit code 2, no stack trace', async () => {
@@ -226,7 +234,7 @@ describe('w2w CLI through real processes', () => {
   it('--help documents every command', async () => {
     const r = await w2w('--help');
     expect(r.code).toBe(0);
-    for (const cmd of ['w2w node', 'w2w id', 'w2w send', 'w2w listen', 'w2w group', 'w2w peers']) expect(r.stdout).toContain(cmd);
+    for (const cmd of ['w2w node', 'w2w id', 'w2w send', 'w2w listen', 'w2w group', 'w2w peers', 'w2w links', 'w2w route']) expect(r.stdout).toContain(cmd);
   });
 
   it('presence: a listener that leaves is reported offline to its contacts', async () => {

@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import { W2wNode, type NodeOptions } from '../../node/node.js';
 import type { RelayLimits } from '../../relay/relay-core.js';
 import { CliError, usageError } from '../cli-error.js';
-import { resolveDataDir } from '../common.js';
+import { parseRelay, resolveDataDir } from '../common.js';
+import { parseId } from '../../../src-shared/ids.js';
 import type { CliIo } from '../io.js';
 
 export interface NodeFlags {
@@ -20,6 +21,10 @@ export interface NodeFlags {
   burst?: string;
   'max-connections'?: string;
   'handshake-timeout'?: string;
+  peer?: string[];
+  trust?: string[];
+  'open-federation'?: boolean;
+  ca?: string;
 }
 
 function int(flags: NodeFlags, key: keyof NodeFlags, min: number, max: number): number | undefined {
@@ -52,12 +57,26 @@ export function nodeOptions(flags: NodeFlags): NodeOptions {
   set('rateBurst', int(flags, 'burst', 1, 10_000_000));
   set('maxConnections', int(flags, 'max-connections', 1, 1_000_000));
   set('handshakeTimeoutMs', int(flags, 'handshake-timeout', 100, 600_000));
+  const insecure = flags.insecure ?? false;
+  const peers = (flags.peer ?? []).map((p) => {
+    const r = parseRelay(p, insecure);
+    return { url: r.url, pinnedId: r.expectedRelayId ? Buffer.from(r.expectedRelayId) : null };
+  });
+  const trust = (flags.trust ?? []).map((t) => {
+    const r = parseId(t);
+    if (!r.ok) throw usageError(`--trust ${t}: ${r.reason}`);
+    return Buffer.from(r.id);
+  });
   return {
     dataDir: resolveDataDir(flags.data),
+    peers,
+    trust,
+    openFederation: flags['open-federation'] ?? false,
+    ca: flags.ca ? readFile(flags.ca, '--ca') : undefined,
     host: flags.host ?? '127.0.0.1',
     port: int(flags, 'port', 0, 65535) ?? 7070,
     tls: cert && key ? { cert: readFile(cert, '--tls-cert'), key: readFile(key, '--tls-key') } : undefined,
-    insecure: flags.insecure ?? false,
+    insecure,
     publicUrls: flags['public-url'],
     limits,
   };

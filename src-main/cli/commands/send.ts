@@ -15,7 +15,15 @@ export interface SendFlags {
   group?: string;
   all?: boolean;
   self?: boolean;
+  'no-store'?: boolean;
 }
+
+const MISSED_TEXT: Record<string, string> = {
+  RECIPIENT_OFFLINE: 'is offline',
+  UNKNOWN_RECIPIENT: 'has never registered with this relay or any relay linked to it',
+  HOP_LIMIT: 'is too many relay hops away',
+  STORE_FULL: 'is offline and has too many messages waiting',
+};
 
 export function sendTarget(flags: SendFlags): MessageTargetView {
   const chosen = [flags.to?.length ? 1 : 0, flags.group ? 1 : 0, flags.all ? 1 : 0, flags.self ? 1 : 0].reduce((a, b) => a + b, 0);
@@ -43,9 +51,13 @@ export async function runSend(flags: SendFlags, positionals: string[], io: CliIo
     const client = await connectClient(relay, identity, ca);
     try {
       const messenger = new Messenger(client, store.messages, store.peers);
-      const res = await messenger.send(target, text);
-      for (const m of res.missed) io.err(`w2w: ${m.name} (${m.code}): ${m.id} ${m.name === 'RECIPIENT_OFFLINE' ? 'is offline' : 'has never registered with this relay'}`);
-      io.out(`sent ${res.msgId}: delivered to ${res.delivered} recipient${res.delivered === 1 ? '' : 's'}`);
+      const res = await messenger.send(target, text, { store: !flags['no-store'] });
+      for (const m of res.missed) io.err(`w2w: ${m.name} (${m.code}): ${m.id} ${MISSED_TEXT[m.name] ?? 'could not be reached'}`);
+      const plural = (n: number): string => `${n} recipient${n === 1 ? '' : 's'}`;
+      const parts = [`delivered to ${plural(res.delivered)}`];
+      if (res.forwarded > 0) parts.push(`passed on to other relays for ${plural(res.forwarded)}`);
+      if (res.stored > 0) parts.push(`kept for ${plural(res.stored)} offline`);
+      io.out(`sent ${res.msgId}: ${parts.join(', ')}`);
       return res.missed.length > 0 ? 1 : 0;
     } finally {
       await client.close();
