@@ -47,6 +47,8 @@ export interface RouteTable {
 
 /** Tombstones kept for store-and-forward to an offline ID's home relay. */
 const MAX_HOMES = 100_000;
+/** Routes one link may hold in this table, so a neighbour cannot grow our memory without bound. */
+export const MAX_ROUTES_PER_LINK = 200_000;
 
 function better(a: BestRoute, b: BestRoute): boolean {
   if (a.via === 'local') return b.via !== 'local';
@@ -68,8 +70,12 @@ export class PathVectorRouteTable implements RouteTable {
   private readonly homes = new Map<IdKey, Uint8Array>();
   /** proof signatures already verified, so the same proof arriving over several links costs one verify */
   private readonly verified = new Set<string>();
+  private readonly perLink = new Map<LinkId, number>();
 
-  constructor(private readonly self: Uint8Array) {}
+  constructor(
+    private readonly self: Uint8Array,
+    private readonly maxRoutesPerLink = MAX_ROUTES_PER_LINK,
+  ) {}
 
   get size(): number {
     return this.bestOf.size;
@@ -141,11 +147,16 @@ export class PathVectorRouteTable implements RouteTable {
     }
     const dest = idKey(advert.dest);
     let byLink = this.learned.get(dest);
+    const isNew = !byLink?.has(link);
+    if (isNew && (this.perLink.get(link) ?? 0) >= this.maxRoutesPerLink) {
+      return { ok: false, reason: `this link already holds ${this.maxRoutesPerLink} routes` };
+    }
     if (!byLink) {
       byLink = new Map();
       this.learned.set(dest, byLink);
     }
     byLink.set(link, advert);
+    if (isNew) this.perLink.set(link, (this.perLink.get(link) ?? 0) + 1);
     return { ok: true, changes: this.recompute(dest) };
   }
 
@@ -153,11 +164,13 @@ export class PathVectorRouteTable implements RouteTable {
     const key = idKey(dest);
     const byLink = this.learned.get(key);
     if (!byLink?.delete(link)) return [];
+    this.perLink.set(link, (this.perLink.get(link) ?? 1) - 1);
     if (byLink.size === 0) this.learned.delete(key);
     return this.recompute(key);
   }
 
   dropLink(link: LinkId): RouteChange[] {
+    this.perLink.delete(link);
     const changes: RouteChange[] = [];
     for (const [key, byLink] of this.learned) {
       if (!byLink.delete(link)) continue;
