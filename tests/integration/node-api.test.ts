@@ -82,11 +82,20 @@ describe('node API contract', () => {
     const offline = nextEvent(api, 'presence', (p) => p.id === peerId && !p.online);
     await peer.client.close();
     await offline;
-    const failed = await api.call('messages.send', { to: { kind: 'peer', id: peerId }, text: 'are you there?' });
+    const failed = await api.call('messages.send', { to: { kind: 'peer', id: peerId }, text: 'are you there?', store: false });
     expect(failed).toMatchObject({ ok: true, value: { status: 'failed', delivered: 0, missed: [{ id: peerId, code: ErrorCode.RECIPIENT_OFFLINE }] } });
-    // Reconnect for the later tests.
+    // By default the relay keeps it: sent -> stored, then delivered when the peer returns.
+    const kept = await api.call('messages.send', { to: { kind: 'peer', id: peerId }, text: 'kept for you' });
+    expect(kept).toMatchObject({ ok: true, value: { status: 'stored', stored: 1, missed: [] } });
+    const keptId = kept.ok ? kept.value.msgId : '';
+    const delivered = nextEvent(api, 'message.status', (s) => s.msgId === keptId && s.status === 'delivered');
     const client = await RelayClient.connect({ url: node.url, identity: peer.client.identity });
     peer = new Messenger(client, peerStore.messages, peerStore.peers);
+    const got = new Promise((resolve) => peer.once('message', resolve));
+    expect(await got).toMatchObject({ text: 'kept for you' });
+    await delivered;
+    const after = await api.call('messages.history', { peer: peerId });
+    expect(after.ok && after.value.find((m) => m.msgId === keptId)?.status).toBe('delivered');
   });
 
   it('groups: create, add, send, remove, delete', async () => {

@@ -1,0 +1,108 @@
+// Registration edge: messages a relay sends right behind READY (stored ones, often in the same TCP read)
+// must reach a RelayClient that subscribes once connect() resolves. A scripted relay makes the timing certain.
+import http from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { RelayClient } from '../../src-main/client/relay-client.js';
+import { HandshakeResponder } from '../../src-main/crypto/handshake.js';
+import { generateIdentity } from '../../src-main/crypto/identity.js';
+import { EventKind, FrameType, HandshakeContext, Op, PROTOCOL_VERSION, Route, SUBPROTOCOL } from '../../src-shared/protocol/constants.js';
+import { decodeFrame, encodeFrame, type Frame } from '../../src-shared/protocol/frames.js';
+import { sleep } from '../helpers/inbox.js';
+
+interface Scripted {
+  url: string;
+  /** sends a frame to every connected client now */
+  push(frame: Frame): void;
+  close(): Promise<void>;
+}
+
+/** A minimal relay that registers one client, then writes READY and `after(clientId)` in one corked write. */
+async function scriptedRelay(after: (clientId: Uint8Array) => Frame[]): Promise<Scripted> {
+  const identity = generateIdentity();
+  const server = http.createServer();
+  const wss = new WebSocketServer({ server, handleProtocols: () => SUBPROTOCOL });
+  wss.on('connection', (ws: WebSocket) => {
+    const responder = new HandshakeResponder({ ctx: HandshakeContext.C2S, identity, acceptBinding: () => true });
+    let clientId: Uint8Array | null = null;
+    ws.send(encodeFrame({
+      type: FrameType.HELLO, version: PROTOCOL_VERSION, relayId: identity.publicKey, timeMs: Date.now(), maxFrameBytes: 131072,
+      maxRecipients: 64, ratePerSec: 1000, rateBurst: 2000, pingIntervalMs: 30000, handshakeTimeoutMs: 10000,
+    }));
+    ws.on('message', (data: Buffer) => {
+      const d = decodeFrame(data);
+      if (!d.ok) return;
+      if (d.frame.type === FrameType.HS1) {
+        const step = responder.respond(d.frame);
+        if (!step.ok) return;
+        clientId = Buffer.from(d.frame.idA);
+        ws.send(encodeFrame({ type: FrameType.HS2, ...step.value }));
+      } else if (d.frame.type === FrameType.REQ) {
+        // RelayClient publishes its home proof right after READY; accept it like a relay without links
+        ws.send(encodeFrame({ type: FrameType.RES, reqId: d.frame.reqId, op: Op.PUBLISH_HOME, status: 0 }));
+      } else if (d.frame.type === FrameType.HS3 && clientId) {
+        const step = responder.finish(d.frame);
+        if (!step.ok) return;
+        const socket = (ws as unknown as { _socket: Socket })._socket;
+        socket.cork();
+        ws.send(encodeFrame({ type: FrameType.READY, transcriptHash: step.value.transcriptHash, timeMs: Date.now() }));
+        for (const f of after(clientId)) ws.send(encodeFrame(f));
+        process.nextTick(() => socket.uncork());
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  return {
+    url: `ws://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+    push(frame) {
+      for (const ws of wss.clients) ws.send(encodeFrame(frame));
+    },
+    async close() {
+      for (const ws of wss.clients) ws.terminate();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+let relay: Scripted | null = null;
+afterEach(async () => {
+  await relay?.close();
+  relay = null;
+});
+
+describe('messages right behind READY', () => {
+  const msg = (me: Uint8Array, n: number): Frame => ({
+    type: FrameType.MSG, route: Route.A2B, flags: 0, hops: 8, id: new Uint8Array(16).fill(n), from: new Uint8Array(32).fill(7), to: me, body: new Uint8Array([n]),
+  });
+
+  it.each([
+    ['publishing the home proof (default)', true],
+    ['without the home proof', false],
+  ])('reach a listener attached once connect() resolves, in order (%s)', async (_name, publishHome) => {
+    relay = await scriptedRelay((me) => [msg(me, 1), msg(me, 2), msg(me, 3)]);
+    const client = await RelayClient.connect({ url: relay.url, identity: generateIdentity(), handshakeTimeoutMs: 3000, publishHome });
+    const seen: number[] = [];
+    client.on('message', (m) => seen.push(m.body[0] as number));
+    relay.push(msg(client.id, 4));
+    await sleep(100);
+    expect(seen).toEqual([1, 2, 3, 4]);
+    await client.close();
+  });
+
+  it('later frames flow normally after the early ones', async () => {
+    relay = await scriptedRelay((me) => [msg(me, 1)]);
+    const client = await RelayClient.connect({ url: relay.url, identity: generateIdentity(), handshakeTimeoutMs: 3000 });
+    const seen: string[] = [];
+    client.on('message', (m) => seen.push(`message ${m.body[0]}`));
+    client.on('notice', (t) => seen.push(`notice ${t}`));
+    await sleep(30);
+    relay.push({ type: FrameType.EVENT, kind: EventKind.NOTICE, text: 'late' });
+    relay.push(msg(client.id, 2));
+    await sleep(50);
+    expect(seen).toEqual(['message 1', 'notice late', 'message 2']);
+    await client.close();
+  });
+});
