@@ -6,7 +6,6 @@ import { FrameType, Limits, MsgFlag, ReceiptStatus, RouteAction } from '../../sr
 import { CloseCode, ErrorCode, W2wError } from '../../src-shared/protocol/errors.js';
 import { decodeFrame, frameTypeName, type FwdFrame, type MsgFrame, type ReceiptFrame, type RouteFrame } from '../../src-shared/protocol/frames.js';
 import { bytesEqual, idToText, shortId } from '../../src-shared/ids.js';
-import type { Dialled } from '../client/dial.js';
 import type { Identity } from '../crypto/identity.js';
 import { idFromKey, idKey, type IdKey } from '../relay/id-key.js';
 import type { SocketBatcher } from '../relay/socket-batcher.js';

@@ -96,6 +96,8 @@ export class W2wNode extends EventEmitter<NodeEvents> {
         identity,
         expectedRelayId: identity.publicKey,
         rejectUnauthorized: false,
+        // With --public-url the relay accepts only bindings naming a public URL, and the loopback one is not.
+        binding: opts.publicUrls?.[0] ?? localUrl,
       });
       return new W2wNode(store, identity, relay, new Messenger(client, store.messages, store.peers));
     } catch (err) {

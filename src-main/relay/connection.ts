@@ -233,6 +233,8 @@ export class Connection {
       this.fail(step.error, CloseCode.HANDSHAKE_FAILED);
       return;
     }
+    // The responder keeps views into the HS1 bytes and its own keys: ~2 KiB an idle client need not hold.
+    this.responder = null;
     this.clearHandshakeTimer();
     step.value.sendKey.fill(0);
     step.value.recvKey.fill(0);

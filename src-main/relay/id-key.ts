@@ -2,7 +2,9 @@
 export type IdKey = string & { readonly __idKey: unique symbol };
 
 export function idKey(id: Uint8Array): IdKey {
-  return Buffer.from(id.buffer, id.byteOffset, id.byteLength).toString('latin1') as IdKey;
+  // Decoded frame fields are already Buffer views: wrapping them again costs an allocation per message.
+  const b = Buffer.isBuffer(id) ? id : Buffer.from(id.buffer, id.byteOffset, id.byteLength);
+  return b.toString('latin1') as IdKey;
 }
 
 export function idFromKey(key: IdKey): Buffer {

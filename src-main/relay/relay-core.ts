@@ -193,21 +193,25 @@ export class RelayCore implements LocalRelay {
     for (const c of targets) if (c.key !== key) c.sendFrame(event);
   }
 
+  // Runs for every a2b message: no allocation once both IDs know each other.
   private remember(a: IdKey, b: IdKey): void {
     if (a === b) return;
-    for (const [x, y] of [[a, b], [b, a]] as const) {
-      let set = this.contacts.get(x);
-      if (!set) {
-        set = new Set();
-        this.contacts.set(x, set);
-      }
-      if (set.has(y)) continue;
-      if (set.size >= MAX_CONTACTS_PER_ID) {
-        const oldest = set.values().next().value;
-        if (oldest !== undefined) set.delete(oldest);
-      }
-      set.add(y);
+    this.addContact(a, b);
+    this.addContact(b, a);
+  }
+
+  private addContact(x: IdKey, y: IdKey): void {
+    let set = this.contacts.get(x);
+    if (!set) {
+      set = new Set();
+      this.contacts.set(x, set);
     }
+    if (set.has(y)) return;
+    if (set.size >= MAX_CONTACTS_PER_ID) {
+      const oldest = set.values().next().value;
+      if (oldest !== undefined) set.delete(oldest);
+    }
+    set.add(y);
   }
 
   /** Sends a notice to every registered session (e.g. before shutdown). */

@@ -18,7 +18,7 @@ import {
   RouteAction,
   SIGNATURE_BYTES,
 } from './constants.js';
-import { ErrorCode, W2wError, isErrorCode } from './errors.js';
+import { ErrorCode, W2wError } from './errors.js';
 
 export interface HelloFrame {
   type: typeof FrameType.HELLO;
