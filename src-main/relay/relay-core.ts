@@ -40,6 +40,8 @@ export interface RelayCounters {
 
 /** Contacts remembered per ID for presence notices ("has messaged"); older ones are forgotten. */
 const MAX_CONTACTS_PER_ID = 256;
+/** IDs whose contacts are remembered at all. */
+const MAX_CONTACT_OWNERS = 100_000;
 /** Presence subscriptions per connection (WATCH), so one client cannot grow relay memory without bound. */
 const MAX_WATCHED_PER_CONNECTION = 4096;
 /** u8 type | u32 reqId | u8 op | u16 status */
@@ -142,7 +144,6 @@ export class RelayCore implements LocalRelay {
     this.sessions.delete(conn.key);
     this.nodeList.recordLeave(conn.id as Buffer, Date.now());
     this.announcePresence(conn.key, false);
-    this.contacts.delete(conn.key);
     this.federation?.localLeft(conn.key);
   }
 
@@ -205,6 +206,8 @@ export class RelayCore implements LocalRelay {
     if (!set) {
       set = new Set();
       this.contacts.set(x, set);
+      // Contacts outlive a session (so a contact also hears "online" again); the oldest IDs are forgotten.
+      if (this.contacts.size > MAX_CONTACT_OWNERS) this.contacts.delete(this.contacts.keys().next().value as IdKey);
     }
     if (set.has(y)) return;
     if (set.size >= MAX_CONTACTS_PER_ID) {
