@@ -3,7 +3,10 @@
 import { EventEmitter } from 'node:events';
 import { ReceiptStatus, Route } from '../../src-shared/protocol/constants.js';
 import { ErrorCode, W2wError, errorName } from '../../src-shared/protocol/errors.js';
-import type { MsgFrame, MsgTarget } from '../../src-shared/protocol/frames.js';
+import type { MsgTarget } from '../../src-shared/protocol/frames.js';
+import { PayloadKind } from '../../src-shared/protocol/e2e.js';
+import { SecureChannel, type OpenedMessage } from '../e2e/secure-channel.js';
+import type { SessionKeyStore } from '../e2e/sessions.js';
 import type { MessageStatusView, MessageTargetView, MessageView, SendResultView } from '../../src-shared/api/contract.js';
 import { idToText, parseId, toHex } from '../../src-shared/ids.js';
 import type { MessagesRepo, StoredMessage } from '../store/messages-repo.js';
@@ -13,6 +16,8 @@ import type { ReceiptEvent, RelayClient } from './relay-client.js';
 
 export interface MessengerEvents {
   message: [MessageView];
+  /** a message that failed end-to-end checks (tampered, replayed, plaintext): dropped, reported here */
+  rejected: [{ from: string; msgId: string; code: number; reason: string }];
   status: [{ msgId: string; status: MessageStatusView; errorCode: number | null }];
 }
 
@@ -64,19 +69,34 @@ export function messageView(m: StoredMessage): MessageView {
   };
 }
 
-/** Message IDs remembered per messenger to show each message once (two sessions, retries). */
-const SEEN_CAPACITY = 4096;
+export interface MessengerOptions {
+  /**
+   * Record and show incoming messages (default true). A one-shot sender (`w2w send`) turns it off so
+   * that a `w2w listen` on the same data dir is the one that records and shows them.
+   */
+  receive?: boolean;
+}
 
 export class Messenger extends EventEmitter<MessengerEvents> {
-  private readonly seen = new Set<string>();
+  readonly secure: SecureChannel;
 
+  private readonly messages: MessagesRepo;
+  private readonly peers: PeersRepo;
+
+  /** `store`: the data dir's history, address book and saved session keys. */
   constructor(
     readonly client: RelayClient,
-    private readonly messages: MessagesRepo,
-    private readonly peers: PeersRepo,
+    store: { messages: MessagesRepo; peers: PeersRepo; e2eSessions: SessionKeyStore },
+    opts: MessengerOptions = {},
   ) {
     super();
-    client.on('message', (m) => this.onIncoming(m));
+    this.messages = store.messages;
+    this.peers = store.peers;
+    this.secure = new SecureChannel(client, { keyStore: store.e2eSessions });
+    if (opts.receive ?? true) {
+      this.secure.on('payload', (o) => this.onIncoming(o));
+      this.secure.on('rejected', (r) => this.emit('rejected', { from: idToText(r.msg.from), msgId: toHex(r.msg.id), code: r.code, reason: r.reason }));
+    }
     client.on('receipt', (r) => this.onReceipt(r));
     client.on('presence', (p) => {
       if (p.online) this.peers.touchSeen(Buffer.from(p.id), p.timeMs);
@@ -84,8 +104,8 @@ export class Messenger extends EventEmitter<MessengerEvents> {
   }
 
   /**
-   * Sends text, records it, waits for the relay's ACK and records the outcome. Direct and list
-   * messages ask relays to keep a copy for offline recipients unless `store` is false.
+   * Sends text end to end, records it, waits for the relay's ACK and records the outcome. Direct
+   * and list messages ask relays to keep a copy for offline recipients unless `store` is false.
    */
   async send(target: MessageTargetView, text: string, opts: { store?: boolean } = {}): Promise<SendResultView> {
     const t = toMsgTarget(target);
@@ -105,11 +125,12 @@ export class Messenger extends EventEmitter<MessengerEvents> {
     });
     try {
       const addressed = t.route === Route.A2B || t.route === Route.A2G_LIST;
-      const res = await this.client.send(t, body, { ack: true, id: msgId, store: addressed && (opts.store ?? true) });
+      const payload = Buffer.concat([Buffer.of(PayloadKind.TEXT), body]);
+      const res = await this.secure.send(t, payload, { ack: true, id: msgId, store: addressed && (opts.store ?? true) });
       const delivered = res.delivered ?? 0;
       const forwarded = res.forwarded ?? 0;
       const stored = res.stored ?? 0;
-      const missed = res.missed ?? [];
+      const missed = [...(res.missed ?? []), ...res.unreachable.map((id) => ({ id, code: ErrorCode.RECIPIENT_OFFLINE }))];
       const failedAll = delivered === 0 && forwarded === 0 && stored === 0 && missed.length > 0;
       const status: MessageStatusView = failedAll ? 'failed' : delivered > 0 ? 'delivered' : stored > 0 ? 'stored' : 'sent';
       const code = failedAll ? (missed[0]?.code ?? null) : null;
@@ -136,7 +157,7 @@ export class Messenger extends EventEmitter<MessengerEvents> {
   /** Moves a message forward only (pending → sent → stored → delivered); failure never undoes a delivery. */
   private advance(msgId: Buffer, status: MessageStatusView, errorCode: number | null): void {
     const current = this.messages.get(msgId, 'out')?.status ?? 'pending';
-    if (RANK[status] <= RANK[current] && !(status === 'failed' && current === 'pending')) return;
+    if (RANK[status] <= RANK[current]) return;
     this.setStatus(msgId, status, errorCode);
   }
 
@@ -147,28 +168,26 @@ export class Messenger extends EventEmitter<MessengerEvents> {
     else this.advance(msgId, 'failed', r.status);
   }
 
-  private onIncoming(m: MsgFrame): void {
-    const key = toHex(m.id);
-    if (this.seen.has(key)) return;
-    this.seen.add(key);
-    if (this.seen.size > SEEN_CAPACITY) this.seen.delete(this.seen.values().next().value as string);
+  private onIncoming({ msg, payload }: OpenedMessage): void {
+    if (payload[0] !== PayloadKind.TEXT) return;
     const now = Date.now();
-    const from = Buffer.from(m.from);
-    // Another process sharing this data dir (a `w2w listen` beside a `w2w send`) may have stored it
-    // already: the row stays single, and this messenger still shows it once.
-    this.messages.insert({
-      msgId: Buffer.from(m.id),
+    const from = Buffer.from(msg.from);
+    // One row per message ID: a message seen twice (two sessions of ours, a relay replaying it, a
+    // redundant path) is recorded and shown once, across restarts too.
+    const inserted = this.messages.insert({
+      msgId: Buffer.from(msg.id),
       direction: 'in',
-      route: m.route,
+      route: msg.route,
       peer: from,
-      groupName: m.route === Route.A2G_NAMED ? m.group : null,
-      recipients: m.route === Route.A2G_LIST ? m.to.map((x) => Buffer.from(x)) : null,
-      body: Buffer.from(m.body),
+      groupName: msg.route === Route.A2G_NAMED ? msg.group : null,
+      recipients: msg.route === Route.A2G_LIST ? msg.to.map((x) => Buffer.from(x)) : null,
+      body: Buffer.from(payload.subarray(1)),
       status: 'received',
       createdMs: now,
     });
+    if (!inserted) return;
     this.peers.touchSeen(from, now);
-    const stored = this.messages.get(Buffer.from(m.id), 'in');
+    const stored = this.messages.get(Buffer.from(msg.id), 'in');
     if (stored) this.emit('message', messageView(stored));
   }
 }

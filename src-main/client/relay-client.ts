@@ -105,6 +105,9 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
     readonly url: string,
   ) {
     super();
+    // Relay ERROR frames are reports, not failures of this object: with nobody listening, EventEmitter
+    // would throw on 'error' and take the process down, so there is always a listener.
+    this.on('error', () => {});
     (this as EventEmitter).on('newListener', (event: string | symbol) => {
       if (event !== 'message' || this.unheard.length === 0) return;
       setImmediate(() => {

@@ -139,7 +139,9 @@ export class PathVectorRouteTable implements RouteTable {
     if (new Set(keys).size !== keys.length) return { ok: false, reason: 'path repeats a relay' };
     if (keys[keys.length - 1] !== idKey(neighbour)) return { ok: false, reason: 'path does not end at the announcing neighbour' };
     if (keys[0] !== idKey(proof.origin)) return { ok: false, reason: 'path does not start at the proof origin' };
-    const sigKey = Buffer.from(proof.sig).toString('latin1');
+    // Keyed by the whole signed statement: a signature verified for one (dest, origin, time) must
+    // not vouch for another, or any relay could reuse a proof it saw to announce a different ID.
+    const sigKey = `${idKey(advert.dest)}${idKey(proof.origin)}${proof.timeMs}:${Buffer.from(proof.sig).toString('latin1')}`;
     if (!this.verified.has(sigKey)) {
       if (!verifyHomeProof(advert.dest, proof)) return { ok: false, reason: 'home proof does not verify under the destination ID' };
       this.verified.add(sigKey);

@@ -99,7 +99,7 @@ export class W2wNode extends EventEmitter<NodeEvents> {
         // With --public-url the relay accepts only bindings naming a public URL, and the loopback one is not.
         binding: opts.publicUrls?.[0] ?? localUrl,
       });
-      return new W2wNode(store, identity, relay, new Messenger(client, store.messages, store.peers));
+      return new W2wNode(store, identity, relay, new Messenger(client, store));
     } catch (err) {
       await relay?.close();
       store.close();

@@ -11,6 +11,7 @@ import { MessagesRepo } from './messages-repo.js';
 import { SettingsRepo } from './settings-repo.js';
 import { LinksRepo } from './links-repo.js';
 import { StoredMessagesRepo } from './stored-messages-repo.js';
+import { E2eSessionsRepo } from './e2e-sessions-repo.js';
 
 export const DB_FILE_NAME = 'w2w.sqlite';
 /** The data dir holds the secret key: owner only. */
@@ -31,6 +32,7 @@ export interface Store {
   readonly settings: SettingsRepo;
   readonly links: LinksRepo;
   readonly storedMessages: StoredMessagesRepo;
+  readonly e2eSessions: E2eSessionsRepo;
   /** Closes the database; calling it again does nothing. */
   close(): void;
 }
@@ -99,6 +101,7 @@ export function openStore(dataDir: string): Store {
     settings: new SettingsRepo(db),
     links: new LinksRepo(db),
     storedMessages: new StoredMessagesRepo(db),
+    e2eSessions: new E2eSessionsRepo(db),
     close() {
       if (db.open) db.close();
     },

@@ -112,6 +112,16 @@ CREATE TABLE stored_messages (
 ) STRICT;
 CREATE INDEX stored_by_recipient ON stored_messages (recipient, seq);
 CREATE INDEX stored_by_expiry ON stored_messages (expires_ms);
+
+-- the receiving half of end-to-end sessions, so messages a relay kept while we were away still open
+-- after a restart (sending always starts a fresh session in a new process)
+CREATE TABLE e2e_sessions (
+  session_id BLOB PRIMARY KEY CHECK (length(session_id) = 16),
+  peer BLOB NOT NULL CHECK (length(peer) = 32),
+  recv_key BLOB NOT NULL CHECK (length(recv_key) = 32),
+  created_ms INTEGER NOT NULL
+) STRICT, WITHOUT ROWID;
+CREATE INDEX e2e_sessions_by_age ON e2e_sessions (created_ms);
 `;
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -124,7 +134,7 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 2,
-    name: 'federation: links, trusted relays, stored messages',
+    name: 'federation: links, trusted relays, stored messages; end-to-end session keys',
     up: (db) => {
       db.exec(MIGRATION_2_SQL);
     },

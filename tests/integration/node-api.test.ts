@@ -42,7 +42,7 @@ describe('node API contract', () => {
     api = createNodeApi(node);
     peerStore = openStore(path.join(tmp, 'peer'));
     const client = await RelayClient.connect({ url: node.url, identity: generateIdentity() });
-    peer = new Messenger(client, peerStore.messages, peerStore.peers);
+    peer = new Messenger(client, peerStore);
   });
 
   afterAll(async () => {
@@ -90,7 +90,7 @@ describe('node API contract', () => {
     const keptId = kept.ok ? kept.value.msgId : '';
     const delivered = nextEvent(api, 'message.status', (s) => s.msgId === keptId && s.status === 'delivered');
     const client = await RelayClient.connect({ url: node.url, identity: peer.client.identity });
-    peer = new Messenger(client, peerStore.messages, peerStore.peers);
+    peer = new Messenger(client, peerStore);
     const got = new Promise((resolve) => peer.once('message', resolve));
     expect(await got).toMatchObject({ text: 'kept for you' });
     await delivered;

@@ -29,7 +29,7 @@ export async function runListen(flags: ListenFlags, io: CliIo): Promise<number> 
   const { store, identity } = openDataDir(flags.data);
   try {
     const client = await connectClient(relay, identity, ca);
-    const messenger = new Messenger(client, store.messages, store.peers);
+    const messenger = new Messenger(client, store);
     const json = flags.json ?? false;
     if (!json) io.err(`listening on ${relay.url} as ${idToText(identity.publicKey)} (Ctrl-C to stop)`);
     else io.out(JSON.stringify({ type: 'ready', id: idToText(identity.publicKey), relay: idToText(client.relayId) }));
@@ -38,6 +38,7 @@ export async function runListen(flags: ListenFlags, io: CliIo): Promise<number> 
       const id = idToText(p.id);
       io.out(json ? JSON.stringify({ type: 'presence', id, online: p.online, timeMs: p.timeMs }) : `[${time(p.timeMs)}] ${id} is ${p.online ? 'online' : 'offline'}`);
     });
+    messenger.on('rejected', (r) => io.err(`w2w: dropped message ${r.msgId} from ${r.from}: ${errorName(r.code)} (${r.code}): ${r.reason}`));
     client.on('notice', (text) => io.out(json ? JSON.stringify({ type: 'notice', text }) : `[relay] ${text}`));
     client.on('error', (e) => io.err(`w2w: ${errorName(e.code)} (${e.code}): ${e.message}`));
     return await new Promise<number>((resolve) => {

@@ -50,7 +50,7 @@ export async function runSend(flags: SendFlags, positionals: string[], io: CliIo
   try {
     const client = await connectClient(relay, identity, ca);
     try {
-      const messenger = new Messenger(client, store.messages, store.peers);
+      const messenger = new Messenger(client, store, { receive: false });
       const res = await messenger.send(target, text, { store: !flags['no-store'] });
       for (const m of res.missed) io.err(`w2w: ${m.name} (${m.code}): ${m.id} ${MISSED_TEXT[m.name] ?? 'could not be reached'}`);
       const plural = (n: number): string => `${n} recipient${n === 1 ? '' : 's'}`;

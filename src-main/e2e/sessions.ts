@@ -1,0 +1,222 @@
+// End-to-end sessions with peers: runs the e2e handshake (the same three signed messages, context
+// "e2e", carried in a2b bodies through any relays), caches sessions per peer, replaces worn ones, and
+// finds the session a sealed message names.
+import { FrameType, HandshakeContext } from '../../src-shared/protocol/constants.js';
+import { E2eKind, encodeE2e, HS_ID_BYTES } from '../../src-shared/protocol/e2e.js';
+import { ErrorCode, W2wError } from '../../src-shared/protocol/errors.js';
+import { encodeFrame, type Hs1Frame, type Hs2Frame, type Hs3Frame } from '../../src-shared/protocol/frames.js';
+import { bytesEqual, shortId, toHex } from '../../src-shared/ids.js';
+import { HandshakeInitiator, HandshakeResponder } from '../crypto/handshake.js';
+import type { Identity } from '../crypto/identity.js';
+import { randomBytes } from '../crypto/random.js';
+import { E2eSession, OLD_SESSION_GRACE_MS, SAVED_KEY_TTL_MS } from './session.js';
+
+/**
+ * How the session layer reaches a peer: an a2b message with the given body (no store-and-forward).
+ * Resolves false when the relay reports the peer unreachable, so a handshake fails fast.
+ */
+export type SendBody = (to: Buffer, body: Uint8Array) => Promise<boolean>;
+
+export const E2E_HANDSHAKE_TIMEOUT_MS = 10_000;
+/** Handshakes a peer may have open with us at once, so nobody can pile up responder state. */
+const MAX_PENDING_PER_PEER = 4;
+const MAX_PENDING = 1024;
+
+interface PendingInit {
+  peer: Buffer;
+  initiator: HandshakeInitiator;
+  resolve: (s: E2eSession) => void;
+  reject: (e: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+interface PendingResp {
+  peer: Buffer;
+  responder: HandshakeResponder;
+  timer: NodeJS.Timeout;
+}
+
+/** Where receiving keys are saved (the SQLite repository in a node or CLI data dir). */
+export interface SessionKeyStore {
+  put(key: { sessionId: Buffer; peer: Buffer; recvKey: Buffer; createdMs: number }): void;
+  get(sessionId: Buffer): { sessionId: Buffer; peer: Buffer; recvKey: Buffer; createdMs: number } | null;
+  delete(sessionId: Buffer): void;
+  expire(beforeMs: number): number;
+}
+
+export class E2eSessions {
+  private readonly current = new Map<string, E2eSession>();
+  private readonly byId = new Map<string, { session: E2eSession; expiresMs: number }>();
+  private readonly establishing = new Map<string, Promise<E2eSession>>();
+  private readonly inits = new Map<string, PendingInit>();
+  private readonly resps = new Map<string, PendingResp>();
+
+  constructor(
+    private readonly identity: Identity,
+    private readonly sendBody: SendBody,
+    private readonly timeoutMs = E2E_HANDSHAKE_TIMEOUT_MS,
+    private readonly keyStore: SessionKeyStore | null = null,
+  ) {
+    keyStore?.expire(Date.now() - SAVED_KEY_TTL_MS);
+  }
+
+  /** The session to seal with: the current one, or a fresh handshake when there is none or it is worn. */
+  async sessionWith(peer: Buffer): Promise<E2eSession> {
+    const key = toHex(peer);
+    const s = this.current.get(key);
+    if (s && !s.worn) return s;
+    const running = this.establishing.get(key);
+    if (running) return running;
+    const p = this.handshake(peer).finally(() => this.establishing.delete(key));
+    this.establishing.set(key, p);
+    return p;
+  }
+
+  /** The session a sealed message names, if it is ours with this peer. */
+  find(sessionId: Uint8Array, peer: Uint8Array): E2eSession | null {
+    let e = this.byId.get(toHex(sessionId));
+    if (!e && this.keyStore) {
+      // A message kept for us while we were away, sealed under a session of an earlier run.
+      const saved = this.keyStore.get(Buffer.from(sessionId));
+      if (!saved || !bytesEqual(saved.peer, peer) || Date.now() - saved.createdMs > SAVED_KEY_TTL_MS) return null;
+      e = { session: E2eSession.receiveOnly(saved.peer, saved.sessionId, saved.recvKey), expiresMs: Date.now() + OLD_SESSION_GRACE_MS };
+      this.byId.set(toHex(sessionId), e);
+    }
+    if (!e) return null;
+    if (Date.now() > e.expiresMs && this.current.get(toHex(peer)) !== e.session) {
+      this.byId.delete(toHex(sessionId));
+      e.session.destroy();
+      return null;
+    }
+    return bytesEqual(e.session.peerId, peer) ? e.session : null;
+  }
+
+  /** The peer said it cannot open our session (it restarted): forget it so the next send re-handshakes. */
+  forget(sessionId: Uint8Array): void {
+    const e = this.byId.get(toHex(sessionId));
+    if (!e) return;
+    this.byId.delete(toHex(sessionId));
+    this.keyStore?.delete(Buffer.from(sessionId));
+    const key = toHex(e.session.peerId);
+    if (this.current.get(key) === e.session) this.current.delete(key);
+    e.session.destroy();
+  }
+
+  private install(s: E2eSession): void {
+    const key = toHex(s.peerId);
+    const old = this.current.get(key);
+    // The replaced session keeps opening late messages for a grace period.
+    if (old) {
+      const entry = this.byId.get(toHex(old.sessionId));
+      if (entry) entry.expiresMs = Date.now() + OLD_SESSION_GRACE_MS;
+    }
+    this.current.set(key, s);
+    this.byId.set(toHex(s.sessionId), { session: s, expiresMs: Number.MAX_SAFE_INTEGER });
+    this.keyStore?.put({ sessionId: s.sessionId, peer: s.peerId, recvKey: s.exportRecvKey(), createdMs: s.createdMs });
+  }
+
+  private handshake(peer: Buffer): Promise<E2eSession> {
+    const hsId = randomBytes(HS_ID_BYTES);
+    const initiator = new HandshakeInitiator(HandshakeContext.E2E, this.identity, peer, '');
+    const hs1: Hs1Frame = { type: FrameType.HS1, ...initiator.start() };
+    return new Promise<E2eSession>((resolve, reject) => {
+      const id = toHex(hsId);
+      const timer = setTimeout(() => {
+        this.inits.delete(id);
+        reject(new W2wError(ErrorCode.HANDSHAKE_TIMEOUT, `no end-to-end handshake with ${shortId(peer)} within ${this.timeoutMs} ms (is it online?)`));
+      }, this.timeoutMs);
+      timer.unref();
+      this.inits.set(id, { peer, initiator, resolve, reject, timer });
+      const fail = (err: Error): void => {
+        clearTimeout(timer);
+        this.inits.delete(id);
+        reject(err);
+      };
+      this.sendBody(peer, encodeE2e({ kind: E2eKind.HANDSHAKE, hsId, frame: hs1, frameBytes: encodeFrame(hs1) }))
+        .then((reached) => {
+          if (!reached) fail(new W2wError(ErrorCode.RECIPIENT_OFFLINE, `${shortId(peer)} is not reachable for an end-to-end handshake`));
+        })
+        .catch((err: unknown) => fail(err instanceof Error ? err : new Error(String(err))));
+    });
+  }
+
+  /** A HANDSHAKE body arrived from `from` (the relay-stamped sender). Bad ones are dropped. */
+  onHandshake(from: Buffer, hsId: Uint8Array, frame: Hs1Frame | Hs2Frame | Hs3Frame): void {
+    const id = toHex(hsId);
+    switch (frame.type) {
+      case FrameType.HS1:
+        this.onHs1(from, hsId, frame);
+        return;
+      case FrameType.HS2: {
+        const p = this.inits.get(id);
+        if (!p || !bytesEqual(p.peer, from)) return;
+        this.inits.delete(id);
+        clearTimeout(p.timer);
+        const step = p.initiator.finish(frame);
+        if (!step.ok) {
+          p.reject(step.error);
+          return;
+        }
+        const hs3: Hs3Frame = { type: FrameType.HS3, ...step.value.m3 };
+        const session = new E2eSession(step.value.result);
+        this.sendBody(from, encodeE2e({ kind: E2eKind.HANDSHAKE, hsId, frame: hs3, frameBytes: encodeFrame(hs3) }))
+          .then(() => {
+            this.install(session);
+            p.resolve(session);
+          })
+          .catch((err: unknown) => p.reject(err instanceof Error ? err : new Error(String(err))));
+        return;
+      }
+      case FrameType.HS3: {
+        const p = this.resps.get(id);
+        if (!p || !bytesEqual(p.peer, from)) return;
+        this.resps.delete(id);
+        clearTimeout(p.timer);
+        const step = p.responder.finish(frame);
+        if (step.ok) this.install(new E2eSession(step.value));
+        return;
+      }
+    }
+  }
+
+  private onHs1(from: Buffer, hsId: Uint8Array, frame: Hs1Frame): void {
+    // The claimed initiator must be the authenticated sender: nobody opens a session in another's name.
+    if (!bytesEqual(frame.idA, from)) return;
+    const id = toHex(hsId);
+    if (this.resps.has(id) || this.resps.size >= MAX_PENDING) return;
+    let perPeer = 0;
+    for (const r of this.resps.values()) if (bytesEqual(r.peer, from)) perPeer++;
+    if (perPeer >= MAX_PENDING_PER_PEER) return;
+    const responder = new HandshakeResponder({ ctx: HandshakeContext.E2E, identity: this.identity, acceptBinding: (b) => b === '' });
+    const step = responder.respond(frame);
+    if (!step.ok) return;
+    const timer = setTimeout(() => {
+      this.resps.delete(id);
+      responder.abort();
+    }, this.timeoutMs);
+    timer.unref();
+    this.resps.set(id, { peer: from, responder, timer });
+    const hs2: Hs2Frame = { type: FrameType.HS2, ...step.value };
+    this.sendBody(from, encodeE2e({ kind: E2eKind.HANDSHAKE, hsId, frame: hs2, frameBytes: encodeFrame(hs2) })).catch(() => {
+      clearTimeout(timer);
+      this.resps.delete(id);
+      responder.abort();
+    });
+  }
+
+  close(): void {
+    for (const p of this.inits.values()) {
+      clearTimeout(p.timer);
+      p.reject(new W2wError(ErrorCode.INTERNAL, 'closed'));
+    }
+    for (const p of this.resps.values()) {
+      clearTimeout(p.timer);
+      p.responder.abort();
+    }
+    this.inits.clear();
+    this.resps.clear();
+    for (const e of this.byId.values()) e.session.destroy();
+    this.byId.clear();
+    this.current.clear();
+  }
+}

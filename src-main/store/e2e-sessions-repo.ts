@@ -1,0 +1,54 @@
+// The receiving keys of end-to-end sessions, kept so that messages stored for us while we were
+// offline can still be opened after a restart. Expired rows are deleted (forward secrecy ages in).
+import type Database from 'better-sqlite3';
+import { assertId, assertMs } from './assert-bytes.js';
+
+export interface StoredSessionKey {
+  readonly sessionId: Buffer;
+  readonly peer: Buffer;
+  readonly recvKey: Buffer;
+  readonly createdMs: number;
+}
+
+interface Row {
+  session_id: Buffer;
+  peer: Buffer;
+  recv_key: Buffer;
+  created_ms: number;
+}
+
+export class E2eSessionsRepo {
+  readonly #put: Database.Statement<[Buffer, Buffer, Buffer, number]>;
+  readonly #get: Database.Statement<[Buffer], Row>;
+  readonly #delete: Database.Statement<[Buffer]>;
+  readonly #expire: Database.Statement<[number]>;
+
+  constructor(db: Database.Database) {
+    this.#put = db.prepare('INSERT OR REPLACE INTO e2e_sessions (session_id, peer, recv_key, created_ms) VALUES (?, ?, ?, ?)');
+    this.#get = db.prepare<[Buffer], Row>('SELECT session_id, peer, recv_key, created_ms FROM e2e_sessions WHERE session_id = ?');
+    this.#delete = db.prepare('DELETE FROM e2e_sessions WHERE session_id = ?');
+    this.#expire = db.prepare('DELETE FROM e2e_sessions WHERE created_ms < ?');
+  }
+
+  put(key: StoredSessionKey): void {
+    if (key.sessionId.byteLength !== 16) throw new RangeError('A session ID is 16 bytes.');
+    assertId(key.peer, 'peer ID');
+    if (key.recvKey.byteLength !== 32) throw new RangeError('A session key is 32 bytes.');
+    assertMs(key.createdMs);
+    this.#put.run(key.sessionId, key.peer, key.recvKey, key.createdMs);
+  }
+
+  get(sessionId: Buffer): StoredSessionKey | null {
+    const r = this.#get.get(sessionId);
+    return r ? { sessionId: r.session_id, peer: r.peer, recvKey: r.recv_key, createdMs: r.created_ms } : null;
+  }
+
+  delete(sessionId: Buffer): void {
+    this.#delete.run(sessionId);
+  }
+
+  /** Deletes keys created before `beforeMs`; returns how many. */
+  expire(beforeMs: number): number {
+    return this.#expire.run(beforeMs).changes;
+  }
+}

@@ -1,0 +1,206 @@
+// End-to-end protection against a malicious relay: a tampering proxy in the path flips, drops,
+// reorders, replays, re-addresses and injects frames; every case is detected, and nothing the relay
+// path carried contains plaintext.
+import { afterEach, describe, expect, it } from 'vitest';
+import { FrameType, Route } from '../../src-shared/protocol/constants.js';
+import { E2eKind, decodeE2e } from '../../src-shared/protocol/e2e.js';
+import { ErrorCode } from '../../src-shared/protocol/errors.js';
+import { decodeFrame, encodeFrame, type MsgFrame } from '../../src-shared/protocol/frames.js';
+import { RelayClient } from '../../src-main/client/relay-client.js';
+import { generateIdentity } from '../../src-main/crypto/identity.js';
+import { SecureChannel, type OpenedMessage, type RejectedMessage } from '../../src-main/e2e/secure-channel.js';
+import { startRelay, type TestRelay } from '../helpers/relay.js';
+import { startFedRelay } from '../helpers/federation.js';
+import { startTamperProxy, type TamperProxy } from '../helpers/tamper-proxy.js';
+
+const cleanup: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const c of cleanup.splice(0).reverse()) await c();
+});
+
+interface End {
+  channel: SecureChannel;
+  opened: OpenedMessage[];
+  rejected: RejectedMessage[];
+  gaps: number[];
+}
+
+async function end(url: string): Promise<End> {
+  const client = await RelayClient.connect({ url, identity: generateIdentity() });
+  cleanup.push(() => client.close());
+  const channel = new SecureChannel(client, { handshakeTimeoutMs: 3000 });
+  const e: End = { channel, opened: [], rejected: [], gaps: [] };
+  channel.on('payload', (o) => e.opened.push(o));
+  channel.on('rejected', (r) => e.rejected.push(r));
+  channel.on('gap', (g) => e.gaps.push(g.skipped));
+  return e;
+}
+
+async function setup(): Promise<{ relay: TestRelay; proxy: TamperProxy; alice: End; bob: End }> {
+  const relay = await startRelay();
+  cleanup.push(() => relay.close());
+  const proxy = await startTamperProxy(relay.url);
+  cleanup.push(() => proxy.close());
+  const alice = await end(relay.url);
+  const bob = await end(proxy.url); // everything bob receives passes the malicious relay path
+  return { relay, proxy, alice, bob };
+}
+
+async function until(test: () => boolean, what: string, timeoutMs = 5000): Promise<void> {
+  const t0 = Date.now();
+  while (!test()) {
+    if (Date.now() - t0 > timeoutMs) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+const isSealed = (f: Buffer): MsgFrame | null => {
+  const d = decodeFrame(f);
+  if (!d.ok || d.frame.type !== FrameType.MSG) return null;
+  const b = decodeE2e(d.frame.body);
+  return b.ok && b.body.kind === E2eKind.SEALED ? d.frame : null;
+};
+
+const text = (s: string): Buffer => Buffer.concat([Buffer.of(1), Buffer.from(s)]);
+const texts = (e: End): string[] => e.opened.map((o) => o.payload.subarray(1).toString());
+
+describe('end-to-end protection against a malicious relay', () => {
+  it('delivers sealed a2b both ways, and the relay path never carries the plaintext', async () => {
+    const { proxy, alice, bob } = await setup();
+    const secret = 'the eagle lands at dawn';
+    await alice.channel.send({ route: Route.A2B, to: bob.channel.me }, text(secret), { ack: true });
+    await until(() => texts(bob).includes(secret), 'bob opens it');
+    await bob.channel.send({ route: Route.A2B, to: alice.channel.me }, text(`re: ${secret}`), { ack: true });
+    await until(() => texts(alice).includes(`re: ${secret}`), 'alice opens the reply');
+    expect(bob.opened[0]!.mode).toBe('session');
+    const all = Buffer.concat(proxy.seen);
+    expect(all.includes(Buffer.from('eagle'))).toBe(false);
+    expect(proxy.seen.length).toBeGreaterThan(6);
+  });
+
+  it('detects a flipped bit in a ciphertext', async () => {
+    const { proxy, alice, bob } = await setup();
+    await alice.channel.send({ route: Route.A2B, to: bob.channel.me }, text('warm up'), { ack: true });
+    await until(() => bob.opened.length === 1, 'warm up');
+    proxy.tamper = (f) => {
+      if (!isSealed(f)) return [f];
+      const copy = Buffer.from(f);
+      copy[copy.length - 5] = (copy[copy.length - 5] as number) ^ 0x01;
+      return [copy];
+    };
+    await alice.channel.send({ route: Route.A2B, to: bob.channel.me }, text('pay 100'), { ack: true });
+    await until(() => bob.rejected.length === 1, 'rejection');
+    expect(bob.rejected[0]!.code).toBe(ErrorCode.BAD_SIGNATURE);
+    expect(texts(bob)).toEqual(['warm up']);
+  });
+
+  it('detects a replayed frame', async () => {
+    const { proxy, alice, bob } = await setup();
+    proxy.tamper = (f) => (isSealed(f) ? [f, f] : [f]);
+    await alice.channel.send({ route: Route.A2B, to: bob.channel.me }, text('once only'), { ack: true });
+    await until(() => bob.rejected.length === 1, 'replay rejection');
+    expect(texts(bob)).toEqual(['once only']);
+    expect(bob.rejected[0]!.code).toBe(ErrorCode.BAD_SIGNATURE);
+  });
+
+  it('detects re-addressing: a changed envelope does not authenticate, another recipient cannot open it', async () => {
+    const { proxy, alice, bob } = await setup();
+    const carol = await end(proxy.url);
+    await alice.channel.send({ route: Route.A2B, to: bob.channel.me }, text('warm up'), { ack: true });
+    await until(() => bob.opened.length === 1, 'warm up');
+    // 1. the relay rewrites the envelope's message ID (part of what the ciphertext is bound to)
+    proxy.tamper = (f) => {
+      const m = isSealed(f);
+      if (!m) return [f];
+      return [Buffer.from(encodeFrame({ ...m, id: Buffer.alloc(16, 7) }))];
+    };
+    await alice.channel.send({ route: Route.A2B, to: bob.channel.me }, text('for bob'), { ack: true });
+    await until(() => bob.rejected.length === 1, 'envelope change detected');
+    // 2. the relay hands bob's message to carol instead
+    let stolen: Buffer | null = null;
+    proxy.tamper = (f) => {
+      if (isSealed(f) && !stolen) {
+        stolen = f;
+        return [];
+      }
+      return [f];
+    };
+    await alice.channel.send({ route: Route.A2B, to: bob.channel.me }, text('for bob only'), { ack: true });
+    await until(() => stolen !== null, 'theft');
+    const m = isSealed(stolen!) as MsgFrame;
+    const readdressed = encodeFrame({ ...m, to: carol.channel.me } as MsgFrame);
+    // inject into carol's connection through her own proxy path
+    proxy.tamper = (f) => [f];
+    (carol.channel.client as unknown as { emit: (e: string, m: MsgFrame) => void }).emit('message', decodeFrame(readdressed).ok ? (decodeFrame(readdressed) as { frame: MsgFrame }).frame : m);
+    await until(() => carol.rejected.length === 1, 'carol cannot open it');
+    expect(texts(carol)).toEqual([]);
+    expect(texts(bob)).toEqual(['warm up']);
+  });
+
+  it('reports dropped messages as a gap, accepts reordering within the window, refuses a forged sender', async () => {
+    const { proxy, alice, bob } = await setup();
+    await alice.channel.send({ route: Route.A2B, to: bob.channel.me }, text('m0'), { ack: true });
+    await until(() => bob.opened.length === 1, 'm0');
+    let held: Buffer | null = null;
+    let dropped = 0;
+    proxy.tamper = (f) => {
+      if (!isSealed(f)) return [f];
+      if (dropped < 2) {
+        dropped++;
+        return [];
+      }
+      if (!held) {
+        held = f;
+        return [];
+      }
+      return [f, held];
+    };
+    for (const t of ['m1', 'm2', 'm3', 'm4']) await alice.channel.send({ route: Route.A2B, to: bob.channel.me }, text(t), { ack: true });
+    await until(() => bob.opened.length === 3, 'm4 then m3');
+    expect(texts(bob)).toEqual(['m0', 'm4', 'm3']);
+    expect(bob.gaps.reduce((a, b) => a + b, 0)).toBeGreaterThanOrEqual(2);
+    // A relay forging the sender: the session belongs to alice, the envelope now says someone else.
+    proxy.tamper = (f) => {
+      const m = isSealed(f);
+      return m ? [Buffer.from(encodeFrame({ ...m, from: generateIdentity().publicKey }))] : [f];
+    };
+    await alice.channel.send({ route: Route.A2B, to: bob.channel.me }, text('forged?'), { ack: true });
+    await until(() => bob.rejected.length === 1, 'forged sender refused');
+    expect(texts(bob)).not.toContain('forged?');
+  });
+
+  it('refuses plaintext bodies and signed broadcasts that do not verify', async () => {
+    const { proxy, alice, bob } = await setup();
+    await alice.channel.client.send({ route: Route.A2B, to: bob.channel.me }, Buffer.from('plain text body'), { ack: true });
+    await until(() => bob.rejected.length === 1, 'plaintext refused');
+    proxy.tamper = (f) => {
+      const d = decodeFrame(f);
+      if (!d.ok || d.frame.type !== FrameType.MSG || d.frame.route !== Route.A2N) return [f];
+      const body = Buffer.from(d.frame.body);
+      body[body.length - 1] = (body[body.length - 1] as number) ^ 0xff;
+      return [Buffer.from(encodeFrame({ ...d.frame, body }))];
+    };
+    await alice.channel.send({ route: Route.A2N }, text('public notice'), { ack: true });
+    await until(() => bob.rejected.length === 2, 'bad signature refused');
+    expect(texts(bob)).toEqual([]);
+    expect(bob.rejected.map((r) => r.code)).toEqual([ErrorCode.MALFORMED_FRAME, ErrorCode.BAD_SIGNATURE]);
+  });
+
+  it('boxes messages for an offline recipient; they open after it comes back in a new process', async () => {
+    const relay = await startFedRelay();
+    cleanup.push(() => relay.close());
+    const alice = await end(relay.url);
+    const bobId = generateIdentity();
+    const first = await RelayClient.connect({ url: relay.url, identity: bobId });
+    await first.close();
+    const res = await alice.channel.send({ route: Route.A2B, to: bobId.publicKey }, text('while you were out'), { ack: true, store: true });
+    expect(res).toMatchObject({ mode: 'box', stored: 1 });
+    const bobClient = await RelayClient.connect({ url: relay.url, identity: bobId });
+    cleanup.push(() => bobClient.close());
+    const bob = new SecureChannel(bobClient);
+    const got: string[] = [];
+    bob.on('payload', (o) => got.push(o.payload.subarray(1).toString()));
+    await until(() => got.length === 1, 'box opened');
+    expect(got).toEqual(['while you were out']);
+  });
+});
