@@ -4,11 +4,12 @@
 // offline recipients that call this relay home.
 import { FrameType, Limits, MsgFlag, ReceiptStatus, RouteAction } from '../../src-shared/protocol/constants.js';
 import { CloseCode, ErrorCode, W2wError } from '../../src-shared/protocol/errors.js';
-import { decodeFrame, frameTypeName, type FwdFrame, type MsgFrame, type ReceiptFrame, type RouteFrame } from '../../src-shared/protocol/frames.js';
+import { decodeFrame, frameTypeName, type DeclFrame, type FwdFrame, type MsgFrame, type ReceiptFrame, type RouteFrame } from '../../src-shared/protocol/frames.js';
 import { bytesEqual, idToText, shortId } from '../../src-shared/ids.js';
 import type { Identity } from '../crypto/identity.js';
 import { idFromKey, idKey, type IdKey } from '../relay/id-key.js';
 import type { SocketBatcher } from '../relay/socket-batcher.js';
+import type { Directory } from '../relay/directory.js';
 import type { LinksRepo } from '../store/links-repo.js';
 import type { StoredMessagesRepo } from '../store/stored-messages-repo.js';
 import { signHomeProof, verifyHomeProof, type HomeProof } from './home-proof.js';
@@ -29,6 +30,8 @@ export interface LocalRelay {
   /** tells the sender's local sessions how a message fared (EVENT RECEIPT) */
   receiptToSender(sender: IdKey, msgId: Uint8Array, recipient: Uint8Array, status: number): void;
   countError(code: ErrorCode): void;
+  /** the relay's data directory, when it keeps one */
+  readonly directory: Directory | null;
 }
 
 export interface FederationOptions {
@@ -170,6 +173,7 @@ export class Federation {
       const path = this.pathVia(best);
       if (path) link.sendFrame(this.announceFrame(dest, best.advert.proof, path));
     }
+    for (const e of this.local?.directory?.snapshot() ?? []) link.sendFrame({ type: FrameType.DECL, action: 1, holding: e.holding });
     return link;
   }
 
@@ -257,6 +261,9 @@ export class Federation {
       case FrameType.RECEIPT:
         this.onReceipt(f);
         return;
+      case FrameType.DECL:
+        this.onDecl(link, f);
+        return;
       case FrameType.ERROR:
         this.log(`link ${shortId(link.peerId)} reports ${f.code}: ${f.message}`);
         return;
@@ -312,6 +319,28 @@ export class Federation {
     }
     if (r.hops <= 1) return;
     this.toRelay(r.toRelay)?.sendFrame({ ...r, hops: r.hops - 1 });
+  }
+
+  /** Passes a directory change to every link but the one it came from (each relay applies it once). */
+  floodDecl(f: DeclFrame, except: LinkId | null): void {
+    const sig = f.action === 1 ? f.holding.subarray(f.holding.byteLength - 64) : f.sig;
+    this.seen.add(`decl:${Buffer.from(sig).toString('latin1')}`);
+    for (const link of this.links.values()) if (link.id !== except) link.sendFrame(f);
+  }
+
+  private onDecl(link: Link, f: DeclFrame): void {
+    const sig = f.action === 1 ? f.holding.subarray(f.holding.byteLength - 64) : f.sig;
+    if (!this.seen.add(`decl:${Buffer.from(sig).toString('latin1')}`)) return;
+    const dir = this.core.directory;
+    if (!dir) return;
+    try {
+      const changed = f.action === 1 ? dir.publish(f.holding, null) : dir.withdraw(f.contentHash, Buffer.from(f.holder), f.timeMs, f.sig);
+      if (changed) this.floodDecl(f, link.id);
+    } catch (err) {
+      const code = err instanceof W2wError ? err.code : ErrorCode.MALFORMED_FRAME;
+      this.core.countError(code);
+      link.sendFrame({ type: FrameType.ERROR, code, ref: new Uint8Array(16), message: `directory change refused: ${err instanceof Error ? err.message : String(err)}` });
+    }
   }
 
   private toRelay(relayId: Uint8Array): Link | null {

@@ -73,7 +73,7 @@ export class W2wNode extends EventEmitter<NodeEvents> {
       const identity = loadOrCreateIdentity(store);
       relay = new RelayServer({
         identity,
-        stores: { nodeList: store.nodeList, groups: store.groups },
+        stores: { nodeList: store.nodeList, groups: store.groups, directory: store.directory },
         host: opts.host,
         port: opts.port,
         tls: opts.tls,

@@ -1,7 +1,7 @@
 // The relay's state and routing: registered sessions, the node list, named groups, presence, and
 // the c2s requests. Forwarding reuses the sender's bytes unchanged (zero copy): the relay checks the
 // envelope, never the body, and never verifies a signature or touches SQLite per forwarded message.
-import { EventKind, FrameType, ID_BYTES, Limits, MsgFlag, Op, Route } from '../../src-shared/protocol/constants.js';
+import { DeclQueryBy, EventKind, FrameType, ID_BYTES, Limits, MsgFlag, Op, Route } from '../../src-shared/protocol/constants.js';
 import { ErrorCode, W2wError } from '../../src-shared/protocol/errors.js';
 import { RouteKind, frameTypeName, truncateUtf8, type Frame, type GroupEntry, type MissedRecipient, type MsgFrame, type ReqFrame, type ResResult } from '../../src-shared/protocol/frames.js';
 import { idToText } from '../../src-shared/ids.js';
@@ -9,6 +9,8 @@ import type { Identity } from '../crypto/identity.js';
 import type { Connection } from './connection.js';
 import type { Federation, LocalRelay } from '../federation/federation.js';
 import { Groups } from './groups.js';
+import { Directory, visibleTo } from './directory.js';
+import type { DirectoryRepo } from '../store/directory-repo.js';
 import { idFromKey, idKey, type IdKey } from './id-key.js';
 import { NodeList } from './node-list.js';
 import type { GroupStore, NodeListStore } from './ports.js';
@@ -52,6 +54,7 @@ const MAX_PEERS_PER_RES = Math.floor((Limits.MAX_FRAME_BYTES - RES_HEADER_BYTES 
 export class RelayCore implements LocalRelay {
   readonly nodeList: NodeList;
   readonly groups: Groups;
+  readonly directory: Directory | null;
   private readonly sessions = new Map<IdKey, Set<Connection>>();
   private readonly contacts = new Map<IdKey, Set<IdKey>>();
   private readonly watchers = new Map<IdKey, Set<Connection>>();
@@ -68,7 +71,7 @@ export class RelayCore implements LocalRelay {
   constructor(
     readonly identity: Identity,
     readonly limits: RelayLimits,
-    stores: { nodeList: NodeListStore; groups: GroupStore },
+    stores: { nodeList: NodeListStore; groups: GroupStore; directory?: DirectoryRepo },
     private readonly bindingCheck: (binding: string) => boolean,
     private readonly log: (line: string) => void = () => {},
     readonly federation: Federation | null = null,
@@ -76,6 +79,7 @@ export class RelayCore implements LocalRelay {
   ) {
     this.nodeList = new NodeList(stores.nodeList);
     this.groups = new Groups(stores.groups);
+    this.directory = stores.directory ? new Directory(stores.directory) : null;
     federation?.attach(this);
   }
 
@@ -145,6 +149,11 @@ export class RelayCore implements LocalRelay {
     this.nodeList.recordLeave(conn.id as Buffer, Date.now());
     this.announcePresence(conn.key, false);
     this.federation?.localLeft(conn.key);
+  }
+
+  private requireDirectory(): Directory {
+    if (!this.directory) throw new W2wError(ErrorCode.BAD_REQUEST, 'this relay keeps no data directory');
+    return this.directory;
   }
 
   // --- LocalRelay: what federation calls back into -------------------------------------------------
@@ -389,6 +398,23 @@ export class RelayCore implements LocalRelay {
         const home = this.federation?.routes.lastHome(key);
         if (home) return { op: req.op, kind: RouteKind.HOME_ONLY, path: [home] };
         return { op: req.op, kind: RouteKind.NONE, path: [] };
+      }
+      case Op.DECL_PUBLISH: {
+        const dir = this.requireDirectory();
+        if (dir.publish(req.holding, me)) this.federation?.floodDecl({ type: FrameType.DECL, action: 1, holding: req.holding }, null);
+        return { op: req.op };
+      }
+      case Op.DECL_WITHDRAW: {
+        const dir = this.requireDirectory();
+        if (dir.withdraw(req.contentHash, me, req.timeMs, req.sig)) {
+          this.federation?.floodDecl({ type: FrameType.DECL, action: 2, contentHash: req.contentHash, holder: me, timeMs: req.timeMs, sig: req.sig }, null);
+        }
+        return { op: req.op };
+      }
+      case Op.DECL_QUERY: {
+        const dir = this.requireDirectory();
+        const entries = req.by === DeclQueryBy.HASH ? dir.byHash(req.key) : req.by === DeclQueryBy.HOLDER ? dir.byHolder(req.key) : dir.byOwner(req.key);
+        return { op: req.op, holdings: entries.filter((e) => visibleTo(e, me)).map((e) => e.holding) };
       }
       case Op.WATCH: {
         if (conn.watching.size + req.ids.length > MAX_WATCHED_PER_CONNECTION) {

@@ -10,13 +10,14 @@ import { ZERO_REF, encodeFrame } from '../../src-shared/protocol/frames.js';
 import type { Identity } from '../crypto/identity.js';
 import { Connection } from './connection.js';
 import type { GroupStore, NodeListStore } from './ports.js';
+import type { DirectoryRepo } from '../store/directory-repo.js';
 import { RelayCore, type RelayLimits } from './relay-core.js';
 import { SocketBatcher } from './socket-batcher.js';
 import { Federation, type FederationOptions } from '../federation/federation.js';
 
 export interface RelayServerOptions {
   identity: Identity;
-  stores: { nodeList: NodeListStore; groups: GroupStore };
+  stores: { nodeList: NodeListStore; groups: GroupStore; directory?: DirectoryRepo };
   host: string;
   /** 0 picks a free port */
   port: number;

@@ -12,6 +12,7 @@ import { SettingsRepo } from './settings-repo.js';
 import { LinksRepo } from './links-repo.js';
 import { StoredMessagesRepo } from './stored-messages-repo.js';
 import { E2eSessionsRepo } from './e2e-sessions-repo.js';
+import { DirectoryRepo } from './directory-repo.js';
 
 export const DB_FILE_NAME = 'w2w.sqlite';
 /** The data dir holds the secret key: owner only. */
@@ -33,6 +34,7 @@ export interface Store {
   readonly links: LinksRepo;
   readonly storedMessages: StoredMessagesRepo;
   readonly e2eSessions: E2eSessionsRepo;
+  readonly directory: DirectoryRepo;
   /** Closes the database; calling it again does nothing. */
   close(): void;
 }
@@ -102,6 +104,7 @@ export function openStore(dataDir: string): Store {
     links: new LinksRepo(db),
     storedMessages: new StoredMessagesRepo(db),
     e2eSessions: new E2eSessionsRepo(db),
+    directory: new DirectoryRepo(db),
     close() {
       if (db.open) db.close();
     },

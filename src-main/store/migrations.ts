@@ -122,6 +122,18 @@ CREATE TABLE e2e_sessions (
   created_ms INTEGER NOT NULL
 ) STRICT, WITHOUT ROWID;
 CREATE INDEX e2e_sessions_by_age ON e2e_sessions (created_ms);
+
+-- the relay's directory of shared-data declarations: one verified holding per (content hash, holder)
+CREATE TABLE directory (
+  content_hash BLOB NOT NULL CHECK (length(content_hash) = 32),
+  holder BLOB NOT NULL CHECK (length(holder) = 32),
+  owner BLOB NOT NULL CHECK (length(owner) = 32),
+  holding BLOB NOT NULL,
+  held_since_ms INTEGER NOT NULL,
+  PRIMARY KEY (content_hash, holder)
+) STRICT, WITHOUT ROWID;
+CREATE INDEX directory_by_holder ON directory (holder);
+CREATE INDEX directory_by_owner ON directory (owner);
 `;
 
 export const MIGRATIONS: readonly Migration[] = [
@@ -134,7 +146,7 @@ export const MIGRATIONS: readonly Migration[] = [
   },
   {
     version: 2,
-    name: 'federation: links, trusted relays, stored messages; end-to-end session keys',
+    name: 'federation: links, trusted relays, stored messages; end-to-end session keys; data directory',
     up: (db) => {
       db.exec(MIGRATION_2_SQL);
     },

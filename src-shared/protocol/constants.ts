@@ -48,6 +48,8 @@ export const FrameType = {
   FWD: 0x31,
   /** s2s only. u8 type | 32 toRelay | u8 hops | 32 sender | 16 msgId | 32 recipient | u16 status */
   RECEIPT: 0x32,
+  /** s2s only. u8 type | u8 action | action == PUBLISH ? (u32 len | holding) : (32 contentHash | 32 holder | u64 timeMs | 64 sig) */
+  DECL: 0x33,
   /** u8 type | u16 code | 16 ref | str16 message */
   ERROR: 0x7f,
 } as const;
@@ -124,7 +126,21 @@ export const Op = {
   LINKS: 9,
   /** args: 32 id. result: u8 kind (0 none, 1 local, 2 remote, 3 home only) | u8 n | n x 32 path (origin first) */
   ROUTE_OF: 10,
+  /** args: u32 len | a holding (declaration.ts). result: none. Publishes "I hold this data" to the directory. */
+  DECL_PUBLISH: 11,
+  /** args: 32 contentHash | u64 timeMs | 64 sig = Sign(holder, "w2w/1 withdraw" ‖ contentHash ‖ u64 timeMs). result: none */
+  DECL_WITHDRAW: 12,
+  /** args: u8 by (1 content hash, 2 holder, 3 owner) | 32 key. result: u16 n | n x (u32 len | holding) */
+  DECL_QUERY: 13,
 } as const;
+
+/** What DECL_QUERY looks up by. */
+export const DeclQueryBy = {
+  HASH: 1,
+  HOLDER: 2,
+  OWNER: 3,
+} as const;
+export type DeclQueryBy = (typeof DeclQueryBy)[keyof typeof DeclQueryBy];
 export type Op = (typeof Op)[keyof typeof Op];
 
 /** s2c event kinds (EVENT). */

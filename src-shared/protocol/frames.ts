@@ -17,6 +17,7 @@ import {
   Route,
   RouteAction,
   SIGNATURE_BYTES,
+  DeclQueryBy,
 } from './constants.js';
 import { ErrorCode, W2wError } from './errors.js';
 
@@ -124,7 +125,10 @@ export type ReqArgs =
   | { op: typeof Op.WATCH; ids: Uint8Array[] }
   | { op: typeof Op.PUBLISH_HOME; timeMs: number; sig: Uint8Array }
   | { op: typeof Op.LINKS }
-  | { op: typeof Op.ROUTE_OF; id: Uint8Array };
+  | { op: typeof Op.ROUTE_OF; id: Uint8Array }
+  | { op: typeof Op.DECL_PUBLISH; holding: Uint8Array }
+  | { op: typeof Op.DECL_WITHDRAW; contentHash: Uint8Array; timeMs: number; sig: Uint8Array }
+  | { op: typeof Op.DECL_QUERY; by: DeclQueryBy; key: Uint8Array };
 
 export interface LinkEntry {
   relayId: Uint8Array;
@@ -151,7 +155,10 @@ export type ResResult =
   | { op: typeof Op.WATCH; presence: PresenceEntry[] }
   | { op: typeof Op.PUBLISH_HOME }
   | { op: typeof Op.LINKS; links: LinkEntry[] }
-  | { op: typeof Op.ROUTE_OF; kind: RouteKind; path: Uint8Array[] };
+  | { op: typeof Op.ROUTE_OF; kind: RouteKind; path: Uint8Array[] }
+  | { op: typeof Op.DECL_PUBLISH }
+  | { op: typeof Op.DECL_WITHDRAW }
+  | { op: typeof Op.DECL_QUERY; holdings: Uint8Array[] };
 
 export type ResFrame =
   | ({ type: typeof FrameType.RES; reqId: number; status: 0 } & ResResult)
@@ -173,6 +180,11 @@ export type RouteFrame =
       path: Uint8Array[];
     }
   | { type: typeof FrameType.ROUTE; action: typeof RouteAction.WITHDRAW; dest: Uint8Array };
+
+/** A directory change passed between linked relays (flooded, deduplicated by signature). */
+export type DeclFrame =
+  | { type: typeof FrameType.DECL; action: 1; holding: Uint8Array }
+  | { type: typeof FrameType.DECL; action: 2; contentHash: Uint8Array; holder: Uint8Array; timeMs: number; sig: Uint8Array };
 
 export interface FwdFrame {
   type: typeof FrameType.FWD;
@@ -218,6 +230,7 @@ export type Frame =
   | RouteFrame
   | FwdFrame
   | ReceiptFrame
+  | DeclFrame
   | ErrorFrame;
 
 export type DecodeResult = { ok: true; frame: Frame } | { ok: false; error: W2wError };
@@ -312,6 +325,11 @@ export function encodeFrame(f: Frame): Uint8Array {
       for (const t of f.targets) w.fixed(t, ID_BYTES, 'target');
       w.raw(f.msg);
       break;
+    case FrameType.DECL:
+      w.u8(f.action);
+      if (f.action === 1) w.u32(f.holding.byteLength).raw(f.holding);
+      else w.fixed(f.contentHash, HASH_BYTES, 'contentHash').fixed(f.holder, ID_BYTES, 'holder').u64(f.timeMs).fixed(f.sig, SIGNATURE_BYTES, 'sig');
+      break;
     case FrameType.RECEIPT:
       w.fixed(f.toRelay, ID_BYTES, 'toRelay').u8(f.hops).fixed(f.sender, ID_BYTES, 'sender').fixed(f.msgId, MSG_ID_BYTES, 'msgId');
       w.fixed(f.recipient, ID_BYTES, 'recipient').u16(f.status);
@@ -350,6 +368,15 @@ function writeReqArgs(w: ByteWriter, a: ReqArgs): void {
     case Op.ROUTE_OF:
       w.fixed(a.id, ID_BYTES, 'id');
       break;
+    case Op.DECL_PUBLISH:
+      w.u32(a.holding.byteLength).raw(a.holding);
+      break;
+    case Op.DECL_WITHDRAW:
+      w.fixed(a.contentHash, HASH_BYTES, 'contentHash').u64(a.timeMs).fixed(a.sig, SIGNATURE_BYTES, 'sig');
+      break;
+    case Op.DECL_QUERY:
+      w.u8(a.by).fixed(a.key, 32, 'key');
+      break;
   }
 }
 
@@ -384,6 +411,12 @@ function writeResResult(w: ByteWriter, r: ResResult): void {
       if (r.path.length > Limits.MAX_HOPS) throw new RangeError(`a path has at most ${Limits.MAX_HOPS} relays`);
       for (const p of r.path) w.fixed(p, ID_BYTES, 'path');
       break;
+    case Op.DECL_QUERY:
+      w.u16(r.holdings.length);
+      for (const h of r.holdings) w.u32(h.byteLength).raw(h);
+      break;
+    case Op.DECL_PUBLISH:
+    case Op.DECL_WITHDRAW:
     case Op.PUBLISH_HOME:
     case Op.GROUP_CREATE:
     case Op.GROUP_ADD:
@@ -439,6 +472,14 @@ function readGroupName(r: ByteReader): string {
   const problem = groupNameProblem(name);
   if (problem) throw new W2wError(ErrorCode.MALFORMED_FRAME, problem);
   return name;
+}
+
+/** u32 length | bytes, at most one declaration's worth (a holding is < 3 KiB). */
+const MAX_BLOB = 8 * 1024;
+function readBlob(r: ByteReader, field: string): Uint8Array {
+  const n = r.u32(`${field} length`);
+  if (n > MAX_BLOB) throw new W2wError(ErrorCode.MALFORMED_FRAME, `${field} is ${n} bytes, limit ${MAX_BLOB}`);
+  return r.bytes(n, field);
 }
 
 function readBool(r: ByteReader, field: string): boolean {
@@ -521,6 +562,18 @@ function decodeReq(r: ByteReader): ReqFrame {
     case Op.ROUTE_OF:
       args = { op, id: r.bytes(ID_BYTES, 'id') };
       break;
+    case Op.DECL_PUBLISH:
+      args = { op, holding: readBlob(r, 'holding') };
+      break;
+    case Op.DECL_WITHDRAW:
+      args = { op, contentHash: r.bytes(HASH_BYTES, 'contentHash'), timeMs: r.u64('timeMs'), sig: r.bytes(SIGNATURE_BYTES, 'sig') };
+      break;
+    case Op.DECL_QUERY: {
+      const by = r.u8('query by');
+      if (by < DeclQueryBy.HASH || by > DeclQueryBy.OWNER) throw new W2wError(ErrorCode.MALFORMED_FRAME, `unknown query kind ${by}`);
+      args = { op, by: by as DeclQueryBy, key: r.bytes(32, 'key') };
+      break;
+    }
   }
   r.end('REQ');
   return { type: FrameType.REQ, reqId, ...args };
@@ -595,6 +648,15 @@ function decodeRes(r: ByteReader): ResFrame {
       result = { op, kind: kind as RouteKind, path };
       break;
     }
+    case Op.DECL_QUERY: {
+      const n = r.u16('holding count');
+      const holdings: Uint8Array[] = [];
+      for (let i = 0; i < n; i++) holdings.push(readBlob(r, 'holding'));
+      result = { op, holdings };
+      break;
+    }
+    case Op.DECL_PUBLISH:
+    case Op.DECL_WITHDRAW:
     case Op.PUBLISH_HOME:
     case Op.GROUP_CREATE:
     case Op.GROUP_ADD:
@@ -724,6 +786,16 @@ function decodeUnchecked(bytes: Uint8Array): Frame {
       }
       const inner = decodeUnchecked(msg) as MsgFrame;
       return { type, originRelay, targets, msg, inner };
+    }
+    case FrameType.DECL: {
+      const action = r.u8('action');
+      let f: DeclFrame;
+      if (action === 1) f = { type, action, holding: readBlob(r, 'holding') };
+      else if (action === 2) {
+        f = { type, action, contentHash: r.bytes(HASH_BYTES, 'contentHash'), holder: r.bytes(ID_BYTES, 'holder'), timeMs: r.u64('timeMs'), sig: r.bytes(SIGNATURE_BYTES, 'sig') };
+      } else throw new W2wError(ErrorCode.MALFORMED_FRAME, `unknown DECL action ${action}`);
+      r.end('DECL');
+      return f;
     }
     case FrameType.RECEIPT: {
       const f: ReceiptFrame = {

@@ -40,7 +40,7 @@ export async function startFedRelay(opts: FedRelayOptions = {}): Promise<FedRela
   const identity = opts.identity ?? generateIdentity();
   const server = new RelayServer({
     identity,
-    stores: { nodeList: store.nodeList, groups: store.groups },
+    stores: { nodeList: store.nodeList, groups: store.groups, directory: store.directory },
     host: '127.0.0.1',
     port: opts.port ?? 0,
     limits: { ...FAST_LIMITS, ...opts.limits },

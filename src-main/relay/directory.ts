@@ -1,0 +1,100 @@
+// The relay's directory of shared data: verified holdings ("holder H has the data with content hash
+// C, owned by O, fetchable by ...") that clients publish, withdraw and query. Every holding is checked
+// (owner and holder signatures, the publisher is the holder) before it is kept or passed to linked
+// relays; queries are answered from SQLite, never by asking clients.
+import { Access, decodeHolding, type Holding } from '../../src-shared/protocol/declaration.js';
+import { ErrorCode, W2wError } from '../../src-shared/protocol/errors.js';
+import { bytesEqual } from '../../src-shared/ids.js';
+import { verify } from '../crypto/identity.js';
+import type { DirectoryEntry, DirectoryRepo } from '../store/directory-repo.js';
+
+const DECL_LABEL = Buffer.from('w2w/1 decl');
+const HOLD_LABEL = Buffer.from('w2w/1 hold');
+const WITHDRAW_LABEL = Buffer.from('w2w/1 withdraw');
+
+/** Holdings one holder may keep in a relay's directory. */
+export const MAX_HOLDINGS_PER_HOLDER = 1000;
+/** Holdings in one query answer (the answer must fit one frame). */
+export const MAX_QUERY_RESULTS = 64;
+/** Withdrawals must be fresh: a captured one cannot be replayed much later against a new holding. */
+const WITHDRAW_MAX_AGE_MS = 10 * 60_000;
+
+function u64(n: number): Buffer {
+  const b = Buffer.alloc(8);
+  b.writeBigUInt64BE(BigInt(n));
+  return b;
+}
+
+/** Both signatures of a holding, by the exact labels of src-shared/protocol/declaration.ts. */
+export function holdingSignaturesValid(h: Holding): boolean {
+  if (!verify(h.core.owner, Buffer.concat([DECL_LABEL, h.coreBytes]), h.ownerSig)) return false;
+  return verify(h.holder, Buffer.concat([HOLD_LABEL, h.coreBytes, h.ownerSig, h.holder, u64(h.heldSinceMs)]), h.holderSig);
+}
+
+export function withdrawMessage(contentHash: Uint8Array, timeMs: number): Buffer {
+  return Buffer.concat([WITHDRAW_LABEL, contentHash, u64(timeMs)]);
+}
+
+export class Directory {
+  constructor(private readonly repo: DirectoryRepo) {}
+
+  /**
+   * Checks and keeps a holding. `publisher` is the authenticated client that sent it, or null when
+   * it came from a linked relay. Returns false when the very same holding was already known.
+   */
+  publish(bytes: Uint8Array, publisher: Buffer | null): boolean {
+    const d = decodeHolding(bytes);
+    if (!d.ok) throw new W2wError(ErrorCode.BAD_REQUEST, `not a declaration: ${d.error.message}`);
+    const h = d.holding;
+    if (publisher && !bytesEqual(h.holder, publisher)) throw new W2wError(ErrorCode.SPOOFED_SENDER, 'you can only publish holdings you signed as the holder');
+    if (!holdingSignaturesValid(h)) throw new W2wError(ErrorCode.BAD_SIGNATURE, 'the owner or holder signature does not verify');
+    const holder = Buffer.from(h.holder);
+    const contentHash = Buffer.from(h.core.contentHash);
+    const existing = this.repo.get(contentHash, holder);
+    if (existing && existing.holding.equals(bytes)) return false;
+    if (existing && existing.heldSinceMs > h.heldSinceMs) return false;
+    if (!existing && this.repo.countForHolder(holder) >= MAX_HOLDINGS_PER_HOLDER) {
+      throw new W2wError(ErrorCode.BAD_REQUEST, `a holder may list at most ${MAX_HOLDINGS_PER_HOLDER} holdings here`);
+    }
+    this.repo.put({ contentHash, holder, owner: Buffer.from(h.core.owner), holding: Buffer.from(bytes), heldSinceMs: h.heldSinceMs });
+    return true;
+  }
+
+  /** Removes a holding on the holder's signed word; false when there was nothing to remove. */
+  withdraw(contentHash: Uint8Array, holder: Buffer, timeMs: number, sig: Uint8Array): boolean {
+    if (Math.abs(Date.now() - timeMs) > WITHDRAW_MAX_AGE_MS) throw new W2wError(ErrorCode.BAD_REQUEST, 'withdrawal time is more than 10 minutes from the relay clock');
+    if (!verify(holder, withdrawMessage(contentHash, timeMs), sig)) throw new W2wError(ErrorCode.BAD_SIGNATURE, 'the withdrawal signature does not verify under the holder ID');
+    const existing = this.repo.get(Buffer.from(contentHash), holder);
+    if (!existing || existing.heldSinceMs > timeMs) return false;
+    return this.repo.remove(Buffer.from(contentHash), holder);
+  }
+
+  /** What a freshly linked relay is told (the newest first, bounded). */
+  snapshot(limit = 10_000): DirectoryEntry[] {
+    return this.repo.recent(limit);
+  }
+
+  byHash(contentHash: Uint8Array): DirectoryEntry[] {
+    return this.repo.byHash(Buffer.from(contentHash), MAX_QUERY_RESULTS);
+  }
+
+  byHolder(holder: Uint8Array): DirectoryEntry[] {
+    return this.repo.byHolder(Buffer.from(holder), MAX_QUERY_RESULTS);
+  }
+
+  byOwner(owner: Uint8Array): DirectoryEntry[] {
+    return this.repo.byOwner(Buffer.from(owner), MAX_QUERY_RESULTS);
+  }
+}
+
+/** Public holdings are listed to anyone; restricted ones only to their allowed peers, owner and holder. */
+export function visibleTo(entry: DirectoryEntry, asker: Buffer): boolean {
+  const d = decodeHolding(entry.holding);
+  if (!d.ok) return false;
+  const { core } = d.holding;
+  if (core.access.kind === Access.PUBLIC) return true;
+  if (bytesEqual(core.owner, asker) || bytesEqual(d.holding.holder, asker)) return true;
+  // Group membership lives on the group's relay; a group declaration's existence is not secret.
+  if (core.access.kind === Access.GROUP) return true;
+  return core.access.peers.some((p) => bytesEqual(p, asker));
+}

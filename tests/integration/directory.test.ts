@@ -1,0 +1,115 @@
+// The relay's data directory over real sockets: publish, query by hash/holder/owner, visibility of
+// restricted declarations, refusals (bad signature, someone else's holding), signed withdrawal, and
+// replication to linked relays (also to a relay that links later).
+import { afterEach, describe, expect, it } from 'vitest';
+import { DeclQueryBy, Op } from '../../src-shared/protocol/constants.js';
+import { Access, decodeHolding, encodeCore, encodeHolding, type AccessRule } from '../../src-shared/protocol/declaration.js';
+import { ErrorCode } from '../../src-shared/protocol/errors.js';
+import { toHex } from '../../src-shared/ids.js';
+import { RelayClient } from '../../src-main/client/relay-client.js';
+import { blake2b256 } from '../../src-main/crypto/hash.js';
+import { generateIdentity, sign, type Identity } from '../../src-main/crypto/identity.js';
+import { withdrawMessage } from '../../src-main/relay/directory.js';
+import { link, startFedRelay, waitFor, type FedRelay } from '../helpers/federation.js';
+
+const open: { relays: FedRelay[]; clients: RelayClient[] } = { relays: [], clients: [] };
+afterEach(async () => {
+  for (const c of open.clients.splice(0)) await c.close();
+  for (const r of open.relays.splice(0)) await r.close();
+});
+
+function u64(n: number): Buffer {
+  const b = Buffer.alloc(8);
+  b.writeBigUInt64BE(BigInt(n));
+  return b;
+}
+
+/** A holding signed the way declaration.ts specifies (owner core signature, holder countersignature). */
+function holding(owner: Identity, holder: Identity, content: string, access: AccessRule = { kind: Access.PUBLIC }): Uint8Array {
+  const data = Buffer.from(content);
+  const chunkHash = blake2b256(data);
+  const coreBytes = encodeCore({
+    contentHash: blake2b256(data), treeRoot: blake2b256(chunkHash), size: data.length, chunkSize: 65536,
+    name: `${content}.txt`, mime: 'text/plain', createdMs: Date.now(), owner: owner.publicKey, access, flags: 0,
+  });
+  const ownerSig = sign(owner, Buffer.concat([Buffer.from('w2w/1 decl'), coreBytes]));
+  const heldSinceMs = Date.now();
+  const holderSig = sign(holder, Buffer.concat([Buffer.from('w2w/1 hold'), coreBytes, ownerSig, holder.publicKey, u64(heldSinceMs)]));
+  const d = decodeHolding(Buffer.concat([coreBytes, ownerSig, holder.publicKey, u64(heldSinceMs), holderSig]));
+  if (!d.ok) throw d.error;
+  return encodeHolding(d.holding);
+}
+
+async function client(r: FedRelay, identity = generateIdentity()): Promise<RelayClient> {
+  const c = await RelayClient.connect({ url: r.url, identity });
+  open.clients.push(c);
+  return c;
+}
+
+const hashOf = (h: Uint8Array): Buffer => {
+  const d = decodeHolding(h);
+  if (!d.ok) throw d.error;
+  return Buffer.from(d.holding.core.contentHash);
+};
+
+describe('data directory', () => {
+  it('publishes, answers queries by hash, holder and owner, and withdraws on the holder\'s signature', async () => {
+    const [r] = [await startFedRelay()];
+    open.relays.push(r!);
+    const alice = generateIdentity();
+    const a = await client(r!, alice);
+    const other = await client(r!);
+    const h = holding(alice, alice, 'report');
+    await a.request({ op: Op.DECL_PUBLISH, holding: h });
+    for (const [by, key] of [[DeclQueryBy.HASH, hashOf(h)], [DeclQueryBy.HOLDER, alice.publicKey], [DeclQueryBy.OWNER, alice.publicKey]] as const) {
+      const res = await other.request({ op: Op.DECL_QUERY, by, key });
+      expect(res.holdings.map(toHex)).toEqual([toHex(h)]);
+    }
+    const t = Date.now();
+    const sig = sign(alice, withdrawMessage(hashOf(h), t));
+    await expect(other.request({ op: Op.DECL_WITHDRAW, contentHash: hashOf(h), timeMs: t, sig })).rejects.toMatchObject({ code: ErrorCode.BAD_SIGNATURE });
+    await a.request({ op: Op.DECL_WITHDRAW, contentHash: hashOf(h), timeMs: t, sig });
+    const gone = await other.request({ op: Op.DECL_QUERY, by: DeclQueryBy.HASH, key: hashOf(h) });
+    expect(gone.holdings).toEqual([]);
+  });
+
+  it('refuses forged or foreign holdings and hides restricted ones from others', async () => {
+    const r = await startFedRelay();
+    open.relays.push(r);
+    const alice = generateIdentity();
+    const bob = generateIdentity();
+    const a = await client(r, alice);
+    const b = await client(r, bob);
+    const eve = await client(r);
+    // eve publishes a holding signed by alice as holder: not hers to publish
+    await expect(eve.request({ op: Op.DECL_PUBLISH, holding: holding(alice, alice, 'x') })).rejects.toMatchObject({ code: ErrorCode.SPOOFED_SENDER });
+    const tampered = Buffer.from(holding(alice, alice, 'y'));
+    tampered[40] = (tampered[40] as number) ^ 1;
+    await expect(a.request({ op: Op.DECL_PUBLISH, holding: tampered })).rejects.toMatchObject({ code: ErrorCode.BAD_SIGNATURE });
+    await expect(a.request({ op: Op.DECL_PUBLISH, holding: Buffer.from([1, 2, 3]) })).rejects.toMatchObject({ code: ErrorCode.BAD_REQUEST });
+    const secret = holding(alice, alice, 'for bob', { kind: Access.PEERS, peers: [bob.publicKey] });
+    await a.request({ op: Op.DECL_PUBLISH, holding: secret });
+    expect((await b.request({ op: Op.DECL_QUERY, by: DeclQueryBy.OWNER, key: alice.publicKey })).holdings).toHaveLength(1);
+    expect((await eve.request({ op: Op.DECL_QUERY, by: DeclQueryBy.OWNER, key: alice.publicKey })).holdings).toHaveLength(0);
+  });
+
+  it('replicates to linked relays, including one that links later', async () => {
+    const [a, b] = [await startFedRelay(), await startFedRelay()];
+    open.relays.push(a, b);
+    await link(a, b);
+    const alice = generateIdentity();
+    const ca = await client(a, alice);
+    const h = holding(alice, alice, 'shared across');
+    await ca.request({ op: Op.DECL_PUBLISH, holding: h });
+    const cb = await client(b);
+    await waitFor(() => b.store.directory.byHash(hashOf(h), 10).length === 1, 5000, 'replicated to b');
+    expect((await cb.request({ op: Op.DECL_QUERY, by: DeclQueryBy.HASH, key: hashOf(h) })).holdings).toHaveLength(1);
+    const c = await startFedRelay();
+    open.relays.push(c);
+    await link(c, b);
+    await waitFor(() => c.store.directory.byHash(hashOf(h), 10).length === 1, 5000, 'snapshot to c');
+    const t = Date.now();
+    await ca.request({ op: Op.DECL_WITHDRAW, contentHash: hashOf(h), timeMs: t, sig: sign(alice, withdrawMessage(hashOf(h), t)) });
+    await waitFor(() => c.store.directory.byHash(hashOf(h), 10).length === 0, 5000, 'withdrawn everywhere');
+  });
+});
