@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Writes the protocol v1 test vectors (docs/vectors/*.json) from fixed seeds.
 //
-// Usage: node scripts/gen-vectors.mjs           (re)write docs/vectors/{ids,handshake,frames}.json
+// Usage: node scripts/gen-vectors.mjs           (re)write docs/vectors/{ids,handshake,frames,federation}.json
 //        node scripts/gen-vectors.mjs --check   exit 1 if a file differs from what would be written
 //
 // This is a second, independent implementation of docs/PROTOCOL.md: its own byte writer, CRC-32,
@@ -49,18 +49,32 @@ const str16 = (s) => rawStr16(utf8(s));
 // ---------------------------------------------------------------------------------------------
 // Constants, typed from the spec's tables (deliberately not imported from constants.ts)
 
-const T = { HELLO: 0x01, HS1: 0x02, HS2: 0x03, HS3: 0x04, READY: 0x05, MSG: 0x10, ACK: 0x11, REQ: 0x20, RES: 0x21, EVENT: 0x22, ERROR: 0x7f };
+const T = {
+  HELLO: 0x01, HS1: 0x02, HS2: 0x03, HS3: 0x04, READY: 0x05, MSG: 0x10, ACK: 0x11, REQ: 0x20, RES: 0x21, EVENT: 0x22,
+  ROUTE: 0x30, FWD: 0x31, RECEIPT: 0x32, ERROR: 0x7f,
+};
 const ROUTE = { A2A: 1, A2B: 2, A2G_LIST: 3, A2G_NAMED: 4, A2N: 5 };
-const OP = { LIST_PEERS: 1, GROUP_CREATE: 2, GROUP_ADD: 3, GROUP_REMOVE: 4, GROUP_LIST: 5, GROUP_DELETE: 6, WATCH: 7 };
-const KIND = { PRESENCE: 1, NOTICE: 2 };
+const OP = {
+  LIST_PEERS: 1, GROUP_CREATE: 2, GROUP_ADD: 3, GROUP_REMOVE: 4, GROUP_LIST: 5, GROUP_DELETE: 6, WATCH: 7,
+  PUBLISH_HOME: 8, LINKS: 9, ROUTE_OF: 10,
+};
+const KIND = { PRESENCE: 1, NOTICE: 2, RECEIPT: 3 };
 const CTX = { C2S: 1, S2S: 2, E2E: 3 };
 const CTX_LABEL = { 1: 'c2s', 2: 's2s', 3: 'e2e' };
-const FLAG_ACK = 0x01;
+const FLAG = { ACK: 0x01, STORE: 0x02 };
+const FLAG_ACK = FLAG.ACK;
+const FLAG_STORE = FLAG.STORE;
+const ACTION = { ANNOUNCE: 1, WITHDRAW: 2 };
+const ROUTE_KIND = { NONE: 0, LOCAL: 1, REMOTE: 2, HOME_ONLY: 3 };
+const RECEIPT_STATUS = { DELIVERED: 0, STORED: 1 };
 const ERR = {
   MALFORMED_FRAME: 100, UNKNOWN_FRAME_TYPE: 101, UNEXPECTED_FRAME: 102, FRAME_TOO_LARGE: 103, UNSUPPORTED_VERSION: 104,
   BAD_SIGNATURE: 201, WRONG_PEER: 202, WRONG_CONTEXT: 203, WRONG_BINDING: 204, WEAK_KEY: 205,
-  UNKNOWN_RECIPIENT: 300, RECIPIENT_OFFLINE: 301, GROUP_EXISTS: 306,
+  UNTRUSTED_RELAY: 207, BAD_HOME_PROOF: 208,
+  UNKNOWN_RECIPIENT: 300, RECIPIENT_OFFLINE: 301, GROUP_EXISTS: 306, HOP_LIMIT: 311, ROUTE_REJECTED: 312, STORE_FULL: 404,
 };
+/** The home-proof label of §9.3; no other part of the protocol signs with it. */
+const LABEL_HOME = 'w2w/1 home';
 const TIME_MS = 1767225600000; // 2026-01-01T00:00:00Z
 const MAX_SAFE = 2 ** 53 - 1;
 
@@ -139,6 +153,12 @@ function encodeReqArgs(f) {
       return cat(str8(f.name), u8(f.members.length), f.members.map(unhex));
     case OP.WATCH:
       return cat(u8(f.ids.length), f.ids.map(unhex));
+    case OP.PUBLISH_HOME:
+      return cat(u64(f.timeMs), unhex(f.sig));
+    case OP.LINKS:
+      return [];
+    case OP.ROUTE_OF:
+      return unhex(f.id);
   }
   throw new Error(`op ${f.op}`);
 }
@@ -151,6 +171,12 @@ function encodeResResult(f) {
       return cat(u16(f.groups.length), f.groups.map((g) => [str8(g.name), unhex(g.owner), u16(g.members.length), g.members.map(unhex)]));
     case OP.WATCH:
       return cat(u8(f.presence.length), f.presence.map((p) => [unhex(p.id), u8(p.online ? 1 : 0)]));
+    case OP.LINKS:
+      return cat(u8(f.links.length), f.links.map((l) => [
+        unhex(l.relayId), u8(l.outbound ? 1 : 0), u8(l.up ? 1 : 0), u32(l.rttMs), u32(l.routes), str16(l.url),
+      ]));
+    case OP.ROUTE_OF:
+      return cat(u8(f.kind), u8(f.path.length), f.path.map(unhex));
     default:
       return [];
   }
@@ -175,15 +201,26 @@ function encode(f) {
       return cat(t, u8(f.route), u8(f.flags), u8(f.hops), unhex(f.id), unhex(f.from), encodeMsgTarget(f), u32(body.length), body);
     }
     case T.ACK:
-      return cat(t, unhex(f.id), u32(f.delivered), u8(f.missed.length), f.missed.map((m) => [unhex(m.id), u16(m.code)]));
+      return cat(t, unhex(f.id), u32(f.delivered), u32(f.forwarded), u32(f.stored), u8(f.missed.length),
+        f.missed.map((m) => [unhex(m.id), u16(m.code)]));
     case T.REQ:
       return cat(t, u32(f.reqId), u8(f.op), encodeReqArgs(f));
     case T.RES:
       return cat(t, u32(f.reqId), u8(f.op), u16(f.status), f.status === 0 ? encodeResResult(f) : str16(f.message));
     case T.EVENT:
-      return f.kind === KIND.PRESENCE
-        ? cat(t, u8(f.kind), unhex(f.id), u8(f.online ? 1 : 0), u64(f.timeMs))
-        : cat(t, u8(f.kind), str16(f.text));
+      if (f.kind === KIND.PRESENCE) return cat(t, u8(f.kind), unhex(f.id), u8(f.online ? 1 : 0), u64(f.timeMs));
+      if (f.kind === KIND.NOTICE) return cat(t, u8(f.kind), str16(f.text));
+      return cat(t, u8(f.kind), unhex(f.msgId), unhex(f.recipient), u16(f.status));
+    case T.ROUTE:
+      return f.action === ACTION.ANNOUNCE
+        ? cat(t, u8(f.action), unhex(f.dest), unhex(f.origin), u64(f.proofTimeMs), unhex(f.proofSig), u8(f.path.length), f.path.map(unhex))
+        : cat(t, u8(f.action), unhex(f.dest));
+    case T.FWD:
+      // The carried MSG travels as bytes; `inner` is its decoded form and must encode to exactly `msg`.
+      if (hex(encode(f.inner)) !== f.msg) throw new Error('FWD: msg and inner disagree');
+      return cat(t, unhex(f.originRelay), u8(f.targets.length), f.targets.map(unhex), unhex(f.msg));
+    case T.RECEIPT:
+      return cat(t, unhex(f.toRelay), u8(f.hops), unhex(f.sender), unhex(f.msgId), unhex(f.recipient), u16(f.status));
     case T.ERROR:
       return cat(t, u16(f.code), unhex(f.ref), str16(f.message));
   }
@@ -206,6 +243,20 @@ const NONCE_B_FRESH = seq(0xff, 32, -1);
 const LOW_ORDER_POINT = unhex('e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800');
 const MSG_ID = unhex('00112233445566778899aabbccddeeff');
 const ZERO_REF = Buffer.alloc(16);
+// Relays of the federation vectors, seeded with 32 copies of one letter: R receives announcements,
+// N is its neighbour, O an origin (home) relay further away, MID a relay in the middle.
+const R = identity(Buffer.alloc(32, 0x52));
+const N = identity(Buffer.alloc(32, 0x4e));
+const O = identity(Buffer.alloc(32, 0x4f));
+const MID = identity(Buffer.alloc(32, 0x4d));
+/** Sixteen more relays (seeds 32 × 0x70 .. 32 × 0x7f) for the longest paths. */
+const P = Array.from({ length: 16 }, (_, i) => identity(Buffer.alloc(32, 0x70 + i)));
+
+/** §9.3: proof = Sign(client, "w2w/1 home" ‖ relayId ‖ u64be(timeMs)). */
+function homeProof(client, relayId, timeMs) {
+  const message = cat(utf8(LABEL_HOME), relayId, u64(timeMs));
+  return { message, sig: client.sign(message) };
+}
 
 // ---------------------------------------------------------------------------------------------
 // IDs
@@ -314,8 +365,8 @@ function m3(second, { signer = A } = {}) {
 const RELAY_URL = 'wss://relay.example.org/';
 const RELAY_PUBLIC_URLS = ['wss://relay.example.org:443/'];
 
-function validHandshake(name, binding, acceptBindings, note) {
-  const first = m1({ binding });
+function validHandshake(name, binding, acceptBindings, note, ctx = CTX.C2S) {
+  const first = m1({ ctx, binding });
   const second = m2(first, {});
   const third = m3(second);
   const q = EPH_A.dh(EPH_B.publicKey);
@@ -327,8 +378,8 @@ function validHandshake(name, binding, acceptBindings, note) {
   return {
     name,
     note,
-    ctx: CTX.C2S,
-    ctxLabel: 'c2s',
+    ctx,
+    ctxLabel: CTX_LABEL[ctx],
     binding,
     acceptBindings,
     initiator: {
@@ -374,6 +425,10 @@ function handshakeVectors() {
     validHandshake('c2s registration, non-ASCII binding', 'wss://bücher.example:8443/w2w', ['wss://xn--bcher-kva.example:8443/w2w'],
       'The binding is signed and hashed exactly as sent (UTF-8 "ü"), while the relay compares it after URL normalisation ' +
       '(IDNA: xn--bcher-kva). Everything else is as in the first case, so h1 and all later values differ only through the binding.'),
+    validHandshake('s2s link', RELAY_URL, RELAY_PUBLIC_URLS,
+      'A relay link (§9.1): the dialling relay is the initiator (here A\'s keys stand in for a relay), the relay it dials ' +
+      'is the responder B. Only the context differs from the first case: ctx byte 2 and the label "s2s" in h1.',
+      CTX.S2S),
   ];
   const good = valid[0];
   const goodM1 = m1({ binding: RELAY_URL });
@@ -384,6 +439,7 @@ function handshakeVectors() {
   const tamperedSigA = { ...goodM1.frame, sigA: flipFirstBit(goodM1.frame.sigA) };
   const tamperedNonce = { ...goodM1.frame, nonceA: hex(seq(0xa1)) };
   const wrongCtx = m1({ ctx: CTX.S2S, binding: RELAY_URL });
+  const e2eCtx = m1({ ctx: CTX.E2E, binding: RELAY_URL });
   const toC = m1({ expectedIdB: C.publicKey, binding: RELAY_URL });
   const wrongBinding = m1({ binding: 'wss://relay.example.net/' });
   const notWs = m1({ binding: 'https://relay.example.org/' });
@@ -406,7 +462,10 @@ function handshakeVectors() {
     { name: 'sigA by another key', hs1: hs(signedByC.frame), error: 'BAD_SIGNATURE', failsAt: 'HS1',
       note: 'idA is A but C signed: a client cannot register an ID whose secret key it does not hold.' },
     { name: 'wrong context', hs1: hs(wrongCtx.frame), error: 'WRONG_CONTEXT', failsAt: 'HS1',
-      note: 'A correctly signed s2s (ctx 2) handshake sent to a relay port that takes c2s: refused before sigA is checked.' },
+      note: 'A correctly signed s2s (ctx 2) handshake sent to a relay that does not federate (it serves c2s only): refused ' +
+        'before sigA is checked. A federating relay would accept it (see the valid case "s2s link").' },
+    { name: 'e2e context at a relay', hs1: hs(e2eCtx.frame), error: 'WRONG_CONTEXT', failsAt: 'HS1',
+      note: 'e2e (ctx 3) is for client-to-client sessions; no relay serves it, federating or not.' },
     { name: 'wrong peer (addressed to C)', hs1: hs(toC.frame), error: 'WRONG_PEER', failsAt: 'HS1',
       note: 'expectedIdB is C, but the responder is B: a handshake meant for another relay cannot be forwarded to this one.' },
     { name: 'wrong binding', hs1: hs(wrongBinding.frame), error: 'WRONG_BINDING', failsAt: 'HS1',
@@ -472,9 +531,11 @@ function handshakeVectors() {
 
   return {
     description:
-      'The c2s handshake of docs/PROTOCOL.md §5 with fixed identities, ephemeral secrets and nonces. All byte values are hex. ' +
+      'The handshake of docs/PROTOCOL.md §5 (c2s registrations, and one s2s relay link in which only the context differs) ' +
+      'with fixed identities, ephemeral secrets and nonces. All byte values are hex. ' +
       '"valid" lists every intermediate; "invalid" feeds tampered frames to one side, which must fail with the given error ' +
-      'at the given frame. The responder is always B (seed 20..3f, entropy from valid[0] unless responderEntropy says otherwise), ' +
+      'at the given frame. The responder is always B serving c2s only, as a relay without federation does (seed 20..3f, ' +
+      'entropy from valid[0] unless responderEntropy says otherwise), ' +
       'accepting the bindings in acceptBindings (after normalisation; an empty list accepts any ws/wss URL). The initiator is ' +
       'always A of valid[0] (same entropy, expected peer B, binding wss://relay.example.org/), so its HS1 is valid[0].frames.hs1.',
     labels: { protocol: 'w2w/1', sigA: 'w2w/1|A', sigB: 'w2w/1|B', sigC: 'w2w/1|C', keys: 'w2w/1 keys', contexts: CTX_LABEL },
@@ -489,6 +550,113 @@ function handshakeVectors() {
 // Frames
 
 const idHex = (x) => hex(x.publicKey);
+
+/** A MSG frame object (as in frames.json) from A. */
+function msgFrame(route, extra, body, flags = 0, hops = 8) {
+  return { type: T.MSG, flags, hops, id: hex(MSG_ID), from: idHex(A), body: hex(body), route, ...extra };
+}
+
+/** A FWD frame object: the MSG travels as bytes (msg) and decoded (inner). */
+function fwdFrame(originRelay, targets, inner) {
+  return { type: T.FWD, originRelay: hex(originRelay), targets: targets.map(hex), msg: hex(encode(inner)), inner };
+}
+
+/** Malformed ROUTE, FWD and RECEIPT frames. */
+function linkInvalid() {
+  const M_ = 'MALFORMED_FRAME';
+  const proof = homeProof(A, B.publicKey, TIME_MS);
+  const announceHead = (path) => cat(u8(T.ROUTE), u8(ACTION.ANNOUNCE), A.publicKey, B.publicKey, u64(TIME_MS), proof.sig, u8(path.length), path);
+  const a2b = encode(msgFrame(ROUTE.A2B, { to: idHex(C) }, utf8('hello c'), 0, 7));
+  const fwd = (targets, carried) => cat(u8(T.FWD), B.publicKey, u8(targets.length), targets, carried);
+  const badFlags = Buffer.from(a2b);
+  badFlags[2] = 0x04;
+  const ids = (n) => Array.from({ length: n }, (_, i) => seq(i));
+  const manyIds = Array.from({ length: 17 }, (_, i) => P[i] ? P[i].publicKey : N.publicKey);
+  const receipt = cat(u8(T.RECEIPT), B.publicKey, u8(16), A.publicKey, MSG_ID, C.publicKey, u16(0));
+  return [
+    ['ROUTE action 0', cat(u8(T.ROUTE), u8(0), A.publicKey), M_, 'actions are 1 (ANNOUNCE) and 2 (WITHDRAW)'],
+    ['ROUTE action 3', cat(u8(T.ROUTE), u8(3), A.publicKey), M_, ''],
+    ['ROUTE announce with an empty path', announceHead([]), M_, 'a path holds 1..16 relays'],
+    ['ROUTE announce with a path of 17', announceHead(manyIds), M_, 'a path holds at most 16 relays'],
+    ['ROUTE announce short of its path', cat(announceHead([B.publicKey]).subarray(0, 138), u8(2), B.publicKey), M_, 'n = 2 but one relay follows'],
+    ['ROUTE announce proofTimeMs 2^53', cat(u8(T.ROUTE), u8(ACTION.ANNOUNCE), A.publicKey, B.publicKey, u64(2 ** 53), proof.sig, u8(1), B.publicKey), M_, ''],
+    ['ROUTE announce with a short signature', cat(u8(T.ROUTE), u8(ACTION.ANNOUNCE), A.publicKey, B.publicKey, u64(TIME_MS), proof.sig.subarray(0, 40)), M_, ''],
+    ['ROUTE announce with a trailing byte', cat(announceHead([B.publicKey]), u8(0)), M_, ''],
+    ['ROUTE withdraw with a trailing byte', cat(u8(T.ROUTE), u8(ACTION.WITHDRAW), A.publicKey, u8(0)), M_, 'a withdraw is type, action and dest only (34 bytes)'],
+    ['ROUTE withdraw with a short dest', cat(u8(T.ROUTE), u8(ACTION.WITHDRAW), A.publicKey.subarray(0, 31)), M_, ''],
+    ['FWD with 65 targets', fwd(ids(65), a2b), M_, 'at most 64 targets per FWD'],
+    ['FWD carrying nothing', fwd([C.publicKey], Buffer.alloc(0)), M_, 'a FWD must carry a MSG'],
+    ['FWD carrying a FWD', fwd([C.publicKey], fwd([C.publicKey], a2b)), M_,
+      'only MSG may be carried; decoders check the carried type byte before decoding, so nested FWDs cannot recurse'],
+    ['FWD carrying an ERROR', fwd([], encode({ type: T.ERROR, code: 100, ref: hex(ZERO_REF), message: '' })), M_, ''],
+    ['FWD carrying a malformed MSG', fwd([C.publicKey], badFlags), M_, 'the carried MSG is decoded as strictly as a MSG of its own (here: flags 0x04)'],
+    ['FWD with a byte after the MSG', fwd([C.publicKey], cat(a2b, u8(0))), M_, 'the MSG runs to the end of the FWD; its bodyLen decides, so a trailing byte is malformed'],
+    ['FWD short of its targets', cat(u8(T.FWD), B.publicKey, u8(2), C.publicKey), M_, 'n = 2 but one target follows and no MSG'],
+    ['RECEIPT truncated', receipt.subarray(0, receipt.length - 1), M_, 'status is a u16'],
+    ['RECEIPT with a trailing byte', cat(receipt, u8(0)), M_, 'a RECEIPT is exactly 116 bytes'],
+  ];
+}
+
+/** Valid ROUTE, FWD and RECEIPT frames (relay links only, §7.12-§7.14). */
+function linkFrames() {
+  const proofAB = homeProof(A, B.publicKey, TIME_MS);
+  const proofBB = homeProof(B, B.publicKey, TIME_MS - 3_600_000);
+  const announce = (dest, origin, proof, timeMs, path) => ({
+    type: T.ROUTE, action: ACTION.ANNOUNCE, dest: hex(dest), origin: hex(origin), proofTimeMs: timeMs, proofSig: hex(proof.sig), path: path.map(hex),
+  });
+  return [
+    {
+      name: 'ROUTE announce, one hop',
+      frame: announce(A.publicKey, B.publicKey, proofAB, TIME_MS, [B.publicKey]),
+      note: 'relay B announces its client A to a neighbour: origin B, path [B], A\'s home proof for B',
+    },
+    {
+      name: 'ROUTE announce, three relays',
+      frame: announce(A.publicKey, B.publicKey, proofAB, TIME_MS, [B.publicKey, MID.publicKey, N.publicKey]),
+      note: 'the same route as N passes it on: the path runs from the origin B to the announcer N; the proof is unchanged',
+    },
+    {
+      name: 'ROUTE announce, a relay\'s own ID',
+      frame: announce(B.publicKey, B.publicKey, proofBB, TIME_MS - 3_600_000, [B.publicKey]),
+      note: 'relays announce themselves: dest = origin = B, signed by B with its start time',
+    },
+    { name: 'ROUTE withdraw', frame: { type: T.ROUTE, action: ACTION.WITHDRAW, dest: idHex(A) } },
+    {
+      name: 'FWD a2b',
+      frame: fwdFrame(B.publicKey, [C.publicKey], msgFrame(ROUTE.A2B, { to: idHex(C) }, utf8('hello c'), FLAG_ACK | FLAG_STORE, 7)),
+      note: 'A\'s message entered the federation at B (originRelay); the sender sent hops 8, B decremented it to 7',
+    },
+    {
+      name: 'FWD of an a2g list, one target behind this hop',
+      frame: fwdFrame(B.publicKey, [C.publicKey], msgFrame(ROUTE.A2G_LIST, { to: [idHex(N), idHex(C)] }, utf8('hello all'), 0, 6)),
+      note: 'targets names only the recipients this hop is responsible for; the MSG still lists every recipient',
+    },
+    {
+      name: 'FWD of a named-group message',
+      frame: fwdFrame(B.publicKey, [C.publicKey, N.publicKey], msgFrame(ROUTE.A2G_NAMED, { group: 'friends' }, utf8('hi friends'), 0, 7)),
+      note: 'the group lives on B; its members C and N are elsewhere',
+    },
+    {
+      name: 'FWD flood (a2n)',
+      frame: fwdFrame(B.publicKey, [], msgFrame(ROUTE.A2N, {}, utf8('to everyone'), 0, 15)),
+      note: 'no targets: deliver to every local client and flood to every other link',
+    },
+    {
+      name: 'RECEIPT delivered',
+      frame: { type: T.RECEIPT, toRelay: idHex(B), hops: 16, sender: idHex(A), msgId: hex(MSG_ID), recipient: idHex(C), status: RECEIPT_STATUS.DELIVERED },
+      note: 'C\'s relay tells B, where A\'s message entered, that C got it; relays start receipts at hops 16',
+    },
+    {
+      name: 'RECEIPT stored',
+      frame: { type: T.RECEIPT, toRelay: idHex(B), hops: 15, sender: idHex(A), msgId: hex(MSG_ID), recipient: idHex(C), status: RECEIPT_STATUS.STORED },
+    },
+    {
+      name: 'RECEIPT missed',
+      frame: { type: T.RECEIPT, toRelay: idHex(B), hops: 1, sender: idHex(A), msgId: hex(MSG_ID), recipient: idHex(C), status: ERR.HOP_LIMIT },
+      note: 'hops 1: only the relay B itself may take it; any other relay drops it',
+    },
+  ];
+}
 
 function framesVectors(hsFrames) {
   const hello = {
@@ -513,10 +681,28 @@ function framesVectors(hsFrames) {
     msg(ROUTE.A2G_NAMED, { group: 'friends' }, utf8('hello friends'), 'a2g named group'),
     msg(ROUTE.A2G_NAMED, { group: 'チーム w2w' }, utf8('こんにちは'), 'a2g named group, non-ASCII name with an inner space'),
     msg(ROUTE.A2N, {}, unhex('00ff00ff'), 'a2n with a binary body', 0, 16),
-    { name: 'ACK, all delivered', frame: { type: T.ACK, id: hex(MSG_ID), delivered: 1, missed: [] } },
+    msg(ROUTE.A2B, { to: idHex(C) }, utf8('keep it for c'), 'a2b with FLAG_STORE', FLAG_STORE),
+    msg(ROUTE.A2G_LIST, { to: [idHex(B), idHex(C)] }, utf8('ack and keep'), 'a2g list with FLAG_ACK and FLAG_STORE', FLAG_ACK | FLAG_STORE),
+    { name: 'ACK, all delivered', frame: { type: T.ACK, id: hex(MSG_ID), delivered: 1, forwarded: 0, stored: 0, missed: [] } },
     {
       name: 'ACK with missed recipients',
-      frame: { type: T.ACK, id: hex(MSG_ID), delivered: 0, missed: [{ id: idHex(B), code: ERR.RECIPIENT_OFFLINE }, { id: idHex(C), code: ERR.UNKNOWN_RECIPIENT }] },
+      frame: {
+        type: T.ACK, id: hex(MSG_ID), delivered: 0, forwarded: 0, stored: 0,
+        missed: [{ id: idHex(B), code: ERR.RECIPIENT_OFFLINE }, { id: idHex(C), code: ERR.UNKNOWN_RECIPIENT }],
+      },
+    },
+    {
+      name: 'ACK with forwarded, stored and missed recipients',
+      frame: {
+        type: T.ACK, id: hex(MSG_ID), delivered: 1, forwarded: 2, stored: 1,
+        missed: [{ id: idHex(B), code: ERR.HOP_LIMIT }, { id: idHex(C), code: ERR.STORE_FULL }],
+      },
+      note: 'an a2g-list of six: one delivered here, two passed over links (RECEIPT events follow), one kept here, two missed',
+    },
+    {
+      name: 'ACK with a missed code this version does not know',
+      frame: { type: T.ACK, id: hex(MSG_ID), delivered: 0, forwarded: 0, stored: 0, missed: [{ id: idHex(B), code: 999 }] },
+      note: 'forward compatibility: codes from 100 up that the receiver does not know are kept (shown as "E999")',
     },
     { name: 'REQ LIST_PEERS', frame: { type: T.REQ, reqId: 1, op: OP.LIST_PEERS } },
     { name: 'REQ GROUP_CREATE', frame: { type: T.REQ, reqId: 2, op: OP.GROUP_CREATE, name: 'friends' } },
@@ -526,6 +712,13 @@ function framesVectors(hsFrames) {
     { name: 'REQ GROUP_DELETE', frame: { type: T.REQ, reqId: 6, op: OP.GROUP_DELETE, name: 'friends' } },
     { name: 'REQ WATCH', frame: { type: T.REQ, reqId: 0xfffffffe, op: OP.WATCH, ids: [idHex(B), idHex(C)] } },
     { name: 'REQ WATCH with no IDs', frame: { type: T.REQ, reqId: 0, op: OP.WATCH, ids: [] }, note: 'legal; the answer is an empty list' },
+    {
+      name: 'REQ PUBLISH_HOME',
+      frame: { type: T.REQ, reqId: 1, op: OP.PUBLISH_HOME, timeMs: TIME_MS, sig: hex(homeProof(A, B.publicKey, TIME_MS).sig) },
+      note: 'A publishes its home proof for relay B right after READY (the proof is federation.json homeProofs[0])',
+    },
+    { name: 'REQ LINKS', frame: { type: T.REQ, reqId: 9, op: OP.LINKS } },
+    { name: 'REQ ROUTE_OF', frame: { type: T.REQ, reqId: 10, op: OP.ROUTE_OF, id: idHex(C) } },
     {
       name: 'RES LIST_PEERS',
       frame: {
@@ -551,9 +744,56 @@ function framesVectors(hsFrames) {
       frame: { type: T.RES, reqId: 2, op: OP.GROUP_CREATE, status: ERR.GROUP_EXISTS, message: 'group "friends" already exists on this relay' },
       note: 'status != 0: a str16 message follows instead of the result',
     },
+    {
+      name: 'RES with a status this version does not know',
+      frame: { type: T.RES, reqId: 2, op: OP.GROUP_CREATE, status: 999, message: 'from a newer relay' },
+      note: 'forward compatibility: any non-zero status is an error; unknown ones are kept (shown as "E999")',
+    },
+    { name: 'RES PUBLISH_HOME', frame: { type: T.RES, reqId: 1, op: OP.PUBLISH_HOME, status: 0 } },
+    {
+      name: 'RES PUBLISH_HOME refused',
+      frame: { type: T.RES, reqId: 1, op: OP.PUBLISH_HOME, status: ERR.BAD_HOME_PROOF, message: 'home proof time is more than 10 minutes from the relay clock' },
+    },
+    {
+      name: 'RES LINKS',
+      frame: {
+        type: T.RES, reqId: 9, op: OP.LINKS, status: 0,
+        links: [
+          { relayId: idHex(N), outbound: true, up: true, rttMs: 12, routes: 3, url: 'wss://n.example.org/' },
+          { relayId: idHex(MID), outbound: false, up: true, rttMs: 40, routes: 0, url: '203.0.113.7' },
+          { relayId: hex(Buffer.alloc(32)), outbound: true, up: false, rttMs: 0, routes: 0, url: 'wss://never-reached.example.net/' },
+        ],
+      },
+      note: 'a dialled link that is up; a link the peer dialled in (url = its address); a configured link never up and not pinned (ID unknown: zeros)',
+    },
+    { name: 'RES LINKS, none', frame: { type: T.RES, reqId: 9, op: OP.LINKS, status: 0, links: [] } },
+    { name: 'RES ROUTE_OF, no route', frame: { type: T.RES, reqId: 10, op: OP.ROUTE_OF, status: 0, kind: ROUTE_KIND.NONE, path: [] } },
+    {
+      name: 'RES ROUTE_OF, local', frame: { type: T.RES, reqId: 10, op: OP.ROUTE_OF, status: 0, kind: ROUTE_KIND.LOCAL, path: [idHex(R)] },
+      note: 'asked at relay R: the ID has a session here; the path is R alone',
+    },
+    {
+      name: 'RES ROUTE_OF, remote',
+      frame: { type: T.RES, reqId: 10, op: OP.ROUTE_OF, status: 0, kind: ROUTE_KIND.REMOTE, path: [idHex(O), idHex(MID), idHex(N)] },
+      note: 'asked at relay R: the best route\'s path, origin (home) first, ending at R\'s neighbour N; R itself is not listed',
+    },
+    {
+      name: 'RES ROUTE_OF, home only',
+      frame: { type: T.RES, reqId: 10, op: OP.ROUTE_OF, status: 0, kind: ROUTE_KIND.HOME_ONLY, path: [idHex(O)] },
+      note: 'no route now; O is the last home relay R saw for the ID (store-and-forward goes there)',
+    },
     { name: 'EVENT PRESENCE online', frame: { type: T.EVENT, kind: KIND.PRESENCE, id: idHex(C), online: true, timeMs: TIME_MS } },
     { name: 'EVENT PRESENCE offline', frame: { type: T.EVENT, kind: KIND.PRESENCE, id: idHex(C), online: false, timeMs: TIME_MS + 1 } },
     { name: 'EVENT NOTICE', frame: { type: T.EVENT, kind: KIND.NOTICE, text: 'relay is shutting down' } },
+    {
+      name: 'EVENT RECEIPT delivered',
+      frame: { type: T.EVENT, kind: KIND.RECEIPT, msgId: hex(MSG_ID), recipient: idHex(C), status: RECEIPT_STATUS.DELIVERED },
+    },
+    { name: 'EVENT RECEIPT stored', frame: { type: T.EVENT, kind: KIND.RECEIPT, msgId: hex(MSG_ID), recipient: idHex(C), status: RECEIPT_STATUS.STORED } },
+    {
+      name: 'EVENT RECEIPT missed', frame: { type: T.EVENT, kind: KIND.RECEIPT, msgId: hex(MSG_ID), recipient: idHex(C), status: ERR.RECIPIENT_OFFLINE },
+      note: 'a status other than 0 (DELIVERED) and 1 (STORED) is the error code the recipient was missed with',
+    },
     {
       name: 'EVENT NOTICE, BOM and non-BMP text',
       frame: { type: T.EVENT, kind: KIND.NOTICE, text: '\ufeffmaintenance 🚀 at 03:00' },
@@ -568,8 +808,14 @@ function framesVectors(hsFrames) {
     {
       name: 'ERROR with a code this version does not know',
       frame: { type: T.ERROR, code: 999, ref: hex(ZERO_REF), message: 'from a newer peer' },
-      note: 'ERROR keeps unknown codes (shown as "E999"); unlike RES and ACK, where an unknown code is malformed',
+      note: 'ERROR keeps unknown codes (shown as "E999"), as RES and ACK do',
     },
+    {
+      name: 'ERROR UNTRUSTED_RELAY',
+      frame: { type: T.ERROR, code: ERR.UNTRUSTED_RELAY, ref: hex(ZERO_REF), message: `relay ${idText(N.publicKey).text} is not trusted here` },
+      note: 'sent after a valid s2s HS3 by a relay that does not trust the dialler; close 4001 follows',
+    },
+    ...linkFrames(),
   ].map((v) => ({ name: v.name, ...(v.note ? { note: v.note } : {}), hex: hex(encode(v.frame)), frame: v.frame }));
 
   const bytesOf = (name) => unhex(valid.find((v) => v.name === name).hex);
@@ -590,6 +836,7 @@ function framesVectors(hsFrames) {
     ['empty message', Buffer.alloc(0), M, 'a WebSocket message with no bytes'],
     ['unknown type 0x00', u8(0x00), 'UNKNOWN_FRAME_TYPE', 'the type byte is checked first'],
     ['unknown type 0x06', cat(u8(0x06), Buffer.alloc(40)), 'UNKNOWN_FRAME_TYPE', 'a gap in the type numbers'],
+    ['unknown type 0x3f', cat(u8(0x3f), Buffer.alloc(40)), 'UNKNOWN_FRAME_TYPE', 'a gap in the link-frame numbers (0x30..)'],
     ['unknown type 0xff', u8(0xff), 'UNKNOWN_FRAME_TYPE', ''],
     ['HELLO version 2', with1(helloBytes, 1, 2), 'UNSUPPORTED_VERSION', 'otherwise valid; the version byte is checked right after the type'],
     ['HELLO version 0', with1(helloBytes, 1, 0), 'UNSUPPORTED_VERSION', ''],
@@ -606,7 +853,7 @@ function framesVectors(hsFrames) {
     ['READY truncated', unhex(hsFrames.ready.hex).subarray(0, 40), M, 'timeMs cut short'],
     ['MSG route 0', cat(msgHead(0), u32(0)), M, 'routes are 1..5'],
     ['MSG route 6', cat(msgHead(6), u32(0)), M, ''],
-    ['MSG flags 0x02', cat(msgHead(ROUTE.A2A, 0x02), u32(0)), M, 'only bit 0 (FLAG_ACK) is defined; any other bit is malformed'],
+    ['MSG flags 0x04', cat(msgHead(ROUTE.A2A, 0x04), u32(0)), M, 'bits 0 (FLAG_ACK) and 1 (FLAG_STORE) are defined; any other bit is malformed'],
     ['MSG flags 0x80', cat(msgHead(ROUTE.A2A, 0x80), u32(0)), M, ''],
     ['MSG a2b without a recipient', cat(msgHead(ROUTE.A2B), B.publicKey.subarray(0, 20)), M, 'the 32-byte "to" is cut short'],
     ['MSG a2g list of zero', cat(msgHead(ROUTE.A2G_LIST), u8(0), u32(0)), M, 'a list holds 1..64 IDs'],
@@ -628,29 +875,53 @@ function framesVectors(hsFrames) {
     ['MSG group name with an overlong encoding', named(unhex('66c0af')), M, 'c0 af is an overlong "/"; strict UTF-8 refuses it'],
     ['MSG group name with a surrogate', named(unhex('66eda080')), M, 'ed a0 80 encodes U+D800, which UTF-8 may not carry'],
     ['MSG group name with a cut character', named(unhex('66e381')), M, 'e3 81 starts a 3-byte sequence that never ends'],
-    ['ACK with 65 missed', cat(u8(T.ACK), MSG_ID, u32(0), u8(65), ids(65).map((id) => [id, u16(ERR.RECIPIENT_OFFLINE)])), M, 'at most 64 missed recipients'],
-    ['ACK with an unknown code', cat(u8(T.ACK), MSG_ID, u32(0), u8(1), B.publicKey, u16(999)), M, 'missed codes must be known error codes'],
-    ['REQ op 0', cat(u8(T.REQ), u32(1), u8(0)), M, 'ops are 1..7'],
-    ['REQ op 8', cat(u8(T.REQ), u32(1), u8(8)), M, ''],
+    ['ACK with 65 missed', cat(u8(T.ACK), MSG_ID, u32(0), u32(0), u32(0), u8(65), ids(65).map((id) => [id, u16(ERR.RECIPIENT_OFFLINE)])), M, 'at most 64 missed recipients'],
+    ['ACK with missed code 99', cat(u8(T.ACK), MSG_ID, u32(0), u32(0), u32(0), u8(1), B.publicKey, u16(99)), M,
+      'error codes start at 100; a smaller missed code is malformed (unknown codes from 100 up are accepted)'],
+    ['ACK with missed code 0', cat(u8(T.ACK), MSG_ID, u32(0), u32(0), u32(0), u8(1), B.publicKey, u16(0)), M, ''],
+    ['ACK in the layout before federation', cat(u8(T.ACK), MSG_ID, u32(1), u8(0)), M,
+      'the first draft had no forwarded and stored counts: 22 bytes are too short for the 34-byte minimum'],
+    ['ACK short of its stored count', cat(u8(T.ACK), MSG_ID, u32(1), u32(0), u16(0)), M, ''],
+    ['REQ op 0', cat(u8(T.REQ), u32(1), u8(0)), M, 'ops are 1..10'],
+    ['REQ op 255', cat(u8(T.REQ), u32(1), u8(255)), M, ''],
+    ['REQ PUBLISH_HOME with a short signature', cat(u8(T.REQ), u32(1), u8(OP.PUBLISH_HOME), u64(TIME_MS), Buffer.alloc(63)), M, 'the proof signature is 64 bytes'],
+    ['REQ PUBLISH_HOME timeMs 2^53', cat(u8(T.REQ), u32(1), u8(OP.PUBLISH_HOME), u64(2 ** 53), Buffer.alloc(64)), M, ''],
+    ['REQ LINKS with a trailing byte', cat(u8(T.REQ), u32(9), u8(OP.LINKS), u8(0)), M, 'LINKS takes no arguments'],
+    ['REQ ROUTE_OF with a short ID', cat(u8(T.REQ), u32(10), u8(OP.ROUTE_OF), C.publicKey.subarray(0, 31)), M, ''],
     ['REQ LIST_PEERS with a trailing byte', cat(u8(T.REQ), u32(1), u8(OP.LIST_PEERS), u8(0)), M, 'LIST_PEERS takes no arguments'],
     ['REQ GROUP_ADD of zero', cat(u8(T.REQ), u32(3), u8(OP.GROUP_ADD), str8('friends'), u8(0)), M, 'member lists hold 1..64 IDs'],
     ['REQ GROUP_ADD of 65', cat(u8(T.REQ), u32(3), u8(OP.GROUP_ADD), str8('friends'), u8(65), ids(65)), M, ''],
     ['REQ GROUP_CREATE name with a trailing space', cat(u8(T.REQ), u32(2), u8(OP.GROUP_CREATE), str8('friends ')), M, 'the same name rules as MSG'],
     ['REQ WATCH short of its IDs', cat(u8(T.REQ), u32(7), u8(OP.WATCH), u8(2), B.publicKey), M, 'n = 2 but one ID follows'],
-    ['RES op 9', cat(u8(T.RES), u32(1), u8(9), u16(0)), M, ''],
-    ['RES with an unknown status', cat(u8(T.RES), u32(1), u8(OP.GROUP_CREATE), u16(999), str16('?')), M, 'a non-zero status must be a known error code'],
+    ['RES op 255 with an error status', cat(u8(T.RES), u32(1), u8(255), u16(999), str16('?')), M, 'the op is checked even when the status is an error'],
+    ['RES error status without a message', cat(u8(T.RES), u32(1), u8(OP.GROUP_CREATE), u16(999)), M, 'a non-zero status is followed by a str16 message'],
     ['RES LIST_PEERS online = 2', cat(u8(T.RES), u32(1), u8(OP.LIST_PEERS), u16(0), u16(1), A.publicKey, u8(2), u64(TIME_MS)), M, 'bool fields are 0 or 1'],
     ['RES LIST_PEERS lastSeenMs 2^53', cat(u8(T.RES), u32(1), u8(OP.LIST_PEERS), u16(0), u16(1), A.publicKey, u8(1), u64(2 ** 53)), M, ''],
     ['RES GROUP_LIST of 1025 members', cat(u8(T.RES), u32(5), u8(OP.GROUP_LIST), u16(0), u16(1), str8('big'), A.publicKey, u16(1025), ids(1025)), M,
       'a group has at most 1024 members'],
     ['RES WATCH online = 2', cat(u8(T.RES), u32(7), u8(OP.WATCH), u16(0), u8(1), B.publicKey, u8(2)), M, ''],
     ['RES GROUP_CREATE with a trailing byte', cat(u8(T.RES), u32(2), u8(OP.GROUP_CREATE), u16(0), u8(0)), M, 'the result of GROUP_CREATE is empty'],
-    ['EVENT kind 0', cat(u8(T.EVENT), u8(0)), M, 'kinds are 1 (PRESENCE) and 2 (NOTICE)'],
-    ['EVENT kind 3', cat(u8(T.EVENT), u8(3), str16('x')), M, ''],
+    ['RES PUBLISH_HOME with a trailing byte', cat(u8(T.RES), u32(1), u8(OP.PUBLISH_HOME), u16(0), u8(0)), M, 'the result of PUBLISH_HOME is empty'],
+    ['RES LINKS outbound = 2', cat(u8(T.RES), u32(9), u8(OP.LINKS), u16(0), u8(1), N.publicKey, u8(2), u8(1), u32(0), u32(0), str16('x')), M, ''],
+    ['RES LINKS up = 2', cat(u8(T.RES), u32(9), u8(OP.LINKS), u16(0), u8(1), N.publicKey, u8(1), u8(2), u32(0), u32(0), str16('x')), M, ''],
+    ['RES LINKS url of 1025 bytes', cat(u8(T.RES), u32(9), u8(OP.LINKS), u16(0), u8(1), N.publicKey, u8(1), u8(1), u32(0), u32(0),
+      rawStr16(Buffer.alloc(1025, 0x61))), M, 'a link URL is at most 1024 bytes'],
+    ['RES LINKS url not UTF-8', cat(u8(T.RES), u32(9), u8(OP.LINKS), u16(0), u8(1), N.publicKey, u8(1), u8(1), u32(0), u32(0),
+      rawStr16(unhex('7773733aff'))), M, ''],
+    ['RES LINKS short of its entries', cat(u8(T.RES), u32(9), u8(OP.LINKS), u16(0), u8(2), N.publicKey, u8(1), u8(1), u32(0), u32(0), str16('x')), M,
+      'n = 2 but one entry follows'],
+    ['RES ROUTE_OF kind 4', cat(u8(T.RES), u32(10), u8(OP.ROUTE_OF), u16(0), u8(4), u8(0)), M, 'kinds are 0..3'],
+    ['RES ROUTE_OF path of 17', cat(u8(T.RES), u32(10), u8(OP.ROUTE_OF), u16(0), u8(ROUTE_KIND.REMOTE), u8(17), ids(17)), M, 'a path holds at most 16 relays'],
+    ['RES ROUTE_OF short of its path', cat(u8(T.RES), u32(10), u8(OP.ROUTE_OF), u16(0), u8(ROUTE_KIND.REMOTE), u8(2), O.publicKey), M, ''],
+    ['EVENT kind 0', cat(u8(T.EVENT), u8(0)), M, 'kinds are 1 (PRESENCE), 2 (NOTICE) and 3 (RECEIPT)'],
+    ['EVENT kind 4', cat(u8(T.EVENT), u8(4), str16('x')), M, ''],
+    ['EVENT RECEIPT short of its status', cat(u8(T.EVENT), u8(KIND.RECEIPT), MSG_ID, C.publicKey, u8(0)), M, 'status is a u16'],
+    ['EVENT RECEIPT with a trailing byte', cat(u8(T.EVENT), u8(KIND.RECEIPT), MSG_ID, C.publicKey, u16(0), u8(0)), M, ''],
     ['EVENT PRESENCE online = 2', cat(u8(T.EVENT), u8(KIND.PRESENCE), C.publicKey, u8(2), u64(TIME_MS)), M, ''],
     ['EVENT NOTICE of 4097 bytes', cat(u8(T.EVENT), u8(KIND.NOTICE), rawStr16(Buffer.alloc(4097, 0x61))), M, 'text fields hold at most 4096 bytes'],
     ['EVENT NOTICE not UTF-8', cat(u8(T.EVENT), u8(KIND.NOTICE), rawStr16(unhex('68698081'))), M, '80 81 are continuation bytes without a lead byte'],
     ['ERROR truncated ref', cat(u8(T.ERROR), u16(100), Buffer.alloc(10)), M, 'ref is 16 bytes'],
+    ...linkInvalid(),
     ['ERROR message not UTF-8', cat(u8(T.ERROR), u16(100), ZERO_REF, rawStr16(unhex('fe'))), M, ''],
     ['ERROR message of 4097 bytes', cat(u8(T.ERROR), u16(100), ZERO_REF, rawStr16(Buffer.alloc(4097, 0x61))), M, ''],
   ].map(([name, bytes, error, note]) => ({ name, hex: hex(bytes), error, ...(note ? { note } : {}) }));
@@ -679,8 +950,169 @@ function framesVectors(hsFrames) {
     routes: ROUTE,
     ops: OP,
     eventKinds: KIND,
+    msgFlags: FLAG,
+    routeActions: ACTION,
+    routeKinds: ROUTE_KIND,
+    receiptStatus: RECEIPT_STATUS,
     valid,
     invalid: invalid.map((v) => ({ ...v, code: errorCodeOf(v.error) })),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Federation: home proofs, and what a relay does with a route announcement (§9.3, §9.4)
+
+function federationVectors() {
+  const party = (x, role, seedNote) => ({ seed: hex(x.seed), publicKey: hex(x.publicKey), role, seedNote });
+  const parties = {
+    A: party(A, 'client', '00 01 .. 1f'),
+    C: party(C, 'client', '40 41 .. 5f'),
+    B: party(B, 'relay', '20 21 .. 3f'),
+    R: party(R, 'relay: the receiver of every announcement below', '32 x 52'),
+    N: party(N, 'relay: R\'s neighbour', '32 x 4e'),
+    O: party(O, 'relay: an origin (home) further away', '32 x 4f'),
+    MID: party(MID, 'relay: in the middle', '32 x 4d'),
+    ...Object.fromEntries(P.map((x, i) => [`P${i}`, party(x, 'relay (long paths)', `32 x ${(0x70 + i).toString(16)}`)])),
+  };
+
+  const proofCase = (name, client, relay, timeMs, note) => {
+    const p = homeProof(client, relay.publicKey, timeMs);
+    return { name, seed: hex(client.seed), id: hex(client.publicKey), relayId: hex(relay.publicKey), timeMs, message: hex(p.message), sig: hex(p.sig), note };
+  };
+  const homeProofs = [
+    proofCase('client A registered at relay B', A, B, TIME_MS,
+      'the proof A publishes with PUBLISH_HOME (frames.json "REQ PUBLISH_HOME"): 10 label bytes, 32 relay ID bytes, 8 time bytes'),
+    proofCase('relay B\'s own route', B, B, TIME_MS - 3_600_000, 'a relay announces itself: it signs with its own key, naming itself as home'),
+    proofCase('client C registered at relay O, time 0', C, O, 0, 'the smallest time; u64 zero'),
+  ];
+  const good = homeProofs[0];
+  const invalidHomeProofs = [
+    { name: 'checked under another ID', id: idHex(C), relayId: good.relayId, timeMs: good.timeMs, sig: good.sig, note: 'A\'s proof does not make C at home anywhere' },
+    { name: 'another relay', id: good.id, relayId: idHex(O), timeMs: good.timeMs, sig: good.sig, note: 'the relay ID is signed' },
+    { name: 'another time', id: good.id, relayId: good.relayId, timeMs: good.timeMs + 1, sig: good.sig, note: 'the time is signed' },
+    { name: 'signed by the relay', id: good.id, relayId: good.relayId, timeMs: good.timeMs, sig: hex(homeProof(B, B.publicKey, TIME_MS).sig),
+      note: 'a relay cannot make a proof for its client' },
+    { name: 'tampered signature', id: good.id, relayId: good.relayId, timeMs: good.timeMs, sig: flipFirstBit(good.sig), note: 'first bit flipped' },
+  ];
+
+  // Announcements: R receives each over link 1 from N unless the case says otherwise.
+  const ann = (dest, origin, path, { timeMs = TIME_MS, signer = dest, signedOrigin = origin, signedTime = timeMs, link = 1, neighbour = N } = {}) => ({
+    link,
+    neighbour: hex(neighbour.publicKey),
+    dest: hex(dest.publicKey),
+    origin: hex(origin.publicKey),
+    proofTimeMs: timeMs,
+    proofSig: hex(homeProof(signer, signedOrigin.publicKey, signedTime).sig),
+    path: path.map((x) => hex(x.publicKey)),
+  });
+  const frameOf = (a) => (a.path.length >= 1 && a.path.length <= 16
+    ? hex(encode({ type: T.ROUTE, action: ACTION.ANNOUNCE, dest: a.dest, origin: a.origin, proofTimeMs: a.proofTimeMs, proofSig: a.proofSig, path: a.path }))
+    : null);
+  const sixteen = [...P.slice(0, 15), N];
+  const seventeen = [...P.slice(0, 16), N];
+  const cases = [
+    ['one hop from the home relay', ann(A, N, [N]), 'accept', null, 'N announces its own client A: path [N], origin N'],
+    ['three relays', ann(A, O, [O, MID, N]), 'accept', null, 'the path runs from the origin O to the announcer N'],
+    ['a relay\'s own route', ann(N, N, [N]), 'accept', null, 'dest = origin = N, signed by N'],
+    ['a relay two hops away', ann(O, O, [O, N]), 'accept', null, 'O\'s own route as N passes it on'],
+    ['sixteen relays', ann(A, P[0], sixteen), 'accept', null, 'the longest path: 16 relays'],
+    ['an old proof', ann(A, O, [O, N], { timeMs: 1000 }), 'accept', null,
+      'announcements carry no freshness requirement: a proof from 1970 is accepted (see the weaknesses: proofs are replayable)'],
+    ['a path through the receiver', ann(A, O, [O, R, N]), 'reject', 'loop', 'R is on the path: accepting it would make a loop'],
+    ['the receiver\'s own client coming back', ann(A, R, [R, N]), 'reject', 'loop', 'origin R: a route R itself gave out'],
+    ['a relay twice on the path', ann(A, O, [O, MID, O, N]), 'reject', 'repeated-relay', ''],
+    ['the neighbour twice at the end', ann(A, O, [O, N, N]), 'reject', 'repeated-relay', ''],
+    ['a path that does not end at the neighbour', ann(A, O, [O, MID]), 'reject', 'last-not-neighbour',
+      'N sent it, but the last relay is MID: each relay appends itself before passing a route on'],
+    ['a path that does not start at the origin', ann(A, O, [MID, N]), 'reject', 'first-not-origin', 'the proof names O as home, the path starts at MID'],
+    ['a proof signed by the neighbour', ann(A, N, [N], { signer: N }), 'reject', 'bad-proof',
+      'N claims A is its client with a proof N signed itself: only A can sign A\'s home proof'],
+    ['a proof for another relay', ann(A, O, [O, N], { signedOrigin: MID }), 'reject', 'bad-proof', 'A signed for MID; the announcement says O'],
+    ['a proof for another time', ann(A, O, [O, N], { signedTime: TIME_MS - 1 }), 'reject', 'bad-proof', 'the time is signed'],
+    ['a proof of another ID', ann(A, O, [O, N], { signer: C }), 'reject', 'bad-proof', 'C\'s signature does not verify under A'],
+    ['an empty path', ann(A, O, []), 'reject', 'path-length', 'not encodable as a frame (the codec refuses it as MALFORMED_FRAME); a route table refuses it too'],
+    ['seventeen relays', ann(A, P[0], seventeen), 'reject', 'path-length', 'over 16: MALFORMED_FRAME at the codec; a route table refuses it too'],
+  ].map(([name, announce, expect, reason, note]) => ({ name, announce, frame: frameOf(announce), expect, ...(reason ? { reason } : {}), ...(note ? { note } : {}) }));
+  // A verified proof must not vouch for anything else: caches of verified proofs key the whole statement.
+  const seen = ann(A, O, [O, N]);
+  cases.push({
+    name: 'a verified signature reused for another ID',
+    prior: [seen],
+    announce: { ...ann(C, O, [O, MID], { link: 2, neighbour: MID }), proofSig: seen.proofSig },
+    expect: 'reject',
+    reason: 'bad-proof',
+    note: 'R accepted A\'s route (prior) and so verified its signature; MID reuses those signature bytes for C. A relay that ' +
+      'caches verified proofs must key the cache by dest, origin, time and signature together, never by the signature alone.',
+  });
+  cases.at(-1).frame = frameOf(cases.at(-1).announce);
+  cases.push({
+    name: 'a verified signature reused with another origin',
+    prior: [seen],
+    announce: { ...ann(A, MID, [MID], { link: 2, neighbour: MID }), proofSig: seen.proofSig, proofTimeMs: seen.proofTimeMs },
+    expect: 'reject',
+    reason: 'bad-proof',
+    note: 'MID copies A\'s proof for O and names itself as origin',
+  });
+  cases.at(-1).frame = frameOf(cases.at(-1).announce);
+
+  const local = (timeMs) => ({ proofTimeMs: timeMs, proofSig: hex(homeProof(A, R.publicKey, timeMs).sig) });
+  const bestRoute = [
+    {
+      name: 'a shorter path beats a newer proof and an older link',
+      announcements: [ann(A, O, [O, MID, N], { timeMs: TIME_MS + 5000, link: 1 }), ann(A, O, [O, MID], { link: 2, neighbour: MID })],
+      expectBest: 2,
+      note: 'path length decides first',
+    },
+    {
+      name: 'equal length: the newer proof wins',
+      announcements: [ann(A, O, [O, N], { link: 1 }), ann(A, O, [O, MID], { timeMs: TIME_MS + 1, link: 2, neighbour: MID })],
+      expectBest: 2,
+      note: 'A published again (a newer proof) and it has reached MID but not yet N',
+    },
+    {
+      name: 'equal length and proof: the older link wins',
+      announcements: [ann(A, O, [O, MID], { link: 2, neighbour: MID }), ann(A, O, [O, N], { link: 1 })],
+      expectBest: 1,
+      note: 'link numbers are local to R and count up as links come up: the lower number is the older link',
+    },
+    {
+      name: 'a local route beats every learned one',
+      local: local(TIME_MS),
+      announcements: [ann(A, N, [N], { timeMs: TIME_MS + 10_000, link: 1 })],
+      expectBest: 'local',
+      note: 'A has a session at R and published its home there; N also claims A with a newer proof',
+    },
+    {
+      name: 'withdrawing the best falls back to the next',
+      announcements: [ann(A, O, [O, N], { link: 1 }), ann(A, O, [O, P[0], MID], { link: 2, neighbour: MID })],
+      withdraw: [1],
+      expectBest: 2,
+      note: 'link 1 withdraws A (or goes down); the longer route over link 2 takes over',
+    },
+    {
+      name: 'withdrawing every route leaves none',
+      announcements: [ann(A, O, [O, N], { link: 1 }), ann(A, O, [O, P[0], MID], { link: 2, neighbour: MID })],
+      withdraw: [1, 2],
+      expectBest: null,
+      note: 'R now withdraws A on all its links; it remembers O as A\'s last home',
+    },
+  ];
+
+  return {
+    description:
+      'Federation vectors (docs/PROTOCOL.md §9). homeProofs: message = "w2w/1 home" ‖ relayId ‖ u64be(timeMs), signed with ' +
+      'Ed25519 by the key of "seed"; invalidHomeProofs must not verify under "id". routeAnnouncements: what relay R does with ' +
+      'one ROUTE announce received over link "link" from "neighbour", starting from an empty route table (after learning ' +
+      'every "prior" announcement, which are all valid): "expect" is accept or reject, "reason" the check that fails. ' +
+      '"frame" is the ROUTE frame (null where the path length cannot be encoded). bestRoute: after the announcements (and ' +
+      'a local route of A at R when "local" is given: A\'s proof for R), then the withdrawals, the best route for dest is ' +
+      'over the link "expectBest" ("local", or null for none). Link numbers are local to R.',
+    parties,
+    homeProofLabel: LABEL_HOME,
+    homeProofs,
+    invalidHomeProofs,
+    routeAnnouncements: cases,
+    bestRoute,
   };
 }
 
@@ -698,6 +1130,7 @@ function main() {
     'ids.json': idsVectors(),
     'handshake.json': handshake,
     'frames.json': framesVectors(handshake.valid[0].frames),
+    'federation.json': federationVectors(),
   };
   const check = process.argv.includes('--check');
   let stale = 0;

@@ -142,7 +142,8 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
     });
     ws.on('close', (code, reason) => client.onClose(code, reason.toString()));
     if (opts.publishHome ?? true) {
-      const proof = signHomeProof(opts.identity, hello.relayId, Date.now());
+      // Signed with the relay's clock from HELLO, so a client whose clock is off is not refused.
+      const proof = signHomeProof(opts.identity, hello.relayId, hello.timeMs);
       try {
         await client.request({ op: Op.PUBLISH_HOME, timeMs: proof.timeMs, sig: proof.sig });
       } catch (err) {

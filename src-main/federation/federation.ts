@@ -68,6 +68,10 @@ export interface LinkInfo {
 
 const STORE_BATCH = 500;
 
+function onPath(path: Uint8Array[], relay: Uint8Array): boolean {
+  return path.some((p) => bytesEqual(p, relay));
+}
+
 /** A copy of a MSG frame with its hops byte (offset 3) replaced. */
 function withHops(msg: Uint8Array, hops: number): Buffer {
   const copy = Buffer.from(msg);
@@ -171,7 +175,7 @@ export class Federation {
     for (const [dest, best] of this.routes.bests()) {
       if (best.via === link.id) continue;
       const path = this.pathVia(best);
-      if (path) link.sendFrame(this.announceFrame(dest, best.advert.proof, path));
+      if (path && !onPath(path, link.peerId)) link.sendFrame(this.announceFrame(dest, best.advert.proof, path));
     }
     for (const e of this.local?.directory?.snapshot() ?? []) link.sendFrame({ type: FrameType.DECL, action: 1, holding: e.holding });
     return link;
@@ -207,7 +211,8 @@ export class Federation {
           continue;
         }
         const path = this.pathVia(best);
-        if (!path) {
+        // A neighbour already on the path would refuse it as a loop: tell it the route is not via us.
+        if (!path || onPath(path, link.peerId)) {
           link.sendFrame({ type: FrameType.ROUTE, action: RouteAction.WITHDRAW, dest: idFromKey(change.dest) });
           continue;
         }
@@ -446,6 +451,8 @@ export class Federation {
   private store(key: IdKey, msg: MsgFrame, raw: Uint8Array, originRelay: Uint8Array): ErrorCode | null {
     const recipient = idFromKey(key);
     const max = this.opts.maxStoredPerRecipient ?? 1000;
+    // Expired copies must not count against the recipient's quota.
+    this.opts.stored.expire(Date.now());
     if (this.opts.stored.countFor(recipient) >= max) return ErrorCode.STORE_FULL;
     this.opts.stored.put(recipient, Buffer.from(originRelay), Buffer.from(msg.id), Buffer.from(raw), Date.now(), this.opts.storeTtlMs ?? 7 * 24 * 3600_000);
     return null;

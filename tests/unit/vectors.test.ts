@@ -1,18 +1,22 @@
 // Checks the code against docs/vectors/*.json: the ID text form, the handshake with every intermediate
-// value and key, and the frame codec (valid and invalid frames). The vectors come from
+// value and key, the frame codec (valid and invalid frames), home proofs and the route table's
+// handling of announcements (federation). The vectors come from
 // scripts/gen-vectors.mjs, an implementation of docs/PROTOCOL.md that shares no code with src-*, so a
 // change to the wire format fails here until the spec, the generator and the vectors change with it.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { EventKind, FrameType, HandshakeContext, Op, Route } from '../../src-shared/protocol/constants.js';
+import { EventKind, FrameType, HandshakeContext, MsgFlag, Op, ReceiptStatus, Route, RouteAction } from '../../src-shared/protocol/constants.js';
 import { CloseCode, ErrorCode, errorName } from '../../src-shared/protocol/errors.js';
-import { decodeFrame, encodeFrame, type Frame } from '../../src-shared/protocol/frames.js';
+import { RouteKind, decodeFrame, encodeFrame, type Frame } from '../../src-shared/protocol/frames.js';
 import { fromHex, idToText, parseId, toHex } from '../../src-shared/ids.js';
 import { HandshakeInitiator, HandshakeResponder, computeH1, computeH2, type HandshakeEntropy } from '../../src-main/crypto/handshake.js';
 import { blake2b256, transcriptHash } from '../../src-main/crypto/hash.js';
-import { identityFromSeed, type Identity } from '../../src-main/crypto/identity.js';
+import { identityFromSeed, verify, type Identity } from '../../src-main/crypto/identity.js';
+import { signHomeProof, verifyHomeProof } from '../../src-main/federation/home-proof.js';
+import { PathVectorRouteTable, type RouteAdvert } from '../../src-main/federation/route-table.js';
+import { idKey } from '../../src-main/relay/id-key.js';
 import { ephemeralKeyPair, x25519 } from '../../src-main/crypto/x25519.js';
 import type { GroupStore, NodeListStore } from '../../src-main/relay/ports.js';
 import { RelayServer, normalizeRelayUrl } from '../../src-main/relay/server.js';
@@ -93,13 +97,54 @@ interface FrameVectors {
   routes: Record<string, number>;
   ops: Record<string, number>;
   eventKinds: Record<string, number>;
+  msgFlags: Record<string, number>;
+  routeActions: Record<string, number>;
+  routeKinds: Record<string, number>;
+  receiptStatus: Record<string, number>;
   valid: { name: string; hex: string; frame: Record<string, unknown>; maxFrameBytes?: number }[];
   invalid: { name: string; hex: string; error: string; code: number; maxFrameBytes?: number; note?: string }[];
+}
+
+interface Announcement {
+  link: number;
+  neighbour: string;
+  dest: string;
+  origin: string;
+  proofTimeMs: number;
+  proofSig: string;
+  path: string[];
+}
+
+type RejectReason = 'path-length' | 'loop' | 'repeated-relay' | 'last-not-neighbour' | 'first-not-origin' | 'bad-proof';
+
+interface FederationVectors {
+  parties: Record<string, { seed: string; publicKey: string; role: string }>;
+  homeProofLabel: string;
+  homeProofs: { name: string; seed: string; id: string; relayId: string; timeMs: number; message: string; sig: string; note: string }[];
+  invalidHomeProofs: { name: string; id: string; relayId: string; timeMs: number; sig: string; note: string }[];
+  routeAnnouncements: {
+    name: string;
+    prior?: Announcement[];
+    announce: Announcement;
+    frame: string | null;
+    expect: 'accept' | 'reject';
+    reason?: RejectReason;
+    note?: string;
+  }[];
+  bestRoute: {
+    name: string;
+    local?: { proofTimeMs: number; proofSig: string };
+    announcements: Announcement[];
+    withdraw?: number[];
+    expectBest: number | 'local' | null;
+    note: string;
+  }[];
 }
 
 const ids = readJson<IdVectors>('ids.json');
 const hs = readJson<HandshakeVectors>('handshake.json');
 const frames = readJson<FrameVectors>('frames.json');
+const fed = readJson<FederationVectors>('federation.json');
 
 // --- helpers ------------------------------------------------------------------------------------
 
@@ -110,7 +155,7 @@ function bytes(hex: string): Uint8Array {
 }
 
 /** Text fields stay strings; every other string in a vector frame is hex bytes. */
-const TEXT_FIELDS = new Set(['binding', 'group', 'name', 'message', 'text']);
+const TEXT_FIELDS = new Set(['binding', 'group', 'name', 'message', 'text', 'url']);
 
 function fromJson(value: unknown, key = ''): unknown {
   if (typeof value === 'string') return TEXT_FIELDS.has(key) ? value : bytes(value);
@@ -206,7 +251,7 @@ describe('handshake vectors (docs/vectors/handshake.json)', () => {
 
       const initiator = new HandshakeInitiator(v.ctx as HandshakeContext, a, b.publicKey, v.binding, entropyOf(v.initiator));
       const responder = new HandshakeResponder({
-        ctx: HandshakeContext.C2S,
+        ctx: v.ctx as HandshakeContext,
         identity: b,
         acceptBinding: relayBindingCheck(b, v.acceptBindings),
         entropy: entropyOf(v.responder),
@@ -294,6 +339,10 @@ describe('frame vectors (docs/vectors/frames.json)', () => {
     expect(frames.routes).toEqual(Route);
     expect(frames.ops).toEqual(Op);
     expect(frames.eventKinds).toEqual(EventKind);
+    expect(frames.msgFlags).toEqual(MsgFlag);
+    expect(frames.routeActions).toEqual(RouteAction);
+    expect(frames.routeKinds).toEqual(RouteKind);
+    expect(frames.receiptStatus).toEqual(ReceiptStatus);
   });
 
   it('cover every frame type, route, op (REQ and RES) and event kind', () => {
@@ -305,6 +354,17 @@ describe('frame vectors (docs/vectors/frames.json)', () => {
     expect(seen(FrameType.REQ, 'op')).toEqual(new Set(Object.values(Op)));
     expect(seen(FrameType.RES, 'op')).toEqual(new Set(Object.values(Op)));
     expect(seen(FrameType.EVENT, 'kind')).toEqual(new Set(Object.values(EventKind)));
+    expect(seen(FrameType.ROUTE, 'action')).toEqual(new Set(Object.values(RouteAction)));
+    const routeOf = decoded.filter((f) => f.type === FrameType.RES && f.status === 0 && f.op === Op.ROUTE_OF);
+    expect(new Set(routeOf.map((f) => f.kind))).toEqual(new Set(Object.values(RouteKind)));
+    const receipts = decoded.filter((f) => f.type === FrameType.RECEIPT || (f.type === FrameType.EVENT && f.kind === EventKind.RECEIPT));
+    for (const status of Object.values(ReceiptStatus)) expect(receipts.map((f) => f.status)).toContain(status);
+    const flags = new Set(decoded.filter((f) => f.type === FrameType.MSG).map((f) => f.flags));
+    for (const flag of Object.values(MsgFlag)) expect([...flags].some((f) => ((f as number) & flag) !== 0)).toBe(true);
+    // FWD carries both a targeted message and an a2n flood (no targets).
+    const fwdTargets = decoded.filter((f) => f.type === FrameType.FWD).map((f) => (f.targets as unknown[]).length);
+    expect(fwdTargets).toContain(0);
+    expect(fwdTargets.some((n) => n > 0)).toBe(true);
   });
 
   it.each(frames.valid.map((v) => [v.name, v] as const))('decodes and re-encodes: %s', (_name, v) => {
@@ -321,6 +381,78 @@ describe('frame vectors (docs/vectors/frames.json)', () => {
   });
 });
 
+// --- federation ---------------------------------------------------------------------------------
+
+function advertOf(a: Announcement): RouteAdvert {
+  return { dest: bytes(a.dest), proof: { origin: bytes(a.origin), timeMs: a.proofTimeMs, sig: bytes(a.proofSig) }, path: a.path.map(bytes) };
+}
+
+// PathVectorRouteTable.learn() explains a refusal in a sentence; each vector reason has its own sentence.
+const REFUSAL: Record<RejectReason, RegExp> = {
+  'path-length': /path length/,
+  loop: /loop/,
+  'repeated-relay': /repeats a relay/,
+  'last-not-neighbour': /announcing neighbour/,
+  'first-not-origin': /proof origin/,
+  'bad-proof': /does not verify/,
+};
+
+describe('federation vectors (docs/vectors/federation.json)', () => {
+  const receiver = bytes((fed.parties.R as { publicKey: string }).publicKey);
+
+  it('names the parties by their seeds', () => {
+    for (const p of Object.values(fed.parties)) expect(toHex(identityFromSeed(bytes(p.seed)).publicKey)).toBe(p.publicKey);
+    expect(fed.homeProofLabel).toBe('w2w/1 home');
+  });
+
+  it.each(fed.homeProofs.map((v) => [v.name, v] as const))('home proof: %s', (_name, v) => {
+    const signer = identityFromSeed(bytes(v.seed));
+    expect(toHex(signer.publicKey)).toBe(v.id);
+    const proof = signHomeProof(signer, bytes(v.relayId), v.timeMs);
+    expect(toHex(proof.sig)).toBe(v.sig);
+    // The exact signed bytes: label, relay ID, big-endian time.
+    expect(verify(bytes(v.id), bytes(v.message), bytes(v.sig))).toBe(true);
+    expect(toHex(bytes(v.message).subarray(0, 10))).toBe(toHex(Buffer.from(fed.homeProofLabel)));
+    expect(verifyHomeProof(bytes(v.id), { origin: bytes(v.relayId), timeMs: v.timeMs, sig: bytes(v.sig) })).toBe(true);
+  });
+
+  it.each(fed.invalidHomeProofs.map((v) => [v.name, v] as const))('home proof refused: %s', (_name, v) => {
+    expect(verifyHomeProof(bytes(v.id), { origin: bytes(v.relayId), timeMs: v.timeMs, sig: bytes(v.sig) })).toBe(false);
+  });
+
+  it.each(fed.routeAnnouncements.map((v) => [v.expect, v.name, v] as const))('%s: %s', (_expect, _name, v) => {
+    if (v.frame !== null) {
+      const f = decodeAs(v.frame, FrameType.ROUTE);
+      expect(toJson(f)).toEqual({
+        type: FrameType.ROUTE, action: RouteAction.ANNOUNCE, dest: v.announce.dest, origin: v.announce.origin,
+        proofTimeMs: v.announce.proofTimeMs, proofSig: v.announce.proofSig, path: v.announce.path,
+      });
+    } else {
+      // Path lengths outside 1..16 cannot be encoded.
+      expect(v.announce.path.length === 0 || v.announce.path.length > 16).toBe(true);
+    }
+    const table = new PathVectorRouteTable(receiver);
+    for (const p of v.prior ?? []) expect(table.learn(p.link, bytes(p.neighbour), advertOf(p)).ok).toBe(true);
+    const r = table.learn(v.announce.link, bytes(v.announce.neighbour), advertOf(v.announce));
+    if (v.expect === 'accept') {
+      expect(r.ok ? 'accepted' : r.reason).toBe('accepted');
+      expect(table.best(idKey(bytes(v.announce.dest)))?.via).toBe(v.announce.link);
+    } else {
+      expect(r.ok ? 'accepted' : r.reason).toMatch(REFUSAL[v.reason as RejectReason]);
+      expect(table.best(idKey(bytes(v.announce.dest)))?.via).not.toBe(v.announce.link);
+    }
+  });
+
+  it.each(fed.bestRoute.map((v) => [v.name, v] as const))('best route: %s', (_name, v) => {
+    const table = new PathVectorRouteTable(receiver);
+    const dest = bytes(v.announcements[0]!.dest);
+    if (v.local) table.setLocal(dest, { origin: receiver, timeMs: v.local.proofTimeMs, sig: bytes(v.local.proofSig) });
+    for (const a of v.announcements) expect(table.learn(a.link, bytes(a.neighbour), advertOf(a)).ok).toBe(true);
+    for (const link of v.withdraw ?? []) table.forget(link, dest);
+    expect(table.best(idKey(dest))?.via ?? null).toBe(v.expectBest);
+  });
+});
+
 // --- the spec and the generator -----------------------------------------------------------------
 
 describe('docs/PROTOCOL.md and scripts/gen-vectors.mjs', () => {
@@ -332,6 +464,22 @@ describe('docs/PROTOCOL.md and scripts/gen-vectors.mjs', () => {
 
   it.each(Object.entries(CloseCode))('lists close code %s', (name, code) => {
     expect(spec).toContain(`| ${code} | \`${name}\` |`);
+  });
+
+  it.each(Object.entries(FrameType))('lists frame type %s', (name, type) => {
+    expect(spec).toContain(`| \`0x${type.toString(16).padStart(2, '0')}\` | ${name} |`);
+  });
+
+  it.each(Object.entries(Op))('lists op %s', (name, op) => {
+    expect(spec).toContain(`| ${op} | ${name} |`);
+  });
+
+  it.each(Object.entries(EventKind))('lists event kind %s', (name, kind) => {
+    expect(spec).toContain(`| ${kind} ${name} |`);
+  });
+
+  it.each(Object.entries(RouteKind))('lists route kind %s', (name, kind) => {
+    expect(spec).toContain(`| ${kind} | \`${name}\` |`);
   });
 
   it('vectors are exactly what the generator writes', () => {
