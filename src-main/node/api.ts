@@ -8,6 +8,7 @@ import {
   type ApiMethods,
   type ApiResult,
   type GroupView,
+  type LinkView,
   type MessageTargetView,
   type NodeApi,
   type PeerView,
@@ -20,6 +21,8 @@ import { idToText } from '../../src-shared/ids.js';
 import { messageView, requireId } from '../client/messenger.js';
 import { idKey } from '../relay/id-key.js';
 import type { W2wNode } from './node.js';
+import type { Federation } from '../federation/federation.js';
+import { plainTransportProblem } from './transport-policy.js';
 
 type Handlers = { [M in ApiMethod]: (params: unknown) => Promise<ApiMethods[M][1]> | ApiMethods[M][1] };
 
@@ -87,6 +90,21 @@ export function createNodeApi(node: W2wNode): NodeApi {
     return { id: idToText(id), nickname: p?.nickname ?? null, online: core.isOnline(idKey(id)), lastSeenMs: p?.lastSeenMs ?? null };
   };
 
+  const federation = (): Federation => {
+    if (!core.federation) throw new W2wError(ErrorCode.BAD_REQUEST, 'this node runs without federation');
+    return core.federation;
+  };
+  const linkViews = (): LinkView[] =>
+    federation().linkInfo().map((l) => ({
+      relayId: l.relayId.some((b) => b !== 0) ? idToText(l.relayId) : null,
+      url: l.url,
+      outbound: l.outbound,
+      up: l.up,
+      rttMs: l.rttMs,
+      routes: l.routes,
+      lastError: l.lastError,
+    }));
+
   const listGroups = async (): Promise<GroupView[]> => (await client().request({ op: Op.GROUP_LIST })).groups.map(groupView);
   const findGroup = async (name: string): Promise<GroupView | null> => (await listGroups()).find((g) => g.name === name) ?? null;
 
@@ -153,6 +171,25 @@ export function createNodeApi(node: W2wNode): NodeApi {
     'groups.delete': async (params) => {
       await client().request({ op: Op.GROUP_DELETE, name: groupName(record(params)) });
       return true;
+    },
+    'links.list': () => linkViews(),
+    'links.add': (params) => {
+      const p = record(params);
+      const url = str(p, 'url', 1024);
+      const problem = plainTransportProblem(url, false);
+      if (problem) throw bad(problem);
+      const pinned = p.relayId === undefined || p.relayId === null ? null : requireId(str(p, 'relayId', 100));
+      federation().addPeer(url, pinned);
+      return linkViews();
+    },
+    'routes.get': (params) => {
+      const id = requireId(str(record(params), 'id', 100));
+      const key = idKey(id);
+      if (core.isOnline(key)) return { kind: 'local', path: [node.id] };
+      const best = federation().routes.best(key);
+      if (best && best.via !== 'local') return { kind: 'remote', path: best.advert.path.map(idToText) };
+      const home = federation().routes.lastHome(key);
+      return home ? { kind: 'home-only', path: [idToText(home)] } : { kind: 'none', path: [] };
     },
   };
 

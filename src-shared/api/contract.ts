@@ -84,6 +84,23 @@ export interface PresenceView {
   timeMs: number;
 }
 
+export interface LinkView {
+  /** the other relay's ID; null until a dialled link has connected once */
+  relayId: string | null;
+  url: string;
+  outbound: boolean;
+  up: boolean;
+  rttMs: number;
+  routes: number;
+  lastError: string | null;
+}
+
+export interface RouteView {
+  kind: 'none' | 'local' | 'remote' | 'home-only';
+  /** relay IDs from the destination's home relay to this node's neighbour */
+  path: string[];
+}
+
 export interface HistoryQuery {
   peer?: string;
   group?: string;
@@ -104,6 +121,9 @@ export interface ApiMethods {
   'groups.add': [{ name: string; members: string[] }, GroupView];
   'groups.remove': [{ name: string; members: string[] }, GroupView | null];
   'groups.delete': [{ name: string }, boolean];
+  'links.list': [Record<string, never>, LinkView[]];
+  'links.add': [{ url: string; relayId?: string | null }, LinkView[]];
+  'routes.get': [{ id: string }, RouteView];
 }
 
 export type ApiMethod = keyof ApiMethods;
@@ -139,4 +159,7 @@ export const API_METHODS: readonly ApiMethod[] = [
   'groups.add',
   'groups.remove',
   'groups.delete',
+  'links.list',
+  'links.add',
+  'routes.get',
 ];

@@ -115,6 +115,32 @@ describe('node API contract', () => {
     expect(list).toEqual({ ok: true, value: [] });
   });
 
+  it('links.add, links.list and routes.get show federation to the UI', async () => {
+    const other = await W2wNode.start({ dataDir: path.join(tmp, 'other'), host: '127.0.0.1', port: 0, openFederation: true });
+    try {
+      const added = await api.call('links.add', { url: other.url, relayId: other.id });
+      expect(added.ok).toBe(true);
+      const t0 = Date.now();
+      let links = await api.call('links.list', {});
+      while (!(links.ok && links.value.some((l) => l.up)) && Date.now() - t0 < 5000) {
+        await new Promise((r) => setTimeout(r, 50));
+        links = await api.call('links.list', {});
+      }
+      expect(links.ok && links.value[0]).toMatchObject({ relayId: other.id, url: other.url, outbound: true, up: true });
+      let route = await api.call('routes.get', { id: other.id });
+      while (!(route.ok && route.value.kind === 'remote') && Date.now() - t0 < 5000) {
+        await new Promise((r) => setTimeout(r, 50));
+        route = await api.call('routes.get', { id: other.id });
+      }
+      expect(route).toEqual({ ok: true, value: { kind: 'remote', path: [other.id] } });
+      expect(await api.call('routes.get', { id: node.id })).toEqual({ ok: true, value: { kind: 'local', path: [node.id] } });
+      const refused = await api.call('links.add', { url: 'ws://192.0.2.7:7070/' });
+      expect(!refused.ok && refused.error.code).toBe(ErrorCode.BAD_REQUEST);
+    } finally {
+      await other.stop();
+    }
+  });
+
   it('rejects bad parameters with BAD_REQUEST and unknown methods without throwing', async () => {
     const bad: [string, unknown][] = [
       ['peers.add', { id: 'not-an-id' }],
