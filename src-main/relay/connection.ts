@@ -27,6 +27,9 @@ export class Connection {
   key: IdKey | null = null;
   /** IDs this connection asked to watch (WATCH), for presence events */
   readonly watching = new Set<IdKey>();
+  /** the last a2b destination and its map key: a conversation sends to the same ID again and again */
+  private lastTo: Buffer | null = null;
+  private lastToKey: IdKey | null = null;
 
   constructor(
     readonly ws: WebSocket,
@@ -58,6 +61,14 @@ export class Connection {
       pingIntervalMs: lim.pingIntervalMs,
       handshakeTimeoutMs: lim.handshakeTimeoutMs,
     });
+  }
+
+  /** The map key of an a2b destination, reusing the previous one when the destination repeats. */
+  destinationKey(to: Uint8Array): IdKey {
+    if (this.lastTo && this.lastToKey && this.lastTo.equals(to)) return this.lastToKey;
+    this.lastTo = Buffer.from(to);
+    this.lastToKey = idKey(to);
+    return this.lastToKey;
   }
 
   get isReady(): boolean {

@@ -264,7 +264,7 @@ export class RelayCore implements LocalRelay {
         recipients = [senderKey];
         break;
       case Route.A2B:
-        recipients = [idKey(msg.to)];
+        recipients = [conn.destinationKey(msg.to)];
         break;
       case Route.A2G_LIST:
         if (msg.to.length > this.limits.maxRecipients) {
