@@ -66,3 +66,34 @@ export function readCa(file: string | undefined): Buffer | undefined {
 export async function connectClient(relay: RelayTarget, identity: Identity, ca: Buffer | undefined, publishHome = true): Promise<RelayClient> {
   return RelayClient.connect({ url: relay.url, identity, expectedRelayId: relay.expectedRelayId, ca, publishHome });
 }
+
+export interface ClientFlags {
+  relay?: string;
+  data?: string;
+  ca?: string;
+  insecure?: boolean;
+}
+
+/**
+ * Runs `fn` with a client registered on --relay under the data dir's identity, and always closes the
+ * client and the store afterwards. `publishHome` as in connectClient.
+ */
+export async function withClient<T>(
+  flags: ClientFlags,
+  fn: (client: RelayClient, store: Store, identity: Identity) => Promise<T>,
+  publishHome = true,
+): Promise<T> {
+  const relay = parseRelay(flags.relay, flags.insecure ?? false);
+  const ca = readCa(flags.ca);
+  const { store, identity } = openDataDir(flags.data);
+  try {
+    const client = await connectClient(relay, identity, ca, publishHome);
+    try {
+      return await fn(client, store, identity);
+    } finally {
+      await client.close();
+    }
+  } finally {
+    store.close();
+  }
+}

@@ -3,7 +3,7 @@ import { idToText, parseId } from '../../../src-shared/ids.js';
 import { Op } from '../../../src-shared/protocol/constants.js';
 import { groupNameProblem } from '../../../src-shared/protocol/frames.js';
 import { usageError } from '../cli-error.js';
-import { connectClient, openDataDir, parseRelay, readCa } from '../common.js';
+import { withClient } from '../common.js';
 import type { CliIo } from '../io.js';
 
 export interface GroupFlags {
@@ -32,45 +32,35 @@ export async function runGroup(flags: GroupFlags, positionals: string[], io: Cli
     if (problem) throw usageError(problem);
   }
   const members = action === 'add' || action === 'remove' ? ids(rest) : [];
-  const relay = parseRelay(flags.relay, flags.insecure ?? false);
-  const ca = readCa(flags.ca);
-  const { store, identity } = openDataDir(flags.data);
-  try {
-    const client = await connectClient(relay, identity, ca);
-    try {
-      const n = name as string;
-      switch (action) {
-        case 'create':
-          await client.request({ op: Op.GROUP_CREATE, name: n });
-          io.out(`created group "${n}" (you own it)`);
-          break;
-        case 'delete':
-          await client.request({ op: Op.GROUP_DELETE, name: n });
-          io.out(`deleted group "${n}"`);
-          break;
-        case 'add':
-          await client.request({ op: Op.GROUP_ADD, name: n, members });
-          io.out(`added ${members.length} member${members.length === 1 ? '' : 's'} to "${n}"`);
-          break;
-        case 'remove':
-          await client.request({ op: Op.GROUP_REMOVE, name: n, members });
-          io.out(`removed ${members.length} member${members.length === 1 ? '' : 's'} from "${n}"`);
-          break;
-        case 'list': {
-          const { groups } = await client.request({ op: Op.GROUP_LIST });
-          if (groups.length === 0) io.err('you are in no group on this relay');
-          for (const g of groups) {
-            io.out(`${g.name}\towner ${idToText(g.owner)}\t${g.members.length} member${g.members.length === 1 ? '' : 's'}`);
-            for (const m of g.members) io.out(`  ${idToText(m)}`);
-          }
-          break;
+  return withClient(flags, async (client) => {
+    const n = name as string;
+    switch (action) {
+      case 'create':
+        await client.request({ op: Op.GROUP_CREATE, name: n });
+        io.out(`created group "${n}" (you own it)`);
+        break;
+      case 'delete':
+        await client.request({ op: Op.GROUP_DELETE, name: n });
+        io.out(`deleted group "${n}"`);
+        break;
+      case 'add':
+        await client.request({ op: Op.GROUP_ADD, name: n, members });
+        io.out(`added ${members.length} member${members.length === 1 ? '' : 's'} to "${n}"`);
+        break;
+      case 'remove':
+        await client.request({ op: Op.GROUP_REMOVE, name: n, members });
+        io.out(`removed ${members.length} member${members.length === 1 ? '' : 's'} from "${n}"`);
+        break;
+      case 'list': {
+        const { groups } = await client.request({ op: Op.GROUP_LIST });
+        if (groups.length === 0) io.err('you are in no group on this relay');
+        for (const g of groups) {
+          io.out(`${g.name}\towner ${idToText(g.owner)}\t${g.members.length} member${g.members.length === 1 ? '' : 's'}`);
+          for (const m of g.members) io.out(`  ${idToText(m)}`);
         }
+        break;
       }
-      return 0;
-    } finally {
-      await client.close();
     }
-  } finally {
-    store.close();
-  }
+    return 0;
+  });
 }

@@ -1,27 +1,17 @@
 // `w2w peers`: the relay's node list (every ID registered there) with online state and last seen.
 import { idToText } from '../../../src-shared/ids.js';
 import { Op } from '../../../src-shared/protocol/constants.js';
-import { connectClient, openDataDir, parseRelay, readCa } from '../common.js';
+import { withClient } from '../common.js';
 import type { CliIo } from '../io.js';
 
 export async function runPeers(flags: { relay?: string; data?: string; ca?: string; insecure?: boolean }, io: CliIo): Promise<number> {
-  const relay = parseRelay(flags.relay, flags.insecure ?? false);
-  const ca = readCa(flags.ca);
-  const { store, identity } = openDataDir(flags.data);
-  try {
-    const client = await connectClient(relay, identity, ca);
-    try {
-      const { peers } = await client.request({ op: Op.LIST_PEERS });
-      const me = idToText(identity.publicKey);
-      for (const p of peers) {
-        const id = idToText(p.id);
-        io.out(`${id}\t${p.online ? 'online' : 'offline'}\tlast seen ${new Date(p.lastSeenMs).toISOString()}${id === me ? '\t(you)' : ''}`);
-      }
-      return 0;
-    } finally {
-      await client.close();
+  return withClient(flags, async (client, _store, identity) => {
+    const { peers } = await client.request({ op: Op.LIST_PEERS });
+    const me = idToText(identity.publicKey);
+    for (const p of peers) {
+      const id = idToText(p.id);
+      io.out(`${id}\t${p.online ? 'online' : 'offline'}\tlast seen ${new Date(p.lastSeenMs).toISOString()}${id === me ? '\t(you)' : ''}`);
     }
-  } finally {
-    store.close();
-  }
+    return 0;
+  });
 }

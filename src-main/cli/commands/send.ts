@@ -3,7 +3,7 @@ import type { MessageTargetView } from '../../../src-shared/api/contract.js';
 import { parseId } from '../../../src-shared/ids.js';
 import { Messenger } from '../../client/messenger.js';
 import { usageError } from '../cli-error.js';
-import { connectClient, openDataDir, parseRelay, readCa } from '../common.js';
+import { withClient } from '../common.js';
 import type { CliIo } from '../io.js';
 
 export interface SendFlags {
@@ -44,25 +44,15 @@ export async function runSend(flags: SendFlags, positionals: string[], io: CliIo
   const target = sendTarget(flags);
   const text = positionals.join(' ');
   if (!text) throw usageError('nothing to send: give the TEXT after the options');
-  const relay = parseRelay(flags.relay, flags.insecure ?? false);
-  const ca = readCa(flags.ca);
-  const { store, identity } = openDataDir(flags.data);
-  try {
-    const client = await connectClient(relay, identity, ca);
-    try {
-      const messenger = new Messenger(client, store, { receive: false });
-      const res = await messenger.send(target, text, { store: !flags['no-store'] });
-      for (const m of res.missed) io.err(`w2w: ${m.name} (${m.code}): ${m.id} ${MISSED_TEXT[m.name] ?? 'could not be reached'}`);
-      const plural = (n: number): string => `${n} recipient${n === 1 ? '' : 's'}`;
-      const parts = [`delivered to ${plural(res.delivered)}`];
-      if (res.forwarded > 0) parts.push(`passed on to other relays for ${plural(res.forwarded)}`);
-      if (res.stored > 0) parts.push(`kept for ${plural(res.stored)} offline`);
-      io.out(`sent ${res.msgId}: ${parts.join(', ')}`);
-      return res.missed.length > 0 ? 1 : 0;
-    } finally {
-      await client.close();
-    }
-  } finally {
-    store.close();
-  }
+  return withClient(flags, async (client, store) => {
+    const messenger = new Messenger(client, store, { receive: false });
+    const res = await messenger.send(target, text, { store: !flags['no-store'] });
+    for (const m of res.missed) io.err(`w2w: ${m.name} (${m.code}): ${m.id} ${MISSED_TEXT[m.name] ?? 'could not be reached'}`);
+    const plural = (n: number): string => `${n} recipient${n === 1 ? '' : 's'}`;
+    const parts = [`delivered to ${plural(res.delivered)}`];
+    if (res.forwarded > 0) parts.push(`passed on to other relays for ${plural(res.forwarded)}`);
+    if (res.stored > 0) parts.push(`kept for ${plural(res.stored)} offline`);
+    io.out(`sent ${res.msgId}: ${parts.join(', ')}`);
+    return res.missed.length > 0 ? 1 : 0;
+  });
 }
