@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 // Writes the protocol v1 test vectors (docs/vectors/*.json) from fixed seeds.
 //
-// Usage: node scripts/gen-vectors.mjs           (re)write docs/vectors/{ids,handshake,frames,federation}.json
+// Usage: node scripts/gen-vectors.mjs           (re)write docs/vectors/{ids,handshake,frames,federation,declarations,e2e,transfer}.json
 //        node scripts/gen-vectors.mjs --check   exit 1 if a file differs from what would be written
 //
 // This is a second, independent implementation of docs/PROTOCOL.md: its own byte writer, CRC-32,
-// base32 and handshake transcript, Ed25519 and X25519 from node:crypto (OpenSSL, not libsodium), and
-// only BLAKE2b from sodium-native (node:crypto has no keyed or 256-bit BLAKE2b). It never imports
+// base32 and handshake transcript, Ed25519 and X25519 from node:crypto (OpenSSL, not libsodium), its own
+// Ed25519-to-X25519 conversion (RFC 7748 birational map, BigInt) and XChaCha20-Poly1305 (its own
+// HChaCha20 in front of node:crypto's ChaCha20-Poly1305, checked once against libsodium), and only
+// BLAKE2b from sodium-native (node:crypto has no keyed or 256-bit BLAKE2b). It never imports
 // src-shared or src-main, so tests/unit/vectors.test.ts checks the code against the spec rather than
 // against a snapshot of itself. Every decoded field below is written out by hand from the spec.
 import crypto from 'node:crypto';
@@ -51,13 +53,17 @@ const str16 = (s) => rawStr16(utf8(s));
 
 const T = {
   HELLO: 0x01, HS1: 0x02, HS2: 0x03, HS3: 0x04, READY: 0x05, MSG: 0x10, ACK: 0x11, REQ: 0x20, RES: 0x21, EVENT: 0x22,
-  ROUTE: 0x30, FWD: 0x31, RECEIPT: 0x32, ERROR: 0x7f,
+  ROUTE: 0x30, FWD: 0x31, RECEIPT: 0x32, DECL: 0x33, ERROR: 0x7f,
 };
 const ROUTE = { A2A: 1, A2B: 2, A2G_LIST: 3, A2G_NAMED: 4, A2N: 5 };
 const OP = {
   LIST_PEERS: 1, GROUP_CREATE: 2, GROUP_ADD: 3, GROUP_REMOVE: 4, GROUP_LIST: 5, GROUP_DELETE: 6, WATCH: 7,
-  PUBLISH_HOME: 8, LINKS: 9, ROUTE_OF: 10,
+  PUBLISH_HOME: 8, LINKS: 9, ROUTE_OF: 10, DECL_PUBLISH: 11, DECL_WITHDRAW: 12, DECL_QUERY: 13,
 };
+const DECL_ACTION = { PUBLISH: 1, WITHDRAW: 2 };
+const QUERY_BY = { HASH: 1, HOLDER: 2, OWNER: 3 };
+/** A holding travels in DECL and DECL_PUBLISH as u32 len ‖ bytes, with len at most this. */
+const MAX_HOLDING_BLOB = 8192;
 const KIND = { PRESENCE: 1, NOTICE: 2, RECEIPT: 3 };
 const CTX = { C2S: 1, S2S: 2, E2E: 3 };
 const CTX_LABEL = { 1: 'c2s', 2: 's2s', 3: 'e2e' };
@@ -71,7 +77,8 @@ const ERR = {
   MALFORMED_FRAME: 100, UNKNOWN_FRAME_TYPE: 101, UNEXPECTED_FRAME: 102, FRAME_TOO_LARGE: 103, UNSUPPORTED_VERSION: 104,
   BAD_SIGNATURE: 201, WRONG_PEER: 202, WRONG_CONTEXT: 203, WRONG_BINDING: 204, WEAK_KEY: 205,
   UNTRUSTED_RELAY: 207, BAD_HOME_PROOF: 208,
-  UNKNOWN_RECIPIENT: 300, RECIPIENT_OFFLINE: 301, GROUP_EXISTS: 306, HOP_LIMIT: 311, ROUTE_REJECTED: 312, STORE_FULL: 404,
+  UNKNOWN_RECIPIENT: 300, RECIPIENT_OFFLINE: 301, SPOOFED_SENDER: 302, GROUP_EXISTS: 306, BAD_REQUEST: 310, HOP_LIMIT: 311,
+  ROUTE_REJECTED: 312, STORE_FULL: 404,
 };
 /** The home-proof label of §9.3; no other part of the protocol signs with it. */
 const LABEL_HOME = 'w2w/1 home';
@@ -122,6 +129,70 @@ const LABEL_B = utf8('w2w/1|B');
 const LABEL_C = utf8('w2w/1|C');
 const LABEL_KEYS = utf8('w2w/1 keys');
 
+/** HChaCha20 (draft-irtf-cfrg-xchacha §2.2): the subkey XChaCha20 derives from the key and 16 nonce bytes. */
+function hchacha20(key, nonce16) {
+  const rotl = (v, n) => (v << n) | (v >>> (32 - n));
+  const s = new Uint32Array(16);
+  s.set([0x61707865, 0x3320646e, 0x79622d32, 0x6b206574]);
+  for (let i = 0; i < 8; i++) s[4 + i] = key.readUInt32LE(4 * i);
+  for (let i = 0; i < 4; i++) s[12 + i] = nonce16.readUInt32LE(4 * i);
+  const qr = (a, b, c, d) => {
+    s[a] += s[b]; s[d] = rotl(s[d] ^ s[a], 16);
+    s[c] += s[d]; s[b] = rotl(s[b] ^ s[c], 12);
+    s[a] += s[b]; s[d] = rotl(s[d] ^ s[a], 8);
+    s[c] += s[d]; s[b] = rotl(s[b] ^ s[c], 7);
+  };
+  for (let r = 0; r < 10; r++) {
+    qr(0, 4, 8, 12); qr(1, 5, 9, 13); qr(2, 6, 10, 14); qr(3, 7, 11, 15);
+    qr(0, 5, 10, 15); qr(1, 6, 11, 12); qr(2, 7, 8, 13); qr(3, 4, 9, 14);
+  }
+  const out = Buffer.alloc(32);
+  [0, 1, 2, 3, 12, 13, 14, 15].forEach((w, i) => out.writeUInt32LE(s[w], 4 * i));
+  return out;
+}
+
+let xchachaChecked = false;
+/** XChaCha20-Poly1305 (IETF): ChaCha20-Poly1305 under HChaCha20(key, nonce[0..16)) with nonce 0000 ‖ nonce[16..24). */
+function xchachaSeal(key, nonce24, ad, plaintext) {
+  const sub = hchacha20(key, nonce24.subarray(0, 16));
+  const c = crypto.createCipheriv('chacha20-poly1305', sub, cat(Buffer.alloc(4), nonce24.subarray(16, 24)), { authTagLength: 16 });
+  c.setAAD(ad, { plaintextLength: plaintext.length });
+  const out = cat(c.update(plaintext), c.final(), c.getAuthTag());
+  if (!xchachaChecked) {
+    // One cross-check against libsodium, so that a slip in this file cannot go unnoticed.
+    const ref = Buffer.alloc(plaintext.length + 16);
+    sodium.crypto_aead_xchacha20poly1305_ietf_encrypt(ref, plaintext, ad, null, nonce24, key);
+    if (!ref.equals(out)) throw new Error('XChaCha20-Poly1305 disagrees with libsodium');
+    xchachaChecked = true;
+  }
+  return out;
+}
+
+/** The AEAD nonce of a counter (§11.5): 16 zero bytes ‖ u64be(counter). */
+const counterNonce = (counter) => cat(Buffer.alloc(16), u64(counter));
+
+const P25519 = (1n << 255n) - 19n;
+const leToBig = (b) => b.reduceRight((x, byte) => (x << 8n) | BigInt(byte), 0n);
+const bigToLe = (x) => Buffer.from(Array.from({ length: 32 }, (_, i) => Number((x >> BigInt(8 * i)) & 0xffn)));
+function powMod(b, e) {
+  let r = 1n;
+  for (b %= P25519; e > 0n; e >>= 1n, b = (b * b) % P25519) if (e & 1n) r = (r * b) % P25519;
+  return r;
+}
+/** An Ed25519 public key as an X25519 one (RFC 7748 §4.1 birational map): u = (1 + y) / (1 - y) mod p. */
+function edPublicToX25519(pk) {
+  const y = leToBig(pk) & ((1n << 255n) - 1n);
+  return bigToLe((((1n + y) * powMod((1n - y + P25519) % P25519, P25519 - 2n)) % P25519 + P25519) % P25519);
+}
+/** An Ed25519 seed's X25519 secret: the first half of SHA-512(seed), clamped (RFC 8032 §5.1.5). */
+function edSeedToX25519Secret(seed) {
+  const s = crypto.createHash('sha512').update(seed).digest().subarray(0, 32);
+  s[0] &= 248;
+  s[31] &= 127;
+  s[31] |= 64;
+  return Buffer.from(s);
+}
+
 // ---------------------------------------------------------------------------------------------
 // The frame codec, from the spec's byte tables. Frames are JSON objects with hex strings for bytes.
 
@@ -159,6 +230,14 @@ function encodeReqArgs(f) {
       return [];
     case OP.ROUTE_OF:
       return unhex(f.id);
+    case OP.DECL_PUBLISH: {
+      const h = unhex(f.holding);
+      return cat(u32(h.length), h);
+    }
+    case OP.DECL_WITHDRAW:
+      return cat(unhex(f.contentHash), u64(f.timeMs), unhex(f.sig));
+    case OP.DECL_QUERY:
+      return cat(u8(f.by), unhex(f.key));
   }
   throw new Error(`op ${f.op}`);
 }
@@ -177,6 +256,8 @@ function encodeResResult(f) {
       ]));
     case OP.ROUTE_OF:
       return cat(u8(f.kind), u8(f.path.length), f.path.map(unhex));
+    case OP.DECL_QUERY:
+      return cat(u16(f.holdings.length), f.holdings.map((h) => [u32(unhex(h).length), unhex(h)]));
     default:
       return [];
   }
@@ -221,6 +302,10 @@ function encode(f) {
       return cat(t, unhex(f.originRelay), u8(f.targets.length), f.targets.map(unhex), unhex(f.msg));
     case T.RECEIPT:
       return cat(t, unhex(f.toRelay), u8(f.hops), unhex(f.sender), unhex(f.msgId), unhex(f.recipient), u16(f.status));
+    case T.DECL:
+      return f.action === DECL_ACTION.PUBLISH
+        ? cat(t, u8(f.action), u32(unhex(f.holding).length), unhex(f.holding))
+        : cat(t, u8(f.action), unhex(f.contentHash), unhex(f.holder), u64(f.timeMs), unhex(f.sig));
     case T.ERROR:
       return cat(t, u16(f.code), unhex(f.ref), str16(f.message));
   }
@@ -594,6 +679,13 @@ function linkInvalid() {
     ['FWD short of its targets', cat(u8(T.FWD), B.publicKey, u8(2), C.publicKey), M_, 'n = 2 but one target follows and no MSG'],
     ['RECEIPT truncated', receipt.subarray(0, receipt.length - 1), M_, 'status is a u16'],
     ['RECEIPT with a trailing byte', cat(receipt, u8(0)), M_, 'a RECEIPT is exactly 116 bytes'],
+    ['DECL action 0', cat(u8(T.DECL), u8(0), u32(0)), M_, 'actions are 1 (PUBLISH) and 2 (WITHDRAW)'],
+    ['DECL action 3', cat(u8(T.DECL), u8(3), Buffer.alloc(136)), M_, ''],
+    ['DECL publish of 8193 bytes', cat(u8(T.DECL), u8(DECL_ACTION.PUBLISH), u32(8193), Buffer.alloc(8193)), M_, `a holding blob is at most ${MAX_HOLDING_BLOB} bytes`],
+    ['DECL publish shorter than its length', cat(u8(T.DECL), u8(DECL_ACTION.PUBLISH), u32(10), Buffer.alloc(9)), M_, ''],
+    ['DECL publish with a trailing byte', cat(u8(T.DECL), u8(DECL_ACTION.PUBLISH), u32(2), unhex('ff00'), u8(0)), M_, 'the holding ends the frame'],
+    ['DECL withdraw with a short signature', cat(u8(T.DECL), u8(DECL_ACTION.WITHDRAW), Buffer.alloc(32), A.publicKey, u64(TIME_MS), Buffer.alloc(63)), M_, ''],
+    ['DECL withdraw timeMs 2^53', cat(u8(T.DECL), u8(DECL_ACTION.WITHDRAW), Buffer.alloc(32), A.publicKey, u64(2 ** 53), Buffer.alloc(64)), M_, ''],
   ];
 }
 
@@ -658,7 +750,9 @@ function linkFrames() {
   ];
 }
 
-function framesVectors(hsFrames) {
+function framesVectors(hsFrames, decl) {
+  const [declPub, declPeers, declGroup] = decl.valid;
+  const withdrawal = decl.withdrawals[0];
   const hello = {
     type: T.HELLO, version: 1, relayId: idHex(B), timeMs: TIME_MS, maxFrameBytes: 131072, maxRecipients: 64,
     ratePerSec: 1000, rateBurst: 2000, pingIntervalMs: 30000, handshakeTimeoutMs: 10000,
@@ -720,6 +814,24 @@ function framesVectors(hsFrames) {
     { name: 'REQ LINKS', frame: { type: T.REQ, reqId: 9, op: OP.LINKS } },
     { name: 'REQ ROUTE_OF', frame: { type: T.REQ, reqId: 10, op: OP.ROUTE_OF, id: idHex(C) } },
     {
+      name: 'REQ DECL_PUBLISH',
+      frame: { type: T.REQ, reqId: 11, op: OP.DECL_PUBLISH, holding: declPub.holding },
+      note: 'A publishes its holding of the test file (declarations.json valid[0])',
+    },
+    {
+      name: 'REQ DECL_PUBLISH, bytes that are not a holding',
+      frame: { type: T.REQ, reqId: 11, op: OP.DECL_PUBLISH, holding: 'ff00' },
+      note: 'the frame codec does not look inside the holding: this decodes, and the relay answers BAD_REQUEST (§10.3)',
+    },
+    {
+      name: 'REQ DECL_WITHDRAW',
+      frame: { type: T.REQ, reqId: 12, op: OP.DECL_WITHDRAW, contentHash: withdrawal.contentHash, timeMs: withdrawal.timeMs, sig: withdrawal.sig },
+      note: 'declarations.json withdrawals[0]',
+    },
+    { name: 'REQ DECL_QUERY by content hash', frame: { type: T.REQ, reqId: 13, op: OP.DECL_QUERY, by: QUERY_BY.HASH, key: declPub.core.contentHash } },
+    { name: 'REQ DECL_QUERY by holder', frame: { type: T.REQ, reqId: 14, op: OP.DECL_QUERY, by: QUERY_BY.HOLDER, key: idHex(C) } },
+    { name: 'REQ DECL_QUERY by owner', frame: { type: T.REQ, reqId: 15, op: OP.DECL_QUERY, by: QUERY_BY.OWNER, key: idHex(A) } },
+    {
       name: 'RES LIST_PEERS',
       frame: {
         type: T.RES, reqId: 1, op: OP.LIST_PEERS, status: 0,
@@ -767,6 +879,18 @@ function framesVectors(hsFrames) {
       note: 'a dialled link that is up; a link the peer dialled in (url = its address); a configured link never up and not pinned (ID unknown: zeros)',
     },
     { name: 'RES LINKS, none', frame: { type: T.RES, reqId: 9, op: OP.LINKS, status: 0, links: [] } },
+    { name: 'RES DECL_PUBLISH', frame: { type: T.RES, reqId: 11, op: OP.DECL_PUBLISH, status: 0 } },
+    {
+      name: 'RES DECL_PUBLISH refused',
+      frame: { type: T.RES, reqId: 11, op: OP.DECL_PUBLISH, status: ERR.BAD_SIGNATURE, message: 'the owner or holder signature does not verify' },
+    },
+    { name: 'RES DECL_WITHDRAW', frame: { type: T.RES, reqId: 12, op: OP.DECL_WITHDRAW, status: 0 } },
+    {
+      name: 'RES DECL_QUERY',
+      frame: { type: T.RES, reqId: 13, op: OP.DECL_QUERY, status: 0, holdings: [declPeers.holding, declPub.holding] },
+      note: 'the holdings of the test file by content hash, newest heldSinceMs first; each is u32 len ‖ holding',
+    },
+    { name: 'RES DECL_QUERY, none', frame: { type: T.RES, reqId: 14, op: OP.DECL_QUERY, status: 0, holdings: [] } },
     { name: 'RES ROUTE_OF, no route', frame: { type: T.RES, reqId: 10, op: OP.ROUTE_OF, status: 0, kind: ROUTE_KIND.NONE, path: [] } },
     {
       name: 'RES ROUTE_OF, local', frame: { type: T.RES, reqId: 10, op: OP.ROUTE_OF, status: 0, kind: ROUTE_KIND.LOCAL, path: [idHex(R)] },
@@ -816,6 +940,16 @@ function framesVectors(hsFrames) {
       note: 'sent after a valid s2s HS3 by a relay that does not trust the dialler; close 4001 follows',
     },
     ...linkFrames(),
+    {
+      name: 'DECL publish',
+      frame: { type: T.DECL, action: DECL_ACTION.PUBLISH, holding: declGroup.holding },
+      note: 'a relay passes C\'s holding (declarations.json valid[2]) to its links',
+    },
+    {
+      name: 'DECL withdraw',
+      frame: { type: T.DECL, action: DECL_ACTION.WITHDRAW, contentHash: withdrawal.contentHash, holder: withdrawal.holder, timeMs: withdrawal.timeMs, sig: withdrawal.sig },
+      note: 'the DECL_WITHDRAW of frames "REQ DECL_WITHDRAW", passed on with the holder named',
+    },
   ].map((v) => ({ name: v.name, ...(v.note ? { note: v.note } : {}), hex: hex(encode(v.frame)), frame: v.frame }));
 
   const bytesOf = (name) => unhex(valid.find((v) => v.name === name).hex);
@@ -836,6 +970,7 @@ function framesVectors(hsFrames) {
     ['empty message', Buffer.alloc(0), M, 'a WebSocket message with no bytes'],
     ['unknown type 0x00', u8(0x00), 'UNKNOWN_FRAME_TYPE', 'the type byte is checked first'],
     ['unknown type 0x06', cat(u8(0x06), Buffer.alloc(40)), 'UNKNOWN_FRAME_TYPE', 'a gap in the type numbers'],
+    ['unknown type 0x34', cat(u8(0x34), Buffer.alloc(40)), 'UNKNOWN_FRAME_TYPE', 'the first free link-frame number'],
     ['unknown type 0x3f', cat(u8(0x3f), Buffer.alloc(40)), 'UNKNOWN_FRAME_TYPE', 'a gap in the link-frame numbers (0x30..)'],
     ['unknown type 0xff', u8(0xff), 'UNKNOWN_FRAME_TYPE', ''],
     ['HELLO version 2', with1(helloBytes, 1, 2), 'UNSUPPORTED_VERSION', 'otherwise valid; the version byte is checked right after the type'],
@@ -882,7 +1017,8 @@ function framesVectors(hsFrames) {
     ['ACK in the layout before federation', cat(u8(T.ACK), MSG_ID, u32(1), u8(0)), M,
       'the first draft had no forwarded and stored counts: 22 bytes are too short for the 34-byte minimum'],
     ['ACK short of its stored count', cat(u8(T.ACK), MSG_ID, u32(1), u32(0), u16(0)), M, ''],
-    ['REQ op 0', cat(u8(T.REQ), u32(1), u8(0)), M, 'ops are 1..10'],
+    ['REQ op 0', cat(u8(T.REQ), u32(1), u8(0)), M, 'ops are 1..13'],
+    ['REQ op 14', cat(u8(T.REQ), u32(1), u8(14)), M, ''],
     ['REQ op 255', cat(u8(T.REQ), u32(1), u8(255)), M, ''],
     ['REQ PUBLISH_HOME with a short signature', cat(u8(T.REQ), u32(1), u8(OP.PUBLISH_HOME), u64(TIME_MS), Buffer.alloc(63)), M, 'the proof signature is 64 bytes'],
     ['REQ PUBLISH_HOME timeMs 2^53', cat(u8(T.REQ), u32(1), u8(OP.PUBLISH_HOME), u64(2 ** 53), Buffer.alloc(64)), M, ''],
@@ -913,6 +1049,17 @@ function framesVectors(hsFrames) {
     ['RES ROUTE_OF kind 4', cat(u8(T.RES), u32(10), u8(OP.ROUTE_OF), u16(0), u8(4), u8(0)), M, 'kinds are 0..3'],
     ['RES ROUTE_OF path of 17', cat(u8(T.RES), u32(10), u8(OP.ROUTE_OF), u16(0), u8(ROUTE_KIND.REMOTE), u8(17), ids(17)), M, 'a path holds at most 16 relays'],
     ['RES ROUTE_OF short of its path', cat(u8(T.RES), u32(10), u8(OP.ROUTE_OF), u16(0), u8(ROUTE_KIND.REMOTE), u8(2), O.publicKey), M, ''],
+    ['REQ DECL_PUBLISH of 8193 bytes', cat(u8(T.REQ), u32(11), u8(OP.DECL_PUBLISH), u32(8193), Buffer.alloc(8193)), M,
+      `a holding blob is at most ${MAX_HOLDING_BLOB} bytes`],
+    ['REQ DECL_PUBLISH shorter than its length', cat(u8(T.REQ), u32(11), u8(OP.DECL_PUBLISH), u32(100), Buffer.alloc(99)), M, ''],
+    ['REQ DECL_WITHDRAW with a trailing byte', cat(u8(T.REQ), u32(12), u8(OP.DECL_WITHDRAW), Buffer.alloc(32), u64(TIME_MS), Buffer.alloc(64), u8(0)), M, ''],
+    ['REQ DECL_WITHDRAW timeMs 2^53', cat(u8(T.REQ), u32(12), u8(OP.DECL_WITHDRAW), Buffer.alloc(32), u64(2 ** 53), Buffer.alloc(64)), M, ''],
+    ['REQ DECL_QUERY by 0', cat(u8(T.REQ), u32(13), u8(OP.DECL_QUERY), u8(0), A.publicKey), M, 'by is 1 (content hash), 2 (holder) or 3 (owner)'],
+    ['REQ DECL_QUERY by 4', cat(u8(T.REQ), u32(13), u8(OP.DECL_QUERY), u8(4), A.publicKey), M, ''],
+    ['REQ DECL_QUERY with a short key', cat(u8(T.REQ), u32(13), u8(OP.DECL_QUERY), u8(QUERY_BY.OWNER), A.publicKey.subarray(0, 31)), M, 'the key is 32 bytes'],
+    ['RES DECL_QUERY short of its holdings', cat(u8(T.RES), u32(13), u8(OP.DECL_QUERY), u16(0), u16(2), u32(2), unhex('ff00')), M, 'n = 2 but one holding follows'],
+    ['RES DECL_QUERY holding of 8193 bytes', cat(u8(T.RES), u32(13), u8(OP.DECL_QUERY), u16(0), u16(1), u32(8193), Buffer.alloc(8193)), M, ''],
+    ['RES DECL_PUBLISH with a trailing byte', cat(u8(T.RES), u32(11), u8(OP.DECL_PUBLISH), u16(0), u8(0)), M, 'the result of DECL_PUBLISH is empty'],
     ['EVENT kind 0', cat(u8(T.EVENT), u8(0)), M, 'kinds are 1 (PRESENCE), 2 (NOTICE) and 3 (RECEIPT)'],
     ['EVENT kind 4', cat(u8(T.EVENT), u8(4), str16('x')), M, ''],
     ['EVENT RECEIPT short of its status', cat(u8(T.EVENT), u8(KIND.RECEIPT), MSG_ID, C.publicKey, u8(0)), M, 'status is a u16'],
@@ -945,7 +1092,8 @@ function framesVectors(hsFrames) {
       'Frames of docs/PROTOCOL.md §7. "valid": hex is the exact WebSocket message; frame lists the decoded fields (byte fields ' +
       'as hex, bools as JSON booleans, text as JSON strings); decoding hex must give frame and encoding frame must give hex. ' +
       '"invalid": decoding must fail with the named error code. maxFrameBytes, when present, is the receiver\'s size limit; ' +
-      'otherwise the protocol maximum 262144 applies.',
+      'otherwise the protocol maximum 262144 applies. A holding inside DECL, REQ DECL_PUBLISH and RES DECL_QUERY is opaque ' +
+      'to the frame codec (declarations.json decodes it).',
     types: T,
     routes: ROUTE,
     ops: OP,
@@ -954,6 +1102,8 @@ function framesVectors(hsFrames) {
     routeActions: ACTION,
     routeKinds: ROUTE_KIND,
     receiptStatus: RECEIPT_STATUS,
+    declActions: DECL_ACTION,
+    declQueryBy: QUERY_BY,
     valid,
     invalid: invalid.map((v) => ({ ...v, code: errorCodeOf(v.error) })),
   };
@@ -1116,6 +1266,631 @@ function federationVectors() {
   };
 }
 
+// ---------------------------------------------------------------------------------------------
+// Data directory: declarations and holdings (§10)
+
+const ACCESS = { PUBLIC: 0, PEERS: 1, GROUP: 2 };
+const DECL_FLAG = { RESHARE: 0x01 };
+const LABEL_DECL = 'w2w/1 decl';
+const LABEL_HOLD = 'w2w/1 hold';
+const LABEL_WITHDRAW = 'w2w/1 withdraw';
+const D = identity(Buffer.alloc(32, 0x44)); // another client ("D")
+
+/** core = u8 1 ‖ 32 contentHash ‖ 32 treeRoot ‖ u64 size ‖ u32 chunkSize ‖ str8 name ‖ str8 mime ‖ u64 createdMs ‖ 32 owner ‖ access ‖ u8 flags */
+function encodeDeclCore(c, version = 1) {
+  const a = c.access;
+  const access = a.kind === ACCESS.PEERS ? [u8(a.peers.length), a.peers.map(unhex)] : a.kind === ACCESS.GROUP ? [str8(a.group), unhex(a.groupRelay)] : [];
+  return cat(u8(version), unhex(c.contentHash), unhex(c.treeRoot), u64(c.size), u32(c.chunkSize), str8(c.name), str8(c.mime),
+    u64(c.createdMs), unhex(c.owner), u8(a.kind), access, u8(c.flags));
+}
+
+/** holding = core ‖ 64 ownerSig ‖ 32 holder ‖ u64 heldSinceMs ‖ 64 holderSig, both signatures made here. */
+function makeHolding(core, owner, holder, heldSinceMs, { coreBytes = encodeDeclCore(core), holderSigner = holder, holderField = holder.publicKey } = {}) {
+  const ownerSigInput = cat(utf8(LABEL_DECL), coreBytes);
+  const ownerSig = owner.sign(ownerSigInput);
+  const holderSigInput = cat(utf8(LABEL_HOLD), coreBytes, ownerSig, holderField, u64(heldSinceMs));
+  const holderSig = holderSigner.sign(holderSigInput);
+  return { coreBytes, ownerSigInput, ownerSig, holderSigInput, holderSig, holding: cat(coreBytes, ownerSig, holderField, u64(heldSinceMs), holderSig) };
+}
+
+/** The test file: 2600 bytes, byte i = (31 i + 7) mod 256, declared with 1024-byte chunks (1024 + 1024 + 552). */
+function declFile(size, chunkSize) {
+  const data = Buffer.from(Array.from({ length: size }, (_, i) => (31 * i + 7) & 0xff));
+  const chunks = [];
+  for (let off = 0; off < size; off += chunkSize) chunks.push(data.subarray(off, Math.min(size, off + chunkSize)));
+  const chunkHashes = chunks.map((c) => blake2b(32, c));
+  return { data, size, chunkSize, chunkHashes, treeRoot: blake2b(32, cat(chunkHashes)), contentHash: blake2b(32, data) };
+}
+
+function declarationVectors() {
+  const file = declFile(2600, 1024);
+  const empty = declFile(0, 65536);
+  const core = (f, owner, extra) => ({
+    contentHash: hex(f.contentHash), treeRoot: hex(f.treeRoot), size: f.size, chunkSize: f.chunkSize, owner: idHex(owner), ...extra,
+  });
+  const cases = [
+    {
+      name: 'public, held by its owner',
+      note: 'A declares the test file for anyone; its own holding (holder = owner, heldSinceMs = createdMs) is what it publishes',
+      owner: A, holder: A, heldSinceMs: TIME_MS, file,
+      core: core(file, A, { name: 'notes.txt', mime: 'text/plain', createdMs: TIME_MS, access: { kind: ACCESS.PUBLIC }, flags: 0 }),
+    },
+    {
+      name: 'for listed peers, re-served by one of them',
+      note: 'A shares the file with C only and lets fetchers re-serve it (RESHARE); this holding is C\'s, a minute later',
+      owner: A, holder: C, heldSinceMs: TIME_MS + 60_000, file,
+      core: core(file, A, { name: 'photo ü.jpg', mime: 'image/jpeg', createdMs: TIME_MS, access: { kind: ACCESS.PEERS, peers: [idHex(C)] }, flags: DECL_FLAG.RESHARE }),
+    },
+    {
+      name: 'for a named group, an empty file',
+      note: 'C shares an empty file with the members of "friends" on relay B: no chunks, contentHash = treeRoot = BLAKE2b-256 of nothing',
+      owner: C, holder: C, heldSinceMs: TIME_MS + 1, file: empty,
+      core: core(empty, C, { name: 'empty', mime: 'application/octet-stream', createdMs: TIME_MS + 1, access: { kind: ACCESS.GROUP, group: 'friends', groupRelay: idHex(B) }, flags: 0 }),
+    },
+  ];
+  const valid = cases.map((c) => {
+    const h = makeHolding(c.core, c.owner, c.holder, c.heldSinceMs);
+    return {
+      name: c.name,
+      note: c.note,
+      ownerSeed: hex(c.owner.seed),
+      holderSeed: hex(c.holder.seed),
+      core: c.core,
+      coreBytes: hex(h.coreBytes),
+      ownerSigInput: hex(h.ownerSigInput),
+      ownerSig: hex(h.ownerSig),
+      holder: idHex(c.holder),
+      heldSinceMs: c.heldSinceMs,
+      holderSigInput: hex(h.holderSigInput),
+      holderSig: hex(h.holderSig),
+      holding: hex(h.holding),
+    };
+  });
+  const [pub, peers, group] = valid;
+  const good = unhex(pub.holding);
+  const coreLen = unhex(pub.coreBytes).length;
+  const patch = (bytes, offset, value) => {
+    const b = Buffer.from(bytes);
+    b[offset] = value;
+    return b;
+  };
+  // Offsets in the core of valid[0]: version 0, contentHash 1, treeRoot 33, size 65, chunkSize 73, name 77 (str8).
+  const nameOffset = 77;
+  const accessOffset = coreLen - 2; // access kind of a PUBLIC core: the byte before flags
+  const withCore = (c, version) => {
+    const h = makeHolding(c, A, A, TIME_MS, { coreBytes: encodeDeclCore(c, version) });
+    return h.holding;
+  };
+  const pubCore = cases[0].core;
+  const M = 'MALFORMED_FRAME';
+  const invalidEncodings = [
+    ['version 2', withCore(pubCore, 2), 'UNSUPPORTED_VERSION', 'the first byte of the core is the declaration version; 1 is the only one'],
+    ['chunkSize 1023', withCore({ ...pubCore, chunkSize: 1023 }), M, 'chunk sizes are 1024..131072'],
+    ['chunkSize 131073', withCore({ ...pubCore, chunkSize: 131073 }), M, ''],
+    ['size 2^40 + 1', withCore({ ...pubCore, size: 2 ** 40 + 1 }), M, 'at most 2^40 bytes (1 TiB)'],
+    ['unknown access kind 3', patch(good, accessOffset, 3), M, 'access kinds are 0 (public), 1 (peers), 2 (group)'],
+    ['peers list of zero', withCore({ ...pubCore, access: { kind: ACCESS.PEERS, peers: [] } }), M, 'a peers list holds 1..64 IDs'],
+    ['peers list of 65', withCore({ ...pubCore, access: { kind: ACCESS.PEERS, peers: Array.from({ length: 65 }, (_, i) => hex(seq(i))) } }), M, ''],
+    ['unknown flag 0x02', withCore({ ...pubCore, flags: 0x02 }), M, 'RESHARE (0x01) is the only flag'],
+    ['name not UTF-8', patch(withCore({ ...pubCore, name: 'x' }), nameOffset + 1, 0xff), M,
+      'the name "x" with its byte replaced by ff'],
+    ['mime of 128 bytes', withCore({ ...pubCore, mime: 'a'.repeat(128) }), M, 'mime is at most 127 bytes (name: 255)'],
+    ['a trailing byte', cat(good, u8(0)), M, 'a holding ends with holderSig'],
+    ['holderSig cut short', good.subarray(0, good.length - 1), M, ''],
+    ['size 2^53', cat(good.subarray(0, 65), u64(2 ** 53), good.subarray(73)), M, 'u64 values above 2^53-1 are malformed, as in frames'],
+  ].map(([name, bytes, error, note]) => ({ name, holding: hex(bytes), error, code: errorCodeOf(error), ...(note ? { note } : {}) }));
+
+  const tamperedName = Buffer.from(good);
+  tamperedName[nameOffset + 1] ^= 0x01; // "notes.txt" -> "ootes.txt"
+  const byD = makeHolding(cases[0].core, A, A, TIME_MS, { holderSigner: D }).holding;
+  const otherHolder = makeHolding(cases[1].core, A, C, TIME_MS + 60_000, { holderField: D.publicKey }).holding;
+  const laterTime = Buffer.from(unhex(peers.holding));
+  laterTime.writeBigUInt64BE(BigInt(TIME_MS + 60_001), laterTime.length - 72);
+  const ownerByC = (() => {
+    const c = cases[0].core;
+    const coreBytes = encodeDeclCore(c);
+    const ownerSig = C.sign(cat(utf8(LABEL_DECL), coreBytes));
+    const holderSig = A.sign(cat(utf8(LABEL_HOLD), coreBytes, ownerSig, A.publicKey, u64(TIME_MS)));
+    return cat(coreBytes, ownerSig, A.publicKey, u64(TIME_MS), holderSig);
+  })();
+  const invalidSignatures = [
+    { name: 'tampered core', holding: hex(tamperedName), fails: 'owner', note: 'one bit of the name flipped after signing ("notes.txt" becomes "ootes.txt")' },
+    { name: 'ownerSig by another key', holding: hex(ownerByC), fails: 'owner', note: 'owner says A, but C signed the core' },
+    { name: 'holderSig by another key', holding: hex(byD), fails: 'holder', note: 'holder says A, but D made holderSig' },
+    { name: 'holder field replaced', holding: hex(otherHolder), fails: 'holder', note: 'C signed as holder, then the holder field was changed to D' },
+    { name: 'heldSinceMs changed', holding: hex(laterTime), fails: 'holder', note: 'heldSinceMs of valid[1] plus 1 ms' },
+  ];
+
+  // Signatures good, but not a holder the owner allowed: relays list them, fetchers refuse them (§10.3, §12.3).
+  const notReservable = [
+    { name: 'a public declaration without RESHARE, held by another', holding: hex(makeHolding(cases[0].core, A, C, TIME_MS + 5).holding),
+      note: 'C countersigns A\'s public declaration, which does not allow re-serving' },
+    { name: 'RESHARE for peers, held by someone not listed', holding: hex(makeHolding(cases[1].core, A, D, TIME_MS + 5).holding),
+      note: 'D is not in the peers list [C]' },
+  ];
+
+  const visibility = [
+    [pub, ['A', 'C', 'D', 'N'], []],
+    [peers, ['A', 'C'], ['D', 'N']],
+    [group, ['A', 'C', 'D', 'N'], []],
+  ].flatMap(([v, yes, no]) => [...yes.map((who) => ({ holding: v.name, asker: who, visible: true })), ...no.map((who) => ({ holding: v.name, asker: who, visible: false }))]);
+
+  const withdrawal = (name, signer, contentHash, timeMs, note) => {
+    const message = cat(utf8(LABEL_WITHDRAW), contentHash, u64(timeMs));
+    return { name, seed: hex(signer.seed), holder: idHex(signer), contentHash: hex(contentHash), timeMs, message: hex(message), sig: hex(signer.sign(message)), note };
+  };
+  const withdrawals = [
+    withdrawal('A withdraws its holding of the test file', A, file.contentHash, TIME_MS + 120_000,
+      'frames.json "REQ DECL_WITHDRAW" and "DECL withdraw" carry this signature'),
+    withdrawal('C withdraws the empty file', C, empty.contentHash, TIME_MS + 2, ''),
+  ];
+  const w0 = withdrawals[0];
+  const invalidWithdrawals = [
+    { name: 'another time', holder: w0.holder, contentHash: w0.contentHash, timeMs: w0.timeMs + 1, sig: w0.sig, note: 'the time is signed' },
+    { name: 'another content', holder: w0.holder, contentHash: hex(empty.contentHash), timeMs: w0.timeMs, sig: w0.sig, note: '' },
+    { name: 'another holder', holder: idHex(C), contentHash: w0.contentHash, timeMs: w0.timeMs, sig: w0.sig, note: 'A\'s signature withdraws nothing of C\'s' },
+  ];
+
+  return {
+    description:
+      'Shared-data declarations of docs/PROTOCOL.md §10. core = u8 version (1) ‖ 32 contentHash ‖ 32 treeRoot ‖ u64 size ‖ ' +
+      'u32 chunkSize ‖ str8 name ‖ str8 mime ‖ u64 createdMs ‖ 32 owner ‖ u8 access ‖ access data ‖ u8 flags; ownerSig = ' +
+      'Sign(owner, "w2w/1 decl" ‖ core); holding = core ‖ ownerSig ‖ 32 holder ‖ u64 heldSinceMs ‖ holderSig with holderSig = ' +
+      'Sign(holder, "w2w/1 hold" ‖ core ‖ ownerSig ‖ holder ‖ u64 heldSinceMs). "file" is the test file (hex) with its chunk ' +
+      'hashes, treeRoot = BLAKE2b-256(h0 ‖ h1 ‖ …) and contentHash = BLAKE2b-256(file). "valid": decoding "holding" gives "core" ' +
+      '(the version byte is not listed) and the other fields, and both signatures verify. "invalidEncodings": decoding fails with ' +
+      'the code. "invalidSignatures": decodes, but the named signature ("owner" or "holder") does not verify. "notReservable": ' +
+      'both signatures verify, but the holder is not one the owner allowed (relays keep them; fetchers refuse them). ' +
+      '"visibility": whether DECL_QUERY shows the holding (valid[] by name) to the asker. "withdrawals": the signed ' +
+      'DECL_WITHDRAW message "w2w/1 withdraw" ‖ contentHash ‖ u64be(timeMs).',
+    labels: { decl: LABEL_DECL, hold: LABEL_HOLD, withdraw: LABEL_WITHDRAW },
+    accessKinds: ACCESS,
+    flags: DECL_FLAG,
+    queryBy: QUERY_BY,
+    limits: { minChunk: 1024, maxChunk: 131072, maxSize: 2 ** 40, maxNameBytes: 255, maxMimeBytes: 127, maxPeers: 64, maxGroupBytes: 64 },
+    parties: Object.fromEntries([['A', A], ['B', B], ['C', C], ['D', D], ['N', N]].map(([k, x]) => [k, { seed: hex(x.seed), publicKey: hex(x.publicKey) }])),
+    file: {
+      size: file.size,
+      chunkSize: file.chunkSize,
+      hex: hex(file.data),
+      chunkHashes: file.chunkHashes.map(hex),
+      treeRoot: hex(file.treeRoot),
+      contentHash: hex(file.contentHash),
+      note: 'byte i = (31 i + 7) mod 256; chunks of 1024, 1024 and 552 bytes. The pattern repeats every 256 bytes, so chunks 0 and 1 are identical and have the same hash',
+    },
+    emptyFile: { size: 0, chunkHashes: [], treeRoot: hex(empty.treeRoot), contentHash: hex(empty.contentHash), note: 'BLAKE2b-256 of the empty string, twice' },
+    valid,
+    invalidEncodings,
+    invalidSignatures,
+    notReservable,
+    visibility,
+    withdrawals,
+    invalidWithdrawals,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// End-to-end protection (§11): bodies of MSG frames that only the two ends read
+
+const E2E = { HANDSHAKE: 0x01, SEALED: 0x02, SEALED_MULTI: 0x03, SIGNED: 0x04, BOX: 0x05, REJECT: 0x06 };
+const PAYLOAD = { TEXT: 0x01 };
+const LABEL_AD = 'w2w/1 ad';
+const LABEL_SIGNED = 'w2w/1 signed';
+const LABEL_BOX = 'w2w/1 box';
+const REPLAY_WINDOW = 2016;
+
+/** §11.3: AD = "w2w/1 ad" ‖ u8 route ‖ 16 msgId ‖ 32 from ‖ the route's MSG target bytes (hops and flags are not in it). */
+function envelopeAd(m) {
+  return cat(utf8(LABEL_AD), u8(m.route), unhex(m.id), unhex(m.from), encodeMsgTarget(m));
+}
+
+/** Which counters a fresh replay window accepts, in order (§11.5): new highest, or within 2016 below it and unseen. */
+function replayModel(counters) {
+  let highest = -1;
+  const seen = new Set();
+  return counters.map((c) => {
+    const ok = c > highest || (highest - c < REPLAY_WINDOW && !seen.has(c));
+    if (ok) {
+      seen.add(c);
+      highest = Math.max(highest, c);
+    }
+    return ok;
+  });
+}
+
+function e2eVectors() {
+  const ephA = ephemeral(seq(0x90, 32, 3));
+  const ephC = ephemeral(seq(0x91, 32, 5));
+  const nonceA = seq(0x05, 32, 7);
+  const nonceC = seq(0x06, 32, 11);
+  const hsId = unhex('48530001020304050607080900aabbcc');
+  // The e2e handshake: the §5 handshake between two clients, ctx 3 ("e2e"), binding "" (empty).
+  const first = m1({ ctx: CTX.E2E, a: A, ephA: ephA.publicKey, nonceA, expectedIdB: C.publicKey, binding: '' });
+  const second = m2(first, { b: C, ephB: ephC.publicKey, nonceB: nonceC });
+  const third = m3(second, { signer: A });
+  const q = ephA.dh(ephC.publicKey);
+  if (!q.equals(ephC.dh(ephA.publicKey))) throw new Error('X25519 disagrees with itself');
+  const kdfInput = cat(LABEL_KEYS, third.th);
+  const k = blake2b(64, kdfInput, q);
+  const kAB = k.subarray(0, 32);
+  const kBA = k.subarray(32, 64);
+  const sessionId = third.th.subarray(0, 16);
+  const hsBody = (f) => ({ hex: hex(cat(u8(E2E.HANDSHAKE), hsId, encode(f))), frame: f });
+  const handshake = {
+    note: 'A opens a session with C. Each body travels in an a2b MSG (A to C, C to A, A to C). Both sides run the §5 ' +
+      'handshake with ctx 3 and binding "" exactly as a relay and client would; there is no READY.',
+    ctx: CTX.E2E,
+    ctxLabel: CTX_LABEL[CTX.E2E],
+    binding: '',
+    hsId: hex(hsId),
+    initiator: { seed: hex(A.seed), publicKey: idHex(A), ephemeralSecret: hex(ephA.secret), ephemeralPublic: hex(ephA.publicKey), nonce: hex(nonceA) },
+    responder: { seed: hex(C.seed), publicKey: idHex(C), ephemeralSecret: hex(ephC.secret), ephemeralPublic: hex(ephC.publicKey), nonce: hex(nonceC) },
+    h1Input: hex(first.h1.input),
+    h1: hex(first.h1.hash),
+    sigA: hex(first.sigA),
+    h2: hex(second.h2),
+    sigB: hex(second.sigB),
+    h3: hex(third.h3),
+    sigC: hex(third.sigC),
+    th: hex(third.th),
+    sessionId: hex(sessionId),
+    sharedSecret: hex(q),
+    kdfInput: hex(kdfInput),
+    kAB: hex(kAB),
+    kBA: hex(kBA),
+    bodies: { hs1: hsBody(first.frame), hs2: hsBody(second.frame), hs3: hsBody(third.frame) },
+  };
+
+  const msgOf = (route, id, from, extra = {}) => ({ route, id: hex(id), from: idHex(from), ...extra });
+  const adCase = (name, msg, note) => ({ name, msg, ad: hex(envelopeAd(msg)), ...(note ? { note } : {}) });
+  const envelopeAds = [
+    adCase('a2a', msgOf(ROUTE.A2A, MSG_ID, A), 'no target bytes'),
+    adCase('a2b', msgOf(ROUTE.A2B, MSG_ID, A, { to: idHex(C) }), 'the 32-byte "to"'),
+    adCase('a2g-list', msgOf(ROUTE.A2G_LIST, MSG_ID, A, { to: [idHex(C), idHex(D)] }), 'u8 n, then the n IDs in the order of the MSG'),
+    adCase('a2g-named', msgOf(ROUTE.A2G_NAMED, MSG_ID, A, { group: 'friends' }), 'str8 group name'),
+    adCase('a2g-named, non-ASCII', msgOf(ROUTE.A2G_NAMED, MSG_ID, A, { group: 'チーム w2w' }), 'the name\'s UTF-8 bytes as sent'),
+    adCase('a2n', msgOf(ROUTE.A2N, MSG_ID, A), 'no target bytes'),
+  ];
+
+  const text = (s) => cat(u8(PAYLOAD.TEXT), utf8(s));
+  const sealedCase = (name, note, { keyName, key, counter, msg, plaintext, withFrame = false }) => {
+    const ad = envelopeAd(msg);
+    const nonce = counterNonce(counter);
+    const ciphertext = xchachaSeal(key, nonce, ad, plaintext);
+    const body = cat(u8(E2E.SEALED), sessionId, u64(counter), ciphertext);
+    const out = {
+      name, note, key: keyName, msg, ad: hex(ad), sessionId: hex(sessionId), counter, nonce: hex(nonce),
+      plaintext: hex(plaintext), ciphertext: hex(ciphertext), body: hex(body),
+    };
+    if (withFrame) {
+      out.frame = hex(encode({ type: T.MSG, flags: FLAG_ACK | FLAG_STORE, hops: 8, body: hex(body), ...msg }));
+    }
+    return out;
+  };
+  const toC = msgOf(ROUTE.A2B, MSG_ID, A, { to: idHex(C) });
+  const sealed = [
+    sealedCase('A to C, the first message', 'counter 0 under kAB; "frame" is the whole MSG (flags ACK|STORE, hops 8)',
+      { keyName: 'kAB', key: kAB, counter: 0, msg: toC, plaintext: text('hello c'), withFrame: true }),
+    sealedCase('A to C, counter 2^32 + 5', 'the counter fills both halves of the u64 in the nonce',
+      { keyName: 'kAB', key: kAB, counter: 2 ** 32 + 5, msg: { ...toC, id: hex(seq(0x10, 16)) }, plaintext: text('later') }),
+    sealedCase('C answers A', 'the responder seals under kBA; its counter starts at 0 too, and the session ID is the same',
+      { keyName: 'kBA', key: kBA, counter: 0, msg: msgOf(ROUTE.A2B, seq(0xd0, 16), C, { to: idHex(A) }), plaintext: text('hi a') }),
+  ];
+
+  // SEALED_MULTI: one part per recipient, each under that recipient's own session; D's key stands for another handshake.
+  const multiMsg = msgOf(ROUTE.A2G_LIST, seq(0xe0, 16), A, { to: [idHex(C), idHex(D)] });
+  const multiAd = envelopeAd(multiMsg);
+  const keyAD = seq(0x3c, 32, 9);
+  const sessionAD = seq(0x5d, 16);
+  const plainMulti = text('hello both');
+  const parts = [
+    { recipient: idHex(C), sessionId: hex(sessionId), counter: 1, key: 'kAB', ciphertext: hex(xchachaSeal(kAB, counterNonce(1), multiAd, plainMulti)) },
+    { recipient: idHex(D), sessionId: hex(sessionAD), counter: 0, key: hex(keyAD), ciphertext: hex(xchachaSeal(keyAD, counterNonce(0), multiAd, plainMulti)) },
+  ];
+  const multiBody = cat(u8(E2E.SEALED_MULTI), u8(parts.length),
+    parts.map((p) => [unhex(p.recipient), unhex(p.sessionId), u64(p.counter), u32(unhex(p.ciphertext).length), unhex(p.ciphertext)]));
+  const sealedMulti = {
+    note: 'A to the list [C, D]: C\'s part under the A-C session of "handshake" (counter 1), D\'s under another session ' +
+      '(its sending key is given as "key": it comes from a handshake not shown). Both parts seal the same plaintext with the same AD.',
+    msg: multiMsg, ad: hex(multiAd), plaintext: hex(plainMulti), parts, body: hex(multiBody),
+  };
+
+  const signedMsg = msgOf(ROUTE.A2N, seq(0xf0, 16), A);
+  const signedAd = envelopeAd(signedMsg);
+  const signedPayload = text('hello everyone');
+  const signedInput = cat(utf8(LABEL_SIGNED), signedAd, signedPayload);
+  const signedSig = A.sign(signedInput);
+  const signed = {
+    note: 'a2n: public, but the sender is proven; sig = Sign(A, "w2w/1 signed" ‖ ad ‖ payload)',
+    msg: signedMsg, ad: hex(signedAd), payload: hex(signedPayload), sigInput: hex(signedInput), sig: hex(signedSig),
+    body: hex(cat(u8(E2E.SIGNED), signedSig, signedPayload)),
+  };
+
+  const boxCase = (name, note, { sender, recipient, msg, plaintext, ephemeralSecret }) => {
+    const e = ephemeral(ephemeralSecret);
+    const recipientX = edPublicToX25519(recipient.publicKey);
+    const recipientXSecret = edSeedToX25519Secret(recipient.seed);
+    // The conversion must agree with itself: the converted secret's public key is the converted public key.
+    if (!ephemeral(recipientXSecret).publicKey.equals(recipientX)) throw new Error('Ed25519 to X25519 conversion disagrees');
+    const shared = e.dh(recipientX);
+    if (!shared.equals(ephemeral(recipientXSecret).dh(e.publicKey))) throw new Error('box X25519 disagrees');
+    const ad = envelopeAd(msg);
+    const keyInput = cat(utf8(LABEL_BOX), e.publicKey, sender.publicKey, recipient.publicKey, unhex(msg.id));
+    const key = blake2b(32, keyInput, shared);
+    const nonce = Buffer.alloc(24);
+    const ciphertext = xchachaSeal(key, nonce, ad, plaintext);
+    const sigInput = cat(utf8(LABEL_BOX), e.publicKey, recipient.publicKey, unhex(msg.id), ad);
+    const sig = sender.sign(sigInput);
+    return {
+      name, note, senderSeed: hex(sender.seed), recipientSeed: hex(recipient.seed), msg, ad: hex(ad),
+      recipientX25519: hex(recipientX), recipientX25519Secret: hex(recipientXSecret),
+      ephemeralSecret: hex(e.secret), ephemeral: hex(e.publicKey), sharedSecret: hex(shared),
+      keyInput: hex(keyInput), key: hex(key), nonce: hex(nonce), plaintext: hex(plaintext), ciphertext: hex(ciphertext),
+      sigInput: hex(sigInput), sig: hex(sig), body: hex(cat(u8(E2E.BOX), e.publicKey, sig, ciphertext)),
+    };
+  };
+  const boxes = [
+    boxCase('A to C while C is offline', 'a2b with FLAG_STORE when no session can be opened; C\'s relay keeps it',
+      { sender: A, recipient: C, msg: msgOf(ROUTE.A2B, seq(0xb0, 16), A, { to: idHex(C) }), plaintext: text('see you tomorrow'), ephemeralSecret: seq(0x0b, 32, 13) }),
+    boxCase('A to itself (a2a)', 'every session of A opens it with A\'s own key',
+      { sender: A, recipient: A, msg: msgOf(ROUTE.A2A, seq(0xab, 16), A), plaintext: text('note to self'), ephemeralSecret: seq(0x0c, 32, 17) }),
+  ];
+
+  const replayWindow = {
+    size: REPLAY_WINDOW,
+    note: 'Each case starts from a fresh window; "accept" says, counter by counter, whether a message that authenticates is ' +
+      'accepted (and then remembered).',
+    cases: [
+      ['in order', [0, 1, 2, 3], ''],
+      ['a repeat', [0, 1, 1, 2, 0], 'each counter once'],
+      ['reordering within the window', [5, 3, 4, 0, 5, 3], 'late counters are fine, repeats are not'],
+      ['the window edge', [2016, 1, 0, 1], '2016 - 0 = 2016 is outside the window, 2016 - 1 = 2015 inside'],
+      ['a long jump', [0, 100000, 97985, 97984, 99999, 100000], '97985 is 2015 below the highest, 97984 is 2016 below'],
+      ['a first counter that is not zero', [7, 0, 6], 'counters need not start at 0; gaps are reported, not refused'],
+      ['a jump wider than the window', [0, 1, 5000, 2985, 2984, 1], ''],
+      ['word boundaries', [31, 32, 63, 64, 32, 2079, 63, 64, 65], 'for implementations that keep a ring of 32-bit words: counters ' +
+        'in a word the window slid over are forgotten, others are kept'],
+    ].map(([name, counters, note]) => ({ name, counters, accept: replayModel(counters), ...(note ? { note } : {}) })),
+  };
+
+  const s0 = sealed[0];
+  const s0ct = unhex(s0.ciphertext);
+  const flipped = (b) => {
+    const c = Buffer.from(b);
+    c[0] ^= 0x01;
+    return hex(c);
+  };
+  const toD = { ...toC, to: idHex(D) };
+  const sealedFailures = [
+    { name: 'a flipped ciphertext bit', opener: 'C', counter: 0, ad: s0.ad, ciphertext: flipped(s0ct), note: 'sealed[0] with its first bit flipped' },
+    { name: 'another counter', opener: 'C', counter: 1, ad: s0.ad, ciphertext: s0.ciphertext, note: 'the counter is the nonce' },
+    { name: 're-addressed to D', opener: 'C', counter: 0, ad: hex(envelopeAd(toD)), ciphertext: s0.ciphertext, note: 'a relay changed "to": the AD differs' },
+    { name: 'another message ID', opener: 'C', counter: 0, ad: hex(envelopeAd({ ...toC, id: hex(seq(0x01, 16)) })), ciphertext: s0.ciphertext, note: '' },
+    { name: 'another sender', opener: 'C', counter: 0, ad: hex(envelopeAd({ ...toC, from: idHex(D) })), ciphertext: s0.ciphertext, note: 'a relay changed "from"' },
+    { name: 'reflected to its sender', opener: 'A', counter: 0, ad: s0.ad, ciphertext: s0.ciphertext,
+      note: 'A\'s own message fed back to A: A opens with kBA, the message was sealed with kAB' },
+  ];
+  const b0 = boxes[0];
+  const lowOrderSig = A.sign(cat(utf8(LABEL_BOX), LOW_ORDER_POINT, C.publicKey, unhex(b0.msg.id), unhex(b0.ad)));
+  const boxFailures = [
+    { name: 'opened by another recipient', openerSeed: hex(D.seed), from: idHex(A), msg: b0.msg, ephemeral: b0.ephemeral, sig: b0.sig, ciphertext: b0.ciphertext,
+      note: 'D is not the recipient: the signature names C, and D\'s key gives another shared secret' },
+    { name: 'signed by another key', openerSeed: hex(C.seed), from: idHex(A), msg: b0.msg, ephemeral: b0.ephemeral, sig: hex(D.sign(unhex(b0.sigInput))), ciphertext: b0.ciphertext,
+      note: 'D signed the right bytes, but "from" is A' },
+    { name: 'a flipped ciphertext bit', openerSeed: hex(C.seed), from: idHex(A), msg: b0.msg, ephemeral: b0.ephemeral, sig: b0.sig, ciphertext: flipped(unhex(b0.ciphertext)), note: '' },
+    { name: 're-addressed envelope', openerSeed: hex(C.seed), from: idHex(A), msg: { ...b0.msg, id: hex(seq(0x02, 16)) }, ephemeral: b0.ephemeral, sig: b0.sig, ciphertext: b0.ciphertext,
+      note: 'the message ID is signed and in the AD' },
+    { name: 'a low-order ephemeral', openerSeed: hex(C.seed), from: idHex(A), msg: b0.msg, ephemeral: hex(LOW_ORDER_POINT), sig: hex(lowOrderSig), ciphertext: b0.ciphertext,
+      note: 'correctly signed by A, but X25519 with a point of order 8 gives all zeros: refused' },
+  ];
+  const signedFailures = [
+    { name: 'payload changed', from: idHex(A), msg: signedMsg, payload: hex(text('hello everybody')), sig: signed.sig, note: '' },
+    { name: 'signed by another key', from: idHex(A), msg: signedMsg, payload: signed.payload, sig: hex(D.sign(signedInput)), note: '' },
+    { name: 're-routed as a2a', from: idHex(A), msg: { ...signedMsg, route: ROUTE.A2A }, payload: signed.payload, sig: signed.sig, note: 'the route is in the AD' },
+  ];
+
+  const M = 'MALFORMED_FRAME';
+  const hs1Bytes = encode(first.frame);
+  const sealedHead = cat(u8(E2E.SEALED), sessionId, u64(0));
+  const part = (ctLen) => cat(C.publicKey, sessionId, u64(0), u32(ctLen), Buffer.alloc(ctLen));
+  const invalidBodies = [
+    ['empty', Buffer.alloc(0), M, 'a body has at least its kind byte'],
+    ['kind 0x00', cat(u8(0), Buffer.alloc(40)), M, 'kinds are 1..6'],
+    ['kind 0x07', cat(u8(7), Buffer.alloc(40)), M, ''],
+    ['HANDSHAKE without a frame', cat(u8(E2E.HANDSHAKE), hsId), M, 'the carried frame is empty'],
+    ['HANDSHAKE with a short hsId', cat(u8(E2E.HANDSHAKE), hsId.subarray(0, 10)), M, ''],
+    ['HANDSHAKE carrying READY', cat(u8(E2E.HANDSHAKE), hsId, encode({ type: T.READY, transcriptHash: hex(third.th), timeMs: TIME_MS })), M,
+      'only HS1, HS2 and HS3 may be carried'],
+    ['HANDSHAKE carrying an unknown frame type', cat(u8(E2E.HANDSHAKE), hsId, u8(0x06), Buffer.alloc(40)), 'UNKNOWN_FRAME_TYPE',
+      'the carried frame is decoded by the frame codec (§7), whose code is reported'],
+    ['HANDSHAKE carrying HS1 with a trailing byte', cat(u8(E2E.HANDSHAKE), hsId, hs1Bytes, u8(0)), M, 'the frame runs to the end of the body and is exact'],
+    ['HANDSHAKE carrying HS1 with context 4', cat(u8(E2E.HANDSHAKE), hsId, u8(T.HS1), u8(4), hs1Bytes.subarray(2)), M, ''],
+    ['SEALED with a 15-byte ciphertext', cat(sealedHead, Buffer.alloc(15)), M, 'a ciphertext holds at least its 16-byte tag'],
+    ['SEALED short of its counter', cat(u8(E2E.SEALED), sessionId, Buffer.alloc(4)), M, ''],
+    ['SEALED with counter 2^53', cat(u8(E2E.SEALED), sessionId, u64(2 ** 53), Buffer.alloc(16)), M, 'u64 values above 2^53-1 are malformed'],
+    ['SEALED_MULTI of zero parts', cat(u8(E2E.SEALED_MULTI), u8(0)), M, '1..64 parts'],
+    ['SEALED_MULTI of 65 parts', cat(u8(E2E.SEALED_MULTI), u8(65), Array.from({ length: 65 }, () => part(16))), M, ''],
+    ['SEALED_MULTI part of 15 bytes', cat(u8(E2E.SEALED_MULTI), u8(1), part(15)), M, 'each part\'s ciphertext holds at least its tag'],
+    ['SEALED_MULTI with a trailing byte', cat(u8(E2E.SEALED_MULTI), u8(1), part(16), u8(0)), M, ''],
+    ['SEALED_MULTI short of its second part', cat(u8(E2E.SEALED_MULTI), u8(2), part(16)), M, ''],
+    ['SIGNED with a 63-byte signature', cat(u8(E2E.SIGNED), Buffer.alloc(63)), M, 'the payload may be empty, the signature may not be short'],
+    ['BOX with a 15-byte ciphertext', cat(u8(E2E.BOX), Buffer.alloc(32), Buffer.alloc(64), Buffer.alloc(15)), M, ''],
+    ['BOX short of its signature', cat(u8(E2E.BOX), Buffer.alloc(32), Buffer.alloc(50)), M, ''],
+    ['REJECT with a trailing byte', cat(u8(E2E.REJECT), sessionId, u16(310), u8(0)), M, 'a REJECT is exactly 19 bytes'],
+    ['REJECT short of its code', cat(u8(E2E.REJECT), sessionId, u8(1)), M, ''],
+  ].map(([name, bytes, error, note]) => ({ name, hex: hex(bytes), error, code: errorCodeOf(error), ...(note ? { note } : {}) }));
+
+  const validBodies = [
+    { name: 'HANDSHAKE (HS1)', hex: handshake.bodies.hs1.hex, kind: E2E.HANDSHAKE },
+    { name: 'SEALED', hex: s0.body, kind: E2E.SEALED },
+    { name: 'SEALED_MULTI', hex: sealedMulti.body, kind: E2E.SEALED_MULTI },
+    { name: 'SIGNED', hex: signed.body, kind: E2E.SIGNED },
+    { name: 'SIGNED with an empty payload', hex: hex(cat(u8(E2E.SIGNED), signedSig)), kind: E2E.SIGNED, note: 'decodes; the signature is checked later' },
+    { name: 'BOX', hex: b0.body, kind: E2E.BOX },
+    { name: 'REJECT', hex: hex(cat(u8(E2E.REJECT), sessionId, u16(ERR.BAD_REQUEST))), kind: E2E.REJECT, note: 'ref = the session ID the sender used; code 310 (BAD_REQUEST)' },
+    { name: 'SEALED with an empty plaintext', hex: hex(cat(sealedHead, Buffer.alloc(16))), kind: E2E.SEALED, note: 'a 16-byte ciphertext is a tag alone: it decodes (and then fails to open)' },
+  ];
+
+  return {
+    description:
+      'End-to-end protection of docs/PROTOCOL.md §11: MSG bodies only the two ends read. "envelopeAds": the AD every ' +
+      'ciphertext and signature is bound to. "handshake": the e2e session A opens with C, every intermediate value, and the ' +
+      'three HANDSHAKE bodies. "sealed": SEALED bodies under that session (key kAB: A to C; kBA: C to A), nonce = 16 zero ' +
+      'bytes ‖ u64be(counter), XChaCha20-Poly1305. "sealedMulti", "signed", "boxes": the other body kinds. "replayWindow": ' +
+      'which counters a session accepts. "invalidBodies": decoding fails with the code. "sealedFailures", "boxFailures", ' +
+      '"signedFailures": well-formed bodies that must not open (opener "C" is the responder of "handshake", "A" the initiator).',
+    labels: { ad: LABEL_AD, signed: LABEL_SIGNED, box: LABEL_BOX, handshakeContext: CTX_LABEL[CTX.E2E] },
+    bodyKinds: E2E,
+    payloadKinds: PAYLOAD,
+    parties: Object.fromEntries([['A', A], ['B', B], ['C', C], ['D', D]].map(([k, x]) => [k, { seed: hex(x.seed), publicKey: hex(x.publicKey) }])),
+    envelopeAds,
+    handshake,
+    sealed,
+    sealedMulti,
+    signed,
+    boxes,
+    replayWindow,
+    validBodies,
+    invalidBodies,
+    sealedFailures,
+    boxFailures,
+    signedFailures,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Shared data and file transfer (§12): application payloads inside sealed bodies
+
+const XFER = { FETCH: 0x10, HASHES_REQ: 0x11, HASHES: 0x12, CHUNK: 0x13, DENY: 0x14, DELETE_REQ: 0x15, DELETE_RECEIPT: 0x16, HOLDING_NOTICE: 0x17 };
+const DELETE_STATUS = { DELETED: 1, REFUSED: 2, NOT_HELD: 3 };
+const TRANSFER_CODE = {
+  NOT_HELD: 1, NOT_ALLOWED: 2, NOT_GROUP_MEMBER: 3, FILE_GONE: 4, FILE_CHANGED: 5, BAD_RANGE: 6, BUSY: 7, CHUNK_TOO_LARGE: 8, INTERNAL: 9,
+  NO_HOLDER: 100, BAD_HASH_LIST: 101, CORRUPT_CHUNK: 102, TIMEOUT: 103, CONTENT_MISMATCH: 104, BAD_DECLARATION: 105, ABORTED: 106, UNREACHABLE: 107,
+};
+const LABEL_DELETE = 'w2w/1 delete';
+const LABEL_DELETED = 'w2w/1 deleted';
+
+function encodeTransfer(p) {
+  const k = u8(p.kind);
+  switch (p.kind) {
+    case XFER.FETCH:
+      return cat(k, unhex(p.contentHash), u32(p.first), u32(p.count));
+    case XFER.HASHES_REQ:
+      return cat(k, unhex(p.contentHash), u32(p.first), u16(p.count));
+    case XFER.HASHES:
+      return cat(k, unhex(p.contentHash), u32(p.first), u16(unhex(p.hashes).length / 32), unhex(p.hashes));
+    case XFER.CHUNK:
+      return cat(k, unhex(p.contentHash), u32(p.index), unhex(p.data));
+    case XFER.DENY:
+      return cat(k, unhex(p.contentHash), u16(p.code), str16(p.reason));
+    case XFER.DELETE_REQ:
+      return cat(k, unhex(p.contentHash), u64(p.timeMs), unhex(p.ownerSig));
+    case XFER.DELETE_RECEIPT:
+      return cat(k, unhex(p.contentHash), u8(p.status), u64(p.timeMs), unhex(p.holderSig));
+    case XFER.HOLDING_NOTICE:
+      return cat(k, unhex(p.holding));
+  }
+  throw new Error(`transfer kind ${p.kind}`);
+}
+
+function transferVectors(decl) {
+  const file = decl.file;
+  const ch = file.contentHash;
+  const lastChunk = unhex(file.hex).subarray(2048);
+  const deleteRequest = (name, signer, contentHash, timeMs, note) => {
+    const message = cat(utf8(LABEL_DELETE), unhex(contentHash), u64(timeMs));
+    return { name, seed: hex(signer.seed), signer: idHex(signer), contentHash, timeMs, message: hex(message), sig: hex(signer.sign(message)), ...(note ? { note } : {}) };
+  };
+  const deleteReceipt = (name, signer, contentHash, status, timeMs, note) => {
+    const message = cat(utf8(LABEL_DELETED), unhex(contentHash), u8(status), u64(timeMs));
+    return { name, seed: hex(signer.seed), signer: idHex(signer), contentHash, status, timeMs, message: hex(message), sig: hex(signer.sign(message)), ...(note ? { note } : {}) };
+  };
+  const deleteTime = TIME_MS + 3_600_000;
+  const deleteRequests = [
+    deleteRequest('A asks the holders of its file to delete it', A, ch, deleteTime, 'the owner signs; every holder gets the same request'),
+  ];
+  const deleteReceipts = [
+    deleteReceipt('C deleted its copy', C, ch, DELETE_STATUS.DELETED, deleteTime, 'the receipt echoes the request\'s timeMs'),
+    deleteReceipt('C refused', C, ch, DELETE_STATUS.REFUSED, deleteTime, 'what a holder answers a request that is not the owner\'s'),
+    deleteReceipt('C did not hold it', C, ch, DELETE_STATUS.NOT_HELD, deleteTime, ''),
+  ];
+  const r0 = deleteRequests[0];
+  const c0 = deleteReceipts[0];
+  const invalidDeleteRequests = [
+    { name: 'signed by a holder, not the owner', owner: idHex(A), contentHash: ch, timeMs: deleteTime, sig: hex(C.sign(unhex(r0.message))), note: 'only the owner of the declaration may ask' },
+    { name: 'another time', owner: idHex(A), contentHash: ch, timeMs: deleteTime + 1, sig: r0.sig, note: '' },
+  ];
+  const invalidDeleteReceipts = [
+    { name: 'another status', holder: idHex(C), contentHash: ch, status: DELETE_STATUS.REFUSED, timeMs: deleteTime, sig: c0.sig, note: 'the status is signed: "deleted" cannot be turned into "refused" or back' },
+    { name: 'another request', holder: idHex(C), contentHash: ch, status: DELETE_STATUS.DELETED, timeMs: deleteTime - 1, sig: c0.sig, note: 'the timeMs binds the receipt to one request' },
+  ];
+
+  const valid = [
+    { name: 'FETCH', payload: { kind: XFER.FETCH, contentHash: ch, first: 0, count: 8 }, note: 'chunks 0..7' },
+    { name: 'FETCH of 64', payload: { kind: XFER.FETCH, contentHash: ch, first: 0xfffffff0, count: 64 }, note: 'the largest window; first is any u32 (the holder checks the range)' },
+    { name: 'HASHES_REQ', payload: { kind: XFER.HASHES_REQ, contentHash: ch, first: 0, count: 3 } },
+    { name: 'HASHES_REQ of 2048', payload: { kind: XFER.HASHES_REQ, contentHash: ch, first: 2048, count: 2048 } },
+    { name: 'HASHES', payload: { kind: XFER.HASHES, contentHash: ch, first: 0, hashes: hex(cat(file.chunkHashes.map(unhex))) }, note: 'the three chunk hashes of the test file' },
+    { name: 'CHUNK', payload: { kind: XFER.CHUNK, contentHash: ch, index: 2, data: hex(lastChunk) }, note: 'the last, short chunk (552 bytes)' },
+    { name: 'DENY', payload: { kind: XFER.DENY, contentHash: ch, code: TRANSFER_CODE.NOT_ALLOWED, reason: 'the owner did not share this data with you' } },
+    { name: 'DENY with an empty reason', payload: { kind: XFER.DENY, contentHash: ch, code: TRANSFER_CODE.BUSY, reason: '' } },
+    { name: 'DELETE_REQ', payload: { kind: XFER.DELETE_REQ, contentHash: ch, timeMs: deleteTime, ownerSig: r0.sig } },
+    ...deleteReceipts.map((r) => ({ name: `DELETE_RECEIPT status ${r.status}`, payload: { kind: XFER.DELETE_RECEIPT, contentHash: ch, status: r.status, timeMs: deleteTime, holderSig: r.sig } })),
+    { name: 'HOLDING_NOTICE', payload: { kind: XFER.HOLDING_NOTICE, holding: decl.valid[1].holding }, note: 'C tells A it re-serves A\'s file (declarations.json valid[1])' },
+  ].map((v) => ({ name: v.name, ...(v.note ? { note: v.note } : {}), hex: hex(encodeTransfer(v.payload)), payload: v.payload }));
+
+  const head = (kind) => cat(u8(kind), unhex(ch));
+  const M = 'MALFORMED_FRAME';
+  const invalid = [
+    ['empty', Buffer.alloc(0), M, ''],
+    ['kind 0x01 (TEXT)', cat(u8(PAYLOAD.TEXT), utf8('hi')), M, 'a TEXT payload is not a transfer payload'],
+    ['kind 0x0f', cat(u8(0x0f), unhex(ch)), M, 'transfer kinds are 0x10..0x17'],
+    ['kind 0x18', cat(u8(0x18), unhex(ch)), M, ''],
+    ['FETCH short of its content hash', cat(u8(XFER.FETCH), unhex(ch).subarray(0, 31)), M, ''],
+    ['FETCH of 0', cat(head(XFER.FETCH), u32(0), u32(0)), M, '1..64 chunks'],
+    ['FETCH of 65', cat(head(XFER.FETCH), u32(0), u32(65)), M, ''],
+    ['FETCH with a trailing byte', cat(head(XFER.FETCH), u32(0), u32(1), u8(0)), M, ''],
+    ['HASHES_REQ of 0', cat(head(XFER.HASHES_REQ), u32(0), u16(0)), M, '1..2048 hashes'],
+    ['HASHES_REQ of 2049', cat(head(XFER.HASHES_REQ), u32(0), u16(2049)), M, ''],
+    ['HASHES of 0', cat(head(XFER.HASHES), u32(0), u16(0)), M, ''],
+    ['HASHES short of its hashes', cat(head(XFER.HASHES), u32(0), u16(2), Buffer.alloc(32)), M, 'n = 2 but one hash follows'],
+    ['CHUNK without data', cat(head(XFER.CHUNK), u32(0)), M, 'a chunk holds 1..131072 bytes'],
+    ['CHUNK of 131073 bytes', cat(head(XFER.CHUNK), u32(0), Buffer.alloc(131073)), M, ''],
+    ['DENY code 0', cat(head(XFER.DENY), u16(0), str16('')), M, 'DENY codes are 1..99'],
+    ['DENY code 100', cat(head(XFER.DENY), u16(100), str16('')), M, 'codes from 100 up are the fetcher\'s own and never travel'],
+    ['DENY reason of 1025 bytes', cat(head(XFER.DENY), u16(1), rawStr16(Buffer.alloc(1025, 0x61))), M, ''],
+    ['DENY reason not UTF-8', cat(head(XFER.DENY), u16(1), rawStr16(unhex('c3'))), M, ''],
+    ['DELETE_REQ with a short signature', cat(head(XFER.DELETE_REQ), u64(deleteTime), Buffer.alloc(63)), M, ''],
+    ['DELETE_REQ timeMs 2^53', cat(head(XFER.DELETE_REQ), u64(2 ** 53), Buffer.alloc(64)), M, ''],
+    ['DELETE_RECEIPT status 0', cat(head(XFER.DELETE_RECEIPT), u8(0), u64(deleteTime), Buffer.alloc(64)), M, 'statuses are 1..3'],
+    ['DELETE_RECEIPT status 4', cat(head(XFER.DELETE_RECEIPT), u8(4), u64(deleteTime), Buffer.alloc(64)), M, ''],
+    ['HOLDING_NOTICE with a declaration of version 2', cat(u8(XFER.HOLDING_NOTICE), unhex(decl.invalidEncodings[0].holding)), 'UNSUPPORTED_VERSION',
+      'the holding is decoded as in §10.1, with its codes'],
+    ['HOLDING_NOTICE with a trailing byte', cat(u8(XFER.HOLDING_NOTICE), unhex(decl.valid[1].holding), u8(0)), M, ''],
+  ].map(([name, bytes, error, note]) => ({ name, hex: hex(bytes), error, code: errorCodeOf(error), ...(note ? { note } : {}) }));
+
+  return {
+    description:
+      'Shared-data transfer payloads of docs/PROTOCOL.md §12: what goes inside a sealed end-to-end payload (u8 kind ‖ data). ' +
+      '"valid": hex is the whole payload, kind byte included; payload lists its fields (contentHash, hashes, data, ownerSig, ' +
+      'holderSig and holding as hex; reason as text). "invalid": decoding fails with the code. "deleteRequests" and ' +
+      '"deleteReceipts": the signed messages "w2w/1 delete" ‖ contentHash ‖ u64be(timeMs) (by the owner) and "w2w/1 deleted" ' +
+      '‖ contentHash ‖ u8 status ‖ u64be(timeMs) (by the holder); the invalid ones must not verify. The file is ' +
+      'declarations.json "file".',
+    kinds: XFER,
+    deleteStatus: DELETE_STATUS,
+    transferCodes: TRANSFER_CODE,
+    labels: { delete: LABEL_DELETE, deleted: LABEL_DELETED },
+    limits: { maxWindow: 64, maxHashes: 2048, maxChunk: 131072, maxReasonBytes: 1024, chunkFrameOverhead: 88 + 25 + 16 + 37 },
+    valid,
+    invalid,
+    deleteRequests,
+    invalidDeleteRequests,
+    deleteReceipts,
+    invalidDeleteReceipts,
+  };
+}
+
 function errorCodeOf(name) {
   const all = { ...ERR, TEXT_FRAME: 105 };
   if (!(name in all)) throw new Error(`unknown error name ${name}`);
@@ -1126,11 +1901,15 @@ function errorCodeOf(name) {
 
 function main() {
   const handshake = handshakeVectors();
+  const declarations = declarationVectors();
   const files = {
     'ids.json': idsVectors(),
     'handshake.json': handshake,
-    'frames.json': framesVectors(handshake.valid[0].frames),
+    'frames.json': framesVectors(handshake.valid[0].frames, declarations),
     'federation.json': federationVectors(),
+    'declarations.json': declarations,
+    'e2e.json': e2eVectors(),
+    'transfer.json': transferVectors(declarations),
   };
   const check = process.argv.includes('--check');
   let stale = 0;

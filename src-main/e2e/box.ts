@@ -30,10 +30,11 @@ function boxKey(q: Buffer, eph: Uint8Array, from: Uint8Array, to: Uint8Array, ms
   return k;
 }
 
-export function sealBox(sender: Identity, recipient: Uint8Array, msgId: Uint8Array, ad: Uint8Array, plaintext: Uint8Array) {
+/** `ephemeralSecret` is for test vectors only: production code never passes it (a fresh key per box). */
+export function sealBox(sender: Identity, recipient: Uint8Array, msgId: Uint8Array, ad: Uint8Array, plaintext: Uint8Array, ephemeralSecret?: Uint8Array) {
   const recipientX = edToX25519Public(recipient);
   if (!recipientX) throw new RangeError('the recipient ID is not a valid Ed25519 key');
-  const e = ephemeralKeyPair();
+  const e = ephemeralKeyPair(ephemeralSecret);
   const q = x25519(e.secretKey, recipientX);
   wipe(e.secretKey);
   if (!q) throw new RangeError('the recipient key is of low order');

@@ -158,7 +158,7 @@ export class SecureChannel extends EventEmitter<SecureChannelEvents> {
         this.sessions.onHandshake(from, body.hsId, body.frame);
         return;
       case E2eKind.REJECT:
-        this.sessions.forget(body.ref);
+        this.sessions.forget(body.ref, from);
         return;
       case E2eKind.SEALED: {
         if (msg.route !== Route.A2B) return this.reject(msg, ErrorCode.BAD_REQUEST, 'SEALED is for a2b');

@@ -92,9 +92,10 @@ export class E2eSessions {
   }
 
   /** The peer said it cannot open our session (it restarted): forget it so the next send re-handshakes. */
-  forget(sessionId: Uint8Array): void {
+  forget(sessionId: Uint8Array, peer: Uint8Array): void {
     const e = this.byId.get(toHex(sessionId));
-    if (!e) return;
+    // Only the session's own peer may make us drop it (and its saved key): anyone else saw its ID at most.
+    if (!e || !bytesEqual(e.session.peerId, peer)) return;
     this.byId.delete(toHex(sessionId));
     this.keyStore?.delete(Buffer.from(sessionId));
     const key = toHex(e.session.peerId);

@@ -1,5 +1,5 @@
-// Test fixtures: one valid frame of every type, route, op, RES shape and event kind, with recognisable bytes.
-import { EventKind, FrameType, HandshakeContext, Limits, MsgFlag, Op, PROTOCOL_VERSION, ReceiptStatus, Route, RouteAction } from '../../src-shared/protocol/constants.js';
+// Test fixtures: one valid frame of every type, route, op, RES shape, event kind and DECL action, with recognisable bytes.
+import { DeclQueryBy, EventKind, FrameType, HandshakeContext, Limits, MsgFlag, Op, PROTOCOL_VERSION, ReceiptStatus, Route, RouteAction } from '../../src-shared/protocol/constants.js';
 import { ErrorCode } from '../../src-shared/protocol/errors.js';
 import { RouteKind, encodeFrame, type Frame, type MsgFrame } from '../../src-shared/protocol/frames.js';
 
@@ -14,6 +14,9 @@ export const ID_C = filled(32, 0xc3);
 export const MSG_ID = filled(16, 0x4d);
 export const RELAY_A = filled(32, 0x1a);
 export const RELAY_B = filled(32, 0x1b);
+export const CONTENT_HASH = filled(32, 0xc4);
+/** Stands in for an encoded holding: the frame codec carries holdings as opaque bytes (declaration.ts decodes them). */
+export const HOLDING = filled(300, 0x4b);
 
 export interface NamedFrame {
   name: string;
@@ -71,6 +74,11 @@ export function sampleFrames(from: Uint8Array = ID_A): NamedFrame[] {
     { name: 'REQ PUBLISH_HOME', frame: { type: FrameType.REQ, reqId: 8, op: Op.PUBLISH_HOME, timeMs: 1_700_000_000_002, sig: filled(64, 0x68) } },
     { name: 'REQ LINKS', frame: { type: FrameType.REQ, reqId: 9, op: Op.LINKS } },
     { name: 'REQ ROUTE_OF', frame: { type: FrameType.REQ, reqId: 10, op: Op.ROUTE_OF, id: ID_C } },
+    { name: 'REQ DECL_PUBLISH', frame: { type: FrameType.REQ, reqId: 12, op: Op.DECL_PUBLISH, holding: HOLDING } },
+    { name: 'REQ DECL_WITHDRAW', frame: { type: FrameType.REQ, reqId: 13, op: Op.DECL_WITHDRAW, contentHash: CONTENT_HASH, timeMs: 1_700_000_000_004, sig: filled(64, 0x77) } },
+    { name: 'REQ DECL_QUERY by hash', frame: { type: FrameType.REQ, reqId: 14, op: Op.DECL_QUERY, by: DeclQueryBy.HASH, key: CONTENT_HASH } },
+    { name: 'REQ DECL_QUERY by holder', frame: { type: FrameType.REQ, reqId: 15, op: Op.DECL_QUERY, by: DeclQueryBy.HOLDER, key: ID_B } },
+    { name: 'REQ DECL_QUERY by owner', frame: { type: FrameType.REQ, reqId: 16, op: Op.DECL_QUERY, by: DeclQueryBy.OWNER, key: ID_A } },
     {
       name: 'RES LIST_PEERS',
       frame: { type: FrameType.RES, reqId: 1, op: Op.LIST_PEERS, status: 0, peers: [{ id: ID_A, online: true, lastSeenMs: 5 }, { id: ID_B, online: false, lastSeenMs: 2 ** 53 - 1 }] },
@@ -96,6 +104,10 @@ export function sampleFrames(from: Uint8Array = ID_A): NamedFrame[] {
       },
     },
     { name: 'RES ROUTE_OF', frame: { type: FrameType.RES, reqId: 10, op: Op.ROUTE_OF, status: 0, kind: RouteKind.REMOTE, path: [RELAY_B, RELAY_A] } },
+    { name: 'RES DECL_PUBLISH', frame: { type: FrameType.RES, reqId: 12, op: Op.DECL_PUBLISH, status: 0 } },
+    { name: 'RES DECL_WITHDRAW', frame: { type: FrameType.RES, reqId: 13, op: Op.DECL_WITHDRAW, status: 0 } },
+    { name: 'RES DECL_QUERY', frame: { type: FrameType.RES, reqId: 14, op: Op.DECL_QUERY, status: 0, holdings: [HOLDING, filled(2, 0xff)] } },
+    { name: 'RES DECL_QUERY none', frame: { type: FrameType.RES, reqId: 15, op: Op.DECL_QUERY, status: 0, holdings: [] } },
     { name: 'RES ROUTE_OF none', frame: { type: FrameType.RES, reqId: 11, op: Op.ROUTE_OF, status: 0, kind: RouteKind.NONE, path: [] } },
     { name: 'RES error', frame: { type: FrameType.RES, reqId: 8, op: Op.GROUP_ADD, status: ErrorCode.NOT_GROUP_OWNER, message: 'only the owner may change it' } },
     { name: 'EVENT presence', frame: { type: FrameType.EVENT, kind: EventKind.PRESENCE, id: ID_C, online: true, timeMs: 42 } },
@@ -112,6 +124,8 @@ export function sampleFrames(from: Uint8Array = ID_A): NamedFrame[] {
       name: 'RECEIPT',
       frame: { type: FrameType.RECEIPT, toRelay: RELAY_A, hops: 3, sender: ID_A, msgId: MSG_ID, recipient: ID_B, status: ErrorCode.RECIPIENT_OFFLINE },
     },
+    { name: 'DECL publish', frame: { type: FrameType.DECL, action: 1, holding: HOLDING } },
+    { name: 'DECL withdraw', frame: { type: FrameType.DECL, action: 2, contentHash: CONTENT_HASH, holder: ID_B, timeMs: 1_700_000_000_005, sig: filled(64, 0x78) } },
     { name: 'ERROR', frame: { type: FrameType.ERROR, code: ErrorCode.RECIPIENT_OFFLINE, ref: MSG_ID, message: 'w2w1… is offline' } },
   ];
 }

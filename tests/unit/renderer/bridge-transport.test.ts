@@ -1,0 +1,161 @@
+// The web bridge transport against a scripted socket: queued calls, answers by id, pushed events,
+// drops (open calls fail with NOT_CONNECTED, then a redial), and a node that no longer accepts the page.
+import { describe, expect, it } from 'vitest';
+import { BridgeTransport, bridgeUrl, MAX_CALL_BYTES, type SocketHandlers } from '../../../src-renderer/src/lib/api/bridge-transport.js';
+import type { ConnectionState } from '../../../src-renderer/src/lib/api/transport.js';
+import { IpcTransport } from '../../../src-renderer/src/lib/api/ipc-transport.js';
+import { settle } from './fake-api.js';
+
+class ScriptedSockets {
+  readonly dials: { url: string; h: SocketHandlers; sent: string[]; closed: boolean }[] = [];
+  readonly timers: (() => void)[] = [];
+  probeStatus: number | null = null;
+  probes = 0;
+
+  transport(): BridgeTransport {
+    return new BridgeTransport('ws://127.0.0.1:1/api', {
+      openSocket: (url, h) => {
+        const d = { url, h, sent: [] as string[], closed: false };
+        this.dials.push(d);
+        return { send: (t) => d.sent.push(t), close: () => (d.closed = true) };
+      },
+      probe: async () => {
+        this.probes++;
+        return this.probeStatus;
+      },
+      setTimer: (fn) => this.timers.push(fn),
+    });
+  }
+
+  get last() {
+    const d = this.dials.at(-1);
+    if (!d) throw new Error('no dial');
+    return d;
+  }
+
+  runTimers(): void {
+    for (const fn of this.timers.splice(0)) fn();
+  }
+}
+
+describe('BridgeTransport', () => {
+  it('derives the socket URL from the page', () => {
+    expect(bridgeUrl({ protocol: 'http:', host: '127.0.0.1:5000' })).toBe('ws://127.0.0.1:5000/api');
+    expect(bridgeUrl({ protocol: 'https:', host: 'ui.example' })).toBe('wss://ui.example/api');
+  });
+
+  it('queues calls until the socket opens, then matches answers by id', async () => {
+    const s = new ScriptedSockets();
+    const t = s.transport();
+    const states: ConnectionState[] = [];
+    t.onState((x) => states.push(x));
+    expect(t.state).toBe('connecting');
+    const a = t.call('identity.get', {});
+    const b = t.call('peers.list', {});
+    expect(s.last.sent).toEqual([]);
+    s.last.h.open();
+    expect(states).toEqual(['open']);
+    const [ma, mb] = s.last.sent.map((x) => JSON.parse(x) as { id: number; method: string; params: unknown });
+    expect(ma).toEqual({ id: 1, method: 'identity.get', params: {} });
+    expect(mb?.method).toBe('peers.list');
+    s.last.h.message(JSON.stringify({ id: mb?.id, result: { ok: true, value: [] } }));
+    s.last.h.message(JSON.stringify({ id: ma?.id, result: { ok: true, value: { id: 'w2w1me' } } }));
+    expect(await a).toEqual({ ok: true, value: { id: 'w2w1me' } });
+    expect(await b).toEqual({ ok: true, value: [] });
+    // Once open, calls go straight out.
+    void t.call('node.status', {});
+    expect(s.last.sent).toHaveLength(3);
+  });
+
+  it('delivers pushed events to their listeners and ignores junk', () => {
+    const s = new ScriptedSockets();
+    const t = s.transport();
+    s.last.h.open();
+    const got: string[] = [];
+    const off = t.on('notice', (n) => got.push(n.text));
+    s.last.h.message(JSON.stringify({ event: 'notice', payload: { text: 'one' } }));
+    s.last.h.message('not json');
+    s.last.h.message('null');
+    s.last.h.message(JSON.stringify({ event: 'presence', payload: { id: 'x', online: true, timeMs: 1 } }));
+    off();
+    s.last.h.message(JSON.stringify({ event: 'notice', payload: { text: 'two' } }));
+    expect(got).toEqual(['one']);
+  });
+
+  it('fails open calls with NOT_CONNECTED on a drop and redials with backoff', async () => {
+    const s = new ScriptedSockets();
+    const t = s.transport();
+    s.last.h.open();
+    const pending = t.call('peers.list', {});
+    s.last.h.close(1006);
+    expect(await pending).toMatchObject({ ok: false, error: { code: 0, name: 'NOT_CONNECTED' } });
+    expect(t.state).toBe('closed');
+    await settle();
+    expect(s.dials).toHaveLength(1);
+    s.runTimers();
+    expect(s.dials).toHaveLength(2);
+    expect(t.state).toBe('connecting');
+    s.last.h.open();
+    expect(t.state).toBe('open');
+    expect(s.probes).toBe(0);
+  });
+
+  it('stops redialling once the page itself is refused (401/403)', async () => {
+    const s = new ScriptedSockets();
+    const t = s.transport();
+    s.last.h.close(1006);
+    await settle();
+    s.runTimers();
+    s.probeStatus = 401;
+    s.last.h.close(1006);
+    await settle();
+    expect(s.probes).toBe(1);
+    expect(t.state).toBe('unauthorized');
+    expect(s.timers).toHaveLength(0);
+    expect(await t.call('identity.get', {})).toMatchObject({ ok: false, error: { name: 'NOT_CONNECTED' } });
+  });
+
+  it('refuses a call larger than the bridge accepts without sending it', async () => {
+    const s = new ScriptedSockets();
+    const t = s.transport();
+    s.last.h.open();
+    const r = await t.call('messages.send', { to: { kind: 'all' }, text: 'x'.repeat(MAX_CALL_BYTES) });
+    expect(r).toMatchObject({ ok: false, error: { name: 'BAD_REQUEST' } });
+    expect(s.last.sent).toEqual([]);
+  });
+
+  it('close() ends everything', async () => {
+    const s = new ScriptedSockets();
+    const t = s.transport();
+    const pending = t.call('peers.list', {});
+    t.close();
+    expect(s.last.closed).toBe(true);
+    expect(await pending).toMatchObject({ ok: false, error: { name: 'NOT_CONNECTED' } });
+    s.last.h.close(1000);
+    await settle();
+    expect(s.timers).toHaveLength(0);
+  });
+});
+
+describe('IpcTransport', () => {
+  it('passes calls and events through and turns a thrown IPC error into NOT_CONNECTED', async () => {
+    const listeners: ((p: unknown) => void)[] = [];
+    const t = new IpcTransport({
+      call: (async (method: string) => {
+        if (method === 'peers.list') throw new Error('ipc gone');
+        return { ok: true, value: { id: 'w2w1me' } };
+      }) as never,
+      on: ((_e: string, l: (p: unknown) => void) => {
+        listeners.push(l);
+        return () => {};
+      }) as never,
+    });
+    expect(t.state).toBe('open');
+    expect(await t.call('identity.get', {})).toEqual({ ok: true, value: { id: 'w2w1me' } });
+    expect(await t.call('peers.list', {})).toMatchObject({ ok: false, error: { name: 'NOT_CONNECTED', message: 'ipc gone' } });
+    const got: unknown[] = [];
+    t.on('notice', (n) => got.push(n));
+    listeners[0]?.({ text: 'hi' });
+    expect(got).toEqual([{ text: 'hi' }]);
+  });
+});
