@@ -74,16 +74,23 @@ export class Directory {
     return this.repo.recent(limit);
   }
 
-  byHash(contentHash: Uint8Array): DirectoryEntry[] {
-    return this.repo.byHash(Buffer.from(contentHash), MAX_QUERY_RESULTS);
+  /** Entries read before filtering by visibility, so restricted holdings cannot crowd out public ones. */
+  private static readonly SCAN = MAX_HOLDINGS_PER_HOLDER;
+
+  byHash(contentHash: Uint8Array, asker: Buffer): DirectoryEntry[] {
+    return this.visible(this.repo.byHash(Buffer.from(contentHash), Directory.SCAN), asker);
   }
 
-  byHolder(holder: Uint8Array): DirectoryEntry[] {
-    return this.repo.byHolder(Buffer.from(holder), MAX_QUERY_RESULTS);
+  byHolder(holder: Uint8Array, asker: Buffer): DirectoryEntry[] {
+    return this.visible(this.repo.byHolder(Buffer.from(holder), Directory.SCAN), asker);
   }
 
-  byOwner(owner: Uint8Array): DirectoryEntry[] {
-    return this.repo.byOwner(Buffer.from(owner), MAX_QUERY_RESULTS);
+  byOwner(owner: Uint8Array, asker: Buffer): DirectoryEntry[] {
+    return this.visible(this.repo.byOwner(Buffer.from(owner), Directory.SCAN), asker);
+  }
+
+  private visible(entries: DirectoryEntry[], asker: Buffer): DirectoryEntry[] {
+    return entries.filter((e) => visibleTo(e, asker)).slice(0, MAX_QUERY_RESULTS);
   }
 }
 

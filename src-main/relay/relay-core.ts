@@ -9,7 +9,7 @@ import type { Identity } from '../crypto/identity.js';
 import type { Connection } from './connection.js';
 import type { Federation, LocalRelay } from '../federation/federation.js';
 import { Groups } from './groups.js';
-import { Directory, visibleTo } from './directory.js';
+import { Directory } from './directory.js';
 import type { DirectoryRepo } from '../store/directory-repo.js';
 import { idFromKey, idKey, type IdKey } from './id-key.js';
 import { NodeList } from './node-list.js';
@@ -413,8 +413,8 @@ export class RelayCore implements LocalRelay {
       }
       case Op.DECL_QUERY: {
         const dir = this.requireDirectory();
-        const entries = req.by === DeclQueryBy.HASH ? dir.byHash(req.key) : req.by === DeclQueryBy.HOLDER ? dir.byHolder(req.key) : dir.byOwner(req.key);
-        return { op: req.op, holdings: entries.filter((e) => visibleTo(e, me)).map((e) => e.holding) };
+        const entries = req.by === DeclQueryBy.HASH ? dir.byHash(req.key, me) : req.by === DeclQueryBy.HOLDER ? dir.byHolder(req.key, me) : dir.byOwner(req.key, me);
+        return { op: req.op, holdings: entries.map((e) => e.holding) };
       }
       case Op.WATCH: {
         if (conn.watching.size + req.ids.length > MAX_WATCHED_PER_CONNECTION) {
