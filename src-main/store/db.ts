@@ -13,6 +13,11 @@ import { LinksRepo } from './links-repo.js';
 import { StoredMessagesRepo } from './stored-messages-repo.js';
 import { E2eSessionsRepo } from './e2e-sessions-repo.js';
 import { DirectoryRepo } from './directory-repo.js';
+import { ServedFilesRepo } from './served-files-repo.js';
+import { FetchReceiptsRepo } from './fetch-receipts-repo.js';
+import { FetchesRepo } from './fetches-repo.js';
+import { KnownHoldersRepo } from './known-holders-repo.js';
+import { DeleteRequestsRepo } from './delete-requests-repo.js';
 
 export const DB_FILE_NAME = 'w2w.sqlite';
 /** The data dir holds the secret key: owner only. */
@@ -35,6 +40,12 @@ export interface Store {
   readonly storedMessages: StoredMessagesRepo;
   readonly e2eSessions: E2eSessionsRepo;
   readonly directory: DirectoryRepo;
+  /** data plane: files served, who fetched them, this node's fetches, known holders, remote deletes */
+  readonly servedFiles: ServedFilesRepo;
+  readonly fetchReceipts: FetchReceiptsRepo;
+  readonly fetches: FetchesRepo;
+  readonly knownHolders: KnownHoldersRepo;
+  readonly deleteRequests: DeleteRequestsRepo;
   /** Closes the database; calling it again does nothing. */
   close(): void;
 }
@@ -105,6 +116,11 @@ export function openStore(dataDir: string): Store {
     storedMessages: new StoredMessagesRepo(db),
     e2eSessions: new E2eSessionsRepo(db),
     directory: new DirectoryRepo(db),
+    servedFiles: new ServedFilesRepo(db),
+    fetchReceipts: new FetchReceiptsRepo(db),
+    fetches: new FetchesRepo(db),
+    knownHolders: new KnownHoldersRepo(db),
+    deleteRequests: new DeleteRequestsRepo(db),
     close() {
       if (db.open) db.close();
     },

@@ -136,6 +136,83 @@ CREATE INDEX directory_by_holder ON directory (holder);
 CREATE INDEX directory_by_owner ON directory (owner);
 `;
 
+/**
+ * The data plane: files this node serves, who fetched them, fetches in progress (a bitmap of verified
+ * chunks so a killed fetch resumes), holders an owner knows of, and remote-delete requests with their status.
+ */
+const MIGRATION_3_SQL = `
+-- what this node serves (its own shares and copies it re-serves), so a restarted node keeps serving
+CREATE TABLE served_files (
+  content_hash BLOB PRIMARY KEY CHECK (length(content_hash) = 32),
+  path TEXT NOT NULL,
+  -- the encoded Holding (declaration core, owner and holder signatures)
+  holding BLOB NOT NULL,
+  chunk_hashes BLOB NOT NULL CHECK (length(chunk_hashes) % 32 = 0),
+  size INTEGER NOT NULL CHECK (size >= 0),
+  -- the file's modification time when it was hashed: a later change means the file no longer matches
+  mtime_ms REAL NOT NULL,
+  added_ms INTEGER NOT NULL,
+  state TEXT NOT NULL CHECK (state IN ('serving', 'stopped')),
+  -- why serving stopped (a TransferCode and a sentence), e.g. the file vanished
+  stop_code INTEGER,
+  stop_reason TEXT
+) STRICT;
+
+-- fetch receipts: who fetched what from this node, so an owner's delete request can reach every copy
+CREATE TABLE fetch_receipts (
+  content_hash BLOB NOT NULL CHECK (length(content_hash) = 32),
+  fetcher BLOB NOT NULL CHECK (length(fetcher) = 32),
+  first_ms INTEGER NOT NULL,
+  last_ms INTEGER NOT NULL,
+  chunks INTEGER NOT NULL,
+  PRIMARY KEY (content_hash, fetcher)
+) STRICT, WITHOUT ROWID;
+
+-- this node's fetches, partial (resumable) and complete (a held copy its owner may ask to delete)
+CREATE TABLE fetches (
+  content_hash BLOB PRIMARY KEY CHECK (length(content_hash) = 32),
+  out_path TEXT NOT NULL,
+  holding BLOB NOT NULL,
+  -- the chunk hash list once it was checked against the declaration's treeRoot
+  chunk_hashes BLOB CHECK (chunk_hashes IS NULL OR length(chunk_hashes) % 32 = 0),
+  state TEXT NOT NULL CHECK (state IN ('partial', 'complete')),
+  started_ms INTEGER NOT NULL,
+  updated_ms INTEGER NOT NULL
+) STRICT;
+
+-- verified chunks of a partial fetch, one bit each, in segments so one chunk rewrites one small row
+CREATE TABLE fetch_bitmap (
+  content_hash BLOB NOT NULL REFERENCES fetches (content_hash) ON DELETE CASCADE,
+  segment INTEGER NOT NULL CHECK (segment >= 0),
+  bits BLOB NOT NULL,
+  PRIMARY KEY (content_hash, segment)
+) STRICT;
+
+-- holders of this node's data that told the owner so (HOLDING_NOTICE), with their signed holding
+CREATE TABLE known_holders (
+  content_hash BLOB NOT NULL CHECK (length(content_hash) = 32),
+  holder BLOB NOT NULL CHECK (length(holder) = 32),
+  holding BLOB NOT NULL,
+  noticed_ms INTEGER NOT NULL,
+  PRIMARY KEY (content_hash, holder)
+) STRICT;
+
+-- remote deletes this node asked for, one row per holder, with the signed receipt once it came
+CREATE TABLE delete_requests (
+  content_hash BLOB NOT NULL CHECK (length(content_hash) = 32),
+  holder BLOB NOT NULL CHECK (length(holder) = 32),
+  time_ms INTEGER NOT NULL,
+  owner_sig BLOB NOT NULL CHECK (length(owner_sig) = 64),
+  status TEXT NOT NULL CHECK (status IN ('pending', 'deleted', 'refused', 'not-held')),
+  -- the last failure to hand the request to the relays (an ErrorCode) while it is pending
+  error_code INTEGER,
+  holder_sig BLOB CHECK (holder_sig IS NULL OR length(holder_sig) = 64),
+  sent_ms INTEGER NOT NULL,
+  updated_ms INTEGER NOT NULL,
+  PRIMARY KEY (content_hash, holder)
+) STRICT;
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -149,6 +226,13 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'federation: links, trusted relays, stored messages; end-to-end session keys; data directory',
     up: (db) => {
       db.exec(MIGRATION_2_SQL);
+    },
+  },
+  {
+    version: 3,
+    name: 'data plane: served files, fetch receipts, resumable fetches, known holders, remote deletes',
+    up: (db) => {
+      db.exec(MIGRATION_3_SQL);
     },
   },
 ];

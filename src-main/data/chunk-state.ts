@@ -1,0 +1,96 @@
+// Which chunks of a fetch are missing, in flight or verified: the verified ones as a bitmap persisted
+// in SQLite (so a killed fetch resumes from it), and the next run of missing chunks to request.
+import type { FetchesRepo } from '../store/fetches-repo.js';
+
+const MISSING = 0;
+const IN_FLIGHT = 1;
+const DONE = 2;
+
+export class ChunkState {
+  /** one byte per chunk: MISSING, IN_FLIGHT or DONE */
+  private readonly state: Uint8Array;
+  /** bit i set = chunk i verified and written (the persisted form) */
+  private readonly bits: Uint8Array;
+  private cursor = 0;
+  private doneCount = 0;
+  private inFlightCount = 0;
+
+  constructor(
+    readonly chunks: number,
+    private readonly contentHash: Buffer,
+    private readonly repo: FetchesRepo,
+    bits: Uint8Array,
+  ) {
+    this.state = new Uint8Array(chunks);
+    this.bits = bits;
+    for (let i = 0; i < chunks; i++) {
+      if (((bits[i >> 3] as number) & (1 << (i & 7))) !== 0) {
+        this.state[i] = DONE;
+        this.doneCount++;
+      }
+    }
+  }
+
+  get done(): number {
+    return this.doneCount;
+  }
+
+  get inFlight(): number {
+    return this.inFlightCount;
+  }
+
+  get complete(): boolean {
+    return this.doneCount === this.chunks;
+  }
+
+  isDone(i: number): boolean {
+    return this.state[i] === DONE;
+  }
+
+  isInFlight(i: number): boolean {
+    return this.state[i] === IN_FLIGHT;
+  }
+
+  /** The next run of up to `max` consecutive missing chunks, marked in flight; null when none is left to ask for. */
+  takeRun(max: number): { first: number; count: number } | null {
+    while (this.cursor < this.chunks && this.state[this.cursor] === DONE) this.cursor++;
+    let i = this.cursor;
+    while (i < this.chunks && this.state[i] !== MISSING) i++;
+    if (i >= this.chunks) return null;
+    const first = i;
+    while (i < this.chunks && i - first < max && this.state[i] === MISSING) {
+      this.state[i] = IN_FLIGHT;
+      this.inFlightCount++;
+      i++;
+    }
+    return { first, count: i - first };
+  }
+
+  /** An in-flight chunk that was lost, refused or corrupt goes back to be asked for again. */
+  release(i: number): void {
+    if (this.state[i] !== IN_FLIGHT) return;
+    this.state[i] = MISSING;
+    this.inFlightCount--;
+    if (i < this.cursor) this.cursor = i;
+  }
+
+  /** The chunk was verified and written: persisted at once, so a kill right after does not lose it. */
+  markDone(i: number): void {
+    if (this.state[i] === DONE) return;
+    if (this.state[i] === IN_FLIGHT) this.inFlightCount--;
+    this.state[i] = DONE;
+    this.doneCount++;
+    this.bits[i >> 3] = (this.bits[i >> 3] as number) | (1 << (i & 7));
+    this.repo.saveSegmentOf(this.contentHash, this.bits, i);
+  }
+
+  /** A chunk found bad on the final check: it is fetched again. */
+  markMissing(i: number): void {
+    if (this.state[i] !== DONE) return;
+    this.state[i] = MISSING;
+    this.doneCount--;
+    this.bits[i >> 3] = (this.bits[i >> 3] as number) & ~(1 << (i & 7));
+    this.repo.saveSegmentOf(this.contentHash, this.bits, i);
+    if (i < this.cursor) this.cursor = i;
+  }
+}

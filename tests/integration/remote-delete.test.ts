@@ -1,0 +1,145 @@
+// Remote delete through real relays: the owner's signed request reaches online holders at once and
+// offline ones on their return (store-and-forward), each answers a signed receipt the owner tracks in
+// SQLite; requests not signed by the owner, or replayed from before the copy, delete nothing.
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Route } from '../../src-shared/protocol/constants.js';
+import type { Holding } from '../../src-shared/protocol/declaration.js';
+import { DeleteStatus, TransferKind, deleteReceiptMessage, deleteRequestMessage, encodeTransfer } from '../../src-shared/protocol/transfer.js';
+import { idToText, toHex } from '../../src-shared/ids.js';
+import { generateIdentity, sign, verify } from '../../src-main/crypto/identity.js';
+import { startFedRelay, type FedRelay } from '../helpers/federation.js';
+import { randomFile, sameBytes, startNode, tempDir, waitUntil, type TestNode } from './transfer-harness.js';
+
+const cleanup: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const c of cleanup.splice(0).reverse()) await c();
+});
+
+async function relay(): Promise<FedRelay> {
+  const r = await startFedRelay();
+  cleanup.push(() => r.close());
+  return r;
+}
+
+async function node(r: FedRelay): Promise<TestNode> {
+  const n = await startNode(r.url);
+  cleanup.push(() => n.close());
+  return n;
+}
+
+async function sharedAndFetched(r: FedRelay, alice: TestNode, bob: TestNode, reshare = false): Promise<{ holding: Holding; src: string; copy: string }> {
+  const src = path.join(alice.dir, 'doc.bin');
+  await randomFile(src, 400_000);
+  const holding = await alice.plane.share(src, { reshare });
+  const copy = path.join(bob.dir, 'doc.bin');
+  await bob.plane.fetch(holding.core.contentHash, { from: [holding], out: copy, reshare });
+  void r;
+  return { holding, src, copy };
+}
+
+describe('remote delete', () => {
+  it('an online holder deletes its copy and answers a signed receipt; the owner keeps its original', async () => {
+    const r = await relay();
+    const [alice, bob] = [await node(r), await node(r)];
+    const { holding, src, copy } = await sharedAndFetched(r, alice, bob);
+    const deleted: { contentHash: string; owner: string; paths: string[] }[] = [];
+    bob.plane.on('deleted', (d) => deleted.push(d));
+    const statuses: string[] = [];
+    alice.plane.on('status', (s) => statuses.push(s.status));
+    const res = await alice.plane.delete(holding.core.contentHash, { waitMs: 5000 });
+    expect(res).toEqual([{ holder: idToText(bob.id), status: 'deleted', error: null }]);
+    expect(statuses).toEqual(['pending', 'deleted']);
+    expect(fs.existsSync(copy)).toBe(false);
+    expect(deleted).toEqual([{ contentHash: toHex(holding.core.contentHash), owner: idToText(alice.id), paths: [copy] }]);
+    expect(bob.store.fetches.get(Buffer.from(holding.core.contentHash))).toBeNull();
+    // the receipt is kept as proof, and it verifies under bob's key
+    const row = alice.store.deleteRequests.get(Buffer.from(holding.core.contentHash), bob.id);
+    expect(row?.holderSig).not.toBeNull();
+    expect(verify(bob.id, deleteReceiptMessage(holding.core.contentHash, DeleteStatus.DELETED, row?.timeMs ?? 0), row?.holderSig ?? Buffer.alloc(64))).toBe(true);
+    // the owner stopped serving but its own file stays
+    expect(fs.existsSync(src)).toBe(true);
+    expect(alice.plane.list()).toEqual([]);
+  });
+
+  it('an offline holder gets the request when it returns (store-and-forward), and the owner sees it settle', async () => {
+    const r = await relay();
+    const alice = await node(r);
+    const bobKey = generateIdentity();
+    const bobDir = tempDir();
+    cleanup.push(() => fs.rmSync(bobDir, { recursive: true, force: true }));
+    let bob = await startNode(r.url, { identity: bobKey, dir: bobDir });
+    const { holding, copy } = await sharedAndFetched(r, alice, bob);
+    await bob.close();
+    const res = await alice.plane.delete(holding.core.contentHash);
+    expect(res).toEqual([{ holder: idToText(bobKey.publicKey), status: 'pending', error: null }]);
+    expect(fs.existsSync(copy)).toBe(true);
+    // persisted: the owner's status survives in SQLite
+    expect(alice.store.deleteRequests.pending().map((p) => toHex(p.holder))).toEqual([toHex(bobKey.publicKey)]);
+    const settled = new Promise<string>((resolve) => alice.plane.on('status', (s) => s.status !== 'pending' && resolve(s.status)));
+    bob = await startNode(r.url, { identity: bobKey, dir: bobDir });
+    cleanup.push(() => bob.close());
+    expect(await settled).toBe('deleted');
+    await waitUntil(() => !fs.existsSync(copy), 'the copy deleted');
+    expect(alice.plane.deleteStatus(holding.core.contentHash)).toEqual([{ holder: idToText(bobKey.publicKey), status: 'deleted', error: null }]);
+  });
+
+  it('a delete request signed by someone other than the owner is refused and deletes nothing', async () => {
+    const r = await relay();
+    const [alice, bob, mallory] = [await node(r), await node(r), await node(r)];
+    const { holding, src, copy } = await sharedAndFetched(r, alice, bob);
+    const res = await mallory.plane.delete(holding.core.contentHash, { holders: [bob.id], waitMs: 5000 });
+    expect(res).toEqual([{ holder: idToText(bob.id), status: 'refused', error: null }]);
+    expect(await sameBytes(src, copy)).toBe(true);
+    expect(bob.store.fetches.get(Buffer.from(holding.core.contentHash))?.state).toBe('complete');
+  });
+
+  it('an old owner request replayed after the holder fetched again is refused', async () => {
+    const r = await relay();
+    const [alice, bob, mallory] = [await node(r), await node(r), await node(r)];
+    const { holding, copy } = await sharedAndFetched(r, alice, bob);
+    // a request alice signed an hour ago, captured and replayed by mallory
+    const oldMs = Date.now() - 3600_000;
+    const ownerSig = sign(alice.identity, deleteRequestMessage(holding.core.contentHash, oldMs));
+    const receipts: number[] = [];
+    mallory.channel.on('payload', (o) => {
+      if (o.payload[0] === TransferKind.DELETE_RECEIPT) receipts.push(o.payload[33] as number);
+    });
+    await mallory.channel.send(
+      { route: Route.A2B, to: bob.id },
+      encodeTransfer({ kind: TransferKind.DELETE_REQ, contentHash: holding.core.contentHash, timeMs: oldMs, ownerSig }),
+    );
+    await waitUntil(() => receipts.length === 1, 'a receipt');
+    expect(receipts).toEqual([DeleteStatus.REFUSED]);
+    expect(fs.existsSync(copy)).toBe(true);
+  });
+
+  it('a holder that never had the data answers NOT_HELD', async () => {
+    const r = await relay();
+    const [alice, bob, carol] = [await node(r), await node(r), await node(r)];
+    const { holding } = await sharedAndFetched(r, alice, bob);
+    const res = await alice.plane.delete(holding.core.contentHash, { holders: [carol.id], waitMs: 5000 });
+    expect(res).toEqual([{ holder: idToText(carol.id), status: 'not-held', error: null }]);
+  });
+
+  it('reaches re-served copies: the re-server passes the request on to those who fetched from it', async () => {
+    const r = await relay();
+    const [alice, carol, bob] = [await node(r), await node(r), await node(r)];
+    const held: Holding[] = [];
+    carol.plane.on('holding', (h) => held.push(h));
+    const { holding, copy: carolCopy } = await sharedAndFetched(r, alice, carol, true);
+    await waitUntil(() => alice.store.knownHolders.list(Buffer.from(holding.core.contentHash)).length === 1, 'HOLDING_NOTICE');
+    // bob fetches from carol only: alice never hears of bob
+    expect(held).toHaveLength(1);
+    const bobCopy = path.join(bob.dir, 'doc.bin');
+    await bob.plane.fetch(holding.core.contentHash, { from: held, out: bobCopy });
+    const done = new Set<string>();
+    alice.plane.on('status', (s) => s.status === 'deleted' && done.add(s.holder));
+    await alice.plane.delete(holding.core.contentHash);
+    await waitUntil(() => done.size === 2, 'receipts from carol and bob');
+    expect([...done].sort()).toEqual([idToText(carol.id), idToText(bob.id)].sort());
+    expect(fs.existsSync(carolCopy)).toBe(false);
+    expect(fs.existsSync(bobCopy)).toBe(false);
+  });
+});
