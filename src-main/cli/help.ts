@@ -6,10 +6,14 @@ Usage:
              [--insecure] [--public-url URL]... [--ping-interval MS] [--ping-timeout MS]
              [--rate N] [--burst N] [--max-connections N] [--handshake-timeout MS]
              [--peer URL[#RELAY_ID]]... [--trust RELAY_ID]... [--open-federation] [--ca FILE]
+             [--ui] [--ui-port PORT]
       Run a node: a relay others register with, plus this install's own client.
       --peer links to another relay (kept in the data dir, redialled when it drops; the link
       carries traffic both ways, so a node behind NAT that only dials out is reachable);
       --trust lets that relay link in; --open-federation lets any relay link in.
+      --ui serves the app in a browser on 127.0.0.1 only (a random port, or --ui-port, which
+      implies --ui) and prints "UI: http://127.0.0.1:PORT/?token=…": open that URL; the token
+      is the only way in (build the app first with \`npm run build:renderer\`).
       Prints its URL and ID, runs until Ctrl-C, then shuts down cleanly.
   w2w id     [--data DIR]
       Print this install's ID (creating the key pair on first use).
@@ -30,6 +34,17 @@ Usage:
       The relay's links to other relays: direction, state, round trip, routes learned.
   w2w route  ID --relay URL [--data DIR]
       The relay path a message from this relay to ID takes.
+  w2w share  FILE --relay URL [--data DIR] (--to ID... | --group NAME | --public) [--reshare]
+      Declare FILE (signed, published to the relay's directory), print its content hash
+      (64 hex digits) and serve it, encrypted end to end, until Ctrl-C.
+  w2w declarations --relay URL [--data DIR] [--peer ID | --hash HASH]
+      What a peer (default: you) declares, or who holds HASH (signatures checked here).
+  w2w fetch  HASH --relay URL [--data DIR] [--from ID] --out PATH
+      Fetch by content hash from its holders: chunks verified before they are written,
+      resumable, the whole file checked, then moved into place; progress on a terminal.
+  w2w delete HASH --relay URL [--data DIR] [--wait MS]
+      Ask every known holder of your data to delete it (signed); offline holders get the
+      request when they return. Prints each holder's status: pending, deleted, refused.
 
 Common options:
   --relay URL[#ID]  the relay (ws:// or wss://); "#ID" pins the relay's identity

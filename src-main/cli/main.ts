@@ -10,6 +10,7 @@ import { runListen } from './commands/listen.js';
 import { runNode } from './commands/node.js';
 import { runPeers } from './commands/peers.js';
 import { runLinks, runRoute } from './commands/links.js';
+import { runDeclarations, runDelete, runFetch, runShare } from './commands/data.js';
 import { runSend } from './commands/send.js';
 import { HELP } from './help.js';
 import { processIo, type CliIo } from './io.js';
@@ -44,6 +45,8 @@ const OPTIONS = {
     trust: { type: 'string', multiple: true },
     'open-federation': { type: 'boolean' },
     ca: { type: 'string' },
+    ui: { type: 'boolean' },
+    'ui-port': { type: 'string' },
   },
   id: common,
   send: {
@@ -56,6 +59,10 @@ const OPTIONS = {
   },
   links: clientOpts,
   route: clientOpts,
+  share: { ...clientOpts, to: { type: 'string', multiple: true }, group: { type: 'string' }, public: { type: 'boolean' }, reshare: { type: 'boolean' } },
+  declarations: { ...clientOpts, peer: { type: 'string' }, hash: { type: 'string' } },
+  fetch: { ...clientOpts, from: { type: 'string' }, out: { type: 'string' } },
+  delete: { ...clientOpts, wait: { type: 'string' } },
   listen: { ...clientOpts, json: { type: 'boolean' } },
   group: clientOpts,
   peers: clientOpts,
@@ -133,6 +140,23 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
     case 'route': {
       const { values, positionals } = parse('route', args);
       return runRoute(values, positionals, io);
+    }
+    case 'share': {
+      const { values, positionals } = parse('share', args);
+      return runShare(values, positionals, io);
+    }
+    case 'declarations': {
+      const { values, positionals } = parse('declarations', args);
+      noPositionals(positionals);
+      return runDeclarations(values, io);
+    }
+    case 'fetch': {
+      const { values, positionals } = parse('fetch', args);
+      return runFetch(values, positionals, io);
+    }
+    case 'delete': {
+      const { values, positionals } = parse('delete', args);
+      return runDelete(values, positionals, io);
     }
   }
 }

@@ -83,7 +83,10 @@ export class RemoteDelete extends EventEmitter<RemoteDeleteEvents> {
   async request(contentHash: Buffer, holders: Buffer[] = this.knownHoldersOf(contentHash)): Promise<DeleteRequest[]> {
     const timeMs = Date.now();
     const ownerSig = sign(this.deps.identity, deleteRequestMessage(contentHash, timeMs));
-    const targets = holders.filter((h) => !bytesEqual(h, this.me));
+    // A holder that already confirmed the deletion is settled: asking again would only be answered
+    // "not held" and hide the signed "deleted" receipt we have.
+    const settled = new Set(this.deps.requests.list(contentHash).filter((r) => r.status === 'deleted').map((r) => toHex(r.holder)));
+    const targets = holders.filter((h) => !bytesEqual(h, this.me) && !settled.has(toHex(h)));
     for (const h of targets) this.deps.requests.put(contentHash, h, timeMs, ownerSig, timeMs);
     await Promise.all(targets.map((h) => this.sendRequest(contentHash, h, timeMs, ownerSig)));
     return this.deps.requests.list(contentHash);

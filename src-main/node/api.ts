@@ -7,17 +7,23 @@ import {
   type ApiMethod,
   type ApiMethods,
   type ApiResult,
+  type AccessView,
+  type DeclarationView,
   type GroupView,
   type LinkView,
   type MessageTargetView,
   type NodeApi,
   type PeerView,
 } from '../../src-shared/api/contract.js';
-import { Op } from '../../src-shared/protocol/constants.js';
+import fs from 'node:fs';
+import path from 'node:path';
+import { DeclQueryBy, Op } from '../../src-shared/protocol/constants.js';
+import { Access, DeclFlag, decodeHolding, type AccessRule, type Holding } from '../../src-shared/protocol/declaration.js';
+import { verifyHolding } from '../data/declare.js';
 import { ErrorCode, W2wError, errorName } from '../../src-shared/protocol/errors.js';
 import { groupNameProblem } from '../../src-shared/protocol/frames.js';
 import type { GroupEntry } from '../../src-shared/protocol/frames.js';
-import { idToText } from '../../src-shared/ids.js';
+import { fromHex, idToText, toHex } from '../../src-shared/ids.js';
 import { messageView, requireId } from '../client/messenger.js';
 import { idKey } from '../relay/id-key.js';
 import type { W2wNode } from './node.js';
@@ -74,6 +80,47 @@ function target(v: unknown): MessageTargetView {
     default:
       throw bad('"to.kind" must be one of self, peer, list, group, all');
   }
+}
+
+function hashParam(v: unknown): Buffer {
+  const h = typeof v === 'string' ? fromHex(v) : null;
+  if (!h || h.byteLength !== 32) throw bad('"hash" must be 64 hex digits');
+  return Buffer.from(h);
+}
+
+function accessRule(v: unknown, relayId: Uint8Array): AccessRule {
+  const a = record(v);
+  switch (a.kind) {
+    case 'public':
+      return { kind: Access.PUBLIC };
+    case 'peers':
+      return { kind: Access.PEERS, peers: strList(a, 'peers', 64).map(requireId) };
+    case 'group':
+      return { kind: Access.GROUP, group: groupName({ name: a.group }), groupRelay: relayId };
+    default:
+      throw bad('"access.kind" must be public, peers or group');
+  }
+}
+
+function accessView(a: AccessRule): AccessView {
+  if (a.kind === Access.PUBLIC) return { kind: 'public' };
+  if (a.kind === Access.PEERS) return { kind: 'peers', peers: a.peers.map(idToText) };
+  return { kind: 'group', group: a.group };
+}
+
+function declarationView(h: Holding): DeclarationView {
+  const c = h.core;
+  return {
+    contentHash: toHex(c.contentHash),
+    name: c.name,
+    mime: c.mime,
+    size: c.size,
+    owner: idToText(c.owner),
+    holder: idToText(h.holder),
+    access: accessView(c.access),
+    reshare: (c.flags & DeclFlag.RESHARE) !== 0,
+    createdMs: c.createdMs,
+  };
 }
 
 function groupView(g: GroupEntry): GroupView {
@@ -182,6 +229,44 @@ export function createNodeApi(node: W2wNode): NodeApi {
       federation().addPeer(url, pinned);
       return linkViews();
     },
+    'data.share': async (params) => {
+      const p = record(params);
+      const file = str(p, 'path', 4096);
+      if (!path.isAbsolute(file)) throw bad('"path" must be an absolute path on this node');
+      const reshare = p.reshare === undefined ? false : p.reshare;
+      if (typeof reshare !== 'boolean') throw bad('"reshare" must be a boolean');
+      const name = p.name === undefined ? undefined : str(p, 'name', 255);
+      const holding = await node.data.share(file, { access: accessRule(p.access, node.client.relayId), reshare, name });
+      return declarationView(holding);
+    },
+    'data.shared': () => node.data.list(),
+    'data.declarations': async (params) => {
+      const p = record(params);
+      const by = p.hash !== undefined ? DeclQueryBy.HASH : DeclQueryBy.HOLDER;
+      const key = p.hash !== undefined ? hashParam(p.hash) : p.peer !== undefined ? requireId(str(p, 'peer', 100)) : node.identity.publicKey;
+      const { holdings } = await client().request({ op: Op.DECL_QUERY, by, key });
+      return holdings.flatMap((b) => {
+        const d = decodeHolding(b);
+        return d.ok && verifyHolding(d.holding).ok ? [declarationView(d.holding)] : [];
+      });
+    },
+    'data.fetch': async (params) => {
+      const p = record(params);
+      const name = str(p, 'out', 255);
+      // A browser or renderer names the file, never a path: downloads land in the data dir.
+      if (name.includes('/') || name.includes('\\') || name === '.' || name === '..') throw bad('"out" is a file name (no directories)');
+      const dir = path.join(node.dataDir, 'downloads');
+      fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+      const res = await node.data.fetch(hashParam(p.hash), { out: path.join(dir, name) });
+      return { path: res.path, size: res.size };
+    },
+    'data.delete': async (params) => {
+      const p = record(params);
+      const waitMs = p.waitMs === undefined ? 3000 : p.waitMs;
+      if (typeof waitMs !== 'number' || !Number.isInteger(waitMs) || waitMs < 0 || waitMs > 60_000) throw bad('"waitMs" must be 0..60000');
+      return node.data.delete(hashParam(p.hash), { waitMs });
+    },
+    'data.deleteStatus': (params) => node.data.deleteStatus(hashParam(record(params).hash)),
     'routes.get': (params) => {
       const id = requireId(str(record(params), 'id', 100));
       const key = idKey(id);

@@ -1,15 +1,17 @@
 // A w2w node: one data dir (SQLite), one identity, a relay listening for clients, and the node's own
 // client registered on that relay. The CLI's `w2w node`, the web bridge and Electron all run this.
 import { EventEmitter } from 'node:events';
+import path from 'node:path';
 import type { ApiEvents } from '../../src-shared/api/contract.js';
 import { idToText } from '../../src-shared/ids.js';
 import { RelayClient } from '../client/relay-client.js';
 import { Messenger } from '../client/messenger.js';
+import { DataPlane } from '../data/data-plane.js';
 import type { Identity } from '../crypto/identity.js';
 import type { RelayLimits } from '../relay/relay-core.js';
 import { RelayServer } from '../relay/server.js';
 import { openStore, type Store } from '../store/db.js';
-import { loadOrCreateIdentity } from './identity.js';
+import { loadOrCreateIdentity, type KeyProtector } from './identity.js';
 import { isLoopbackHost } from './transport-policy.js';
 import type { Federation } from '../federation/federation.js';
 
@@ -30,6 +32,8 @@ export interface NodeOptions {
   openFederation?: boolean;
   /** extra CA for wss:// peers */
   ca?: string | Buffer;
+  /** encrypts the secret key at rest (Electron's safeStorage); plain when absent */
+  keyProtector?: KeyProtector;
   log?: (line: string) => void;
 }
 
@@ -43,12 +47,20 @@ export class W2wNode extends EventEmitter<NodeEvents> {
     readonly identity: Identity,
     readonly relay: RelayServer,
     readonly messenger: Messenger,
+    /** shared data: declarations this node serves for good, fetches, remote deletes */
+    readonly data: DataPlane,
   ) {
     super();
+    data.on('progress', (p) => this.emit('transfer.progress', p));
+    data.on('status', (s) => this.emit('delete.status', s));
     messenger.on('message', (m) => this.emit('message', m));
     messenger.on('status', (s) => this.emit('message.status', s));
     messenger.client.on('presence', (p) => this.emit('presence', { id: idToText(p.id), online: p.online, timeMs: p.timeMs }));
     messenger.client.on('notice', (text) => this.emit('notice', { text }));
+  }
+
+  get dataDir(): string {
+    return path.dirname(this.store.path);
   }
 
   get id(): string {
@@ -70,7 +82,7 @@ export class W2wNode extends EventEmitter<NodeEvents> {
     const store = openStore(opts.dataDir);
     let relay: RelayServer | null = null;
     try {
-      const identity = loadOrCreateIdentity(store);
+      const identity = loadOrCreateIdentity(store, opts.keyProtector);
       relay = new RelayServer({
         identity,
         stores: { nodeList: store.nodeList, groups: store.groups, directory: store.directory },
@@ -99,7 +111,10 @@ export class W2wNode extends EventEmitter<NodeEvents> {
         // With --public-url the relay accepts only bindings naming a public URL, and the loopback one is not.
         binding: opts.publicUrls?.[0] ?? localUrl,
       });
-      return new W2wNode(store, identity, relay, new Messenger(client, store));
+      const messenger = new Messenger(client, store);
+      // Same tick as the messenger's secure channel, so requests kept for this node reach the data plane.
+      const data = new DataPlane(messenger.secure, store, { publish: true });
+      return new W2wNode(store, identity, relay, messenger, data);
     } catch (err) {
       await relay?.close();
       store.close();
@@ -108,6 +123,7 @@ export class W2wNode extends EventEmitter<NodeEvents> {
   }
 
   async stop(): Promise<void> {
+    this.data.close();
     await this.messenger.client.close();
     await this.relay.close();
     this.store.close();

@@ -101,6 +101,49 @@ export interface RouteView {
   path: string[];
 }
 
+export type AccessView = { kind: 'public' } | { kind: 'peers'; peers: string[] } | { kind: 'group'; group: string };
+
+/** A verified declaration: who holds what, owned by whom, fetchable by whom. */
+export interface DeclarationView {
+  contentHash: string;
+  name: string;
+  mime: string;
+  size: number;
+  owner: string;
+  holder: string;
+  access: AccessView;
+  reshare: boolean;
+  createdMs: number;
+}
+
+export interface SharedFileView {
+  contentHash: string;
+  name: string;
+  mime: string;
+  size: number;
+  path: string;
+  owner: string;
+  access: 'public' | 'peers' | 'group';
+  reshare: boolean;
+  state: 'serving' | 'stopped';
+  stopReason: string | null;
+  fetchers: number;
+}
+
+export interface TransferProgressView {
+  contentHash: string;
+  bytes: number;
+  total: number;
+  bytesPerSec: number;
+  etaMs: number | null;
+}
+
+export interface DeleteStatusView {
+  holder: string;
+  status: 'pending' | 'deleted' | 'refused' | 'not-held';
+  error: string | null;
+}
+
 export interface HistoryQuery {
   peer?: string;
   group?: string;
@@ -124,6 +167,12 @@ export interface ApiMethods {
   'links.list': [Record<string, never>, LinkView[]];
   'links.add': [{ url: string; relayId?: string | null }, LinkView[]];
   'routes.get': [{ id: string }, RouteView];
+  'data.share': [{ path: string; access: AccessView; reshare?: boolean; name?: string }, DeclarationView];
+  'data.shared': [Record<string, never>, SharedFileView[]];
+  'data.declarations': [{ peer?: string; hash?: string }, DeclarationView[]];
+  'data.fetch': [{ hash: string; out: string; from?: string }, { path: string; size: number }];
+  'data.delete': [{ hash: string; waitMs?: number }, DeleteStatusView[]];
+  'data.deleteStatus': [{ hash: string }, DeleteStatusView[]];
 }
 
 export type ApiMethod = keyof ApiMethods;
@@ -136,6 +185,8 @@ export interface ApiEvents {
   'message.status': { msgId: string; status: MessageStatusView; errorCode: number | null };
   presence: PresenceView;
   notice: { text: string };
+  'transfer.progress': TransferProgressView;
+  'delete.status': { contentHash: string; holder: string; status: DeleteStatusView['status']; error: string | null };
 }
 
 export type ApiEvent = keyof ApiEvents;
@@ -162,4 +213,10 @@ export const API_METHODS: readonly ApiMethod[] = [
   'links.list',
   'links.add',
   'routes.get',
+  'data.share',
+  'data.shared',
+  'data.declarations',
+  'data.fetch',
+  'data.delete',
+  'data.deleteStatus',
 ];

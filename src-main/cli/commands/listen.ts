@@ -3,6 +3,7 @@ import { idToText } from '../../../src-shared/ids.js';
 import { errorName } from '../../../src-shared/protocol/errors.js';
 import type { MessageView } from '../../../src-shared/api/contract.js';
 import { Messenger } from '../../client/messenger.js';
+import { DataPlane } from '../../data/data-plane.js';
 import { connectClient, openDataDir, parseRelay, readCa } from '../common.js';
 import type { CliIo } from '../io.js';
 
@@ -30,7 +31,12 @@ export async function runListen(flags: ListenFlags, io: CliIo): Promise<number> 
   try {
     const client = await connectClient(relay, identity, ca);
     const messenger = new Messenger(client, store);
+    // A listening client also answers its data's business: serving what it shares, owners' delete requests.
+    const data = new DataPlane(messenger.secure, store, { publish: true });
     const json = flags.json ?? false;
+    data.on('deleted', (d) =>
+      io.out(json ? JSON.stringify({ type: 'deleted', ...d }) : `[data] deleted ${d.contentHash} at its owner's request (${d.paths.join(', ')})`),
+    );
     if (!json) io.err(`listening on ${relay.url} as ${idToText(identity.publicKey)} (Ctrl-C to stop)`);
     else io.out(JSON.stringify({ type: 'ready', id: idToText(identity.publicKey), relay: idToText(client.relayId) }));
     messenger.on('message', (m) => io.out(json ? JSON.stringify({ type: 'message', ...m }) : textLine(m)));

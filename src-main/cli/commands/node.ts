@@ -1,10 +1,12 @@
 // `w2w node`: runs a node until SIGINT/SIGTERM, then shuts it down cleanly.
 import fs from 'node:fs';
+import { createNodeApi } from '../../node/api.js';
 import { W2wNode, type NodeOptions } from '../../node/node.js';
 import type { RelayLimits } from '../../relay/relay-core.js';
 import { CliError, usageError } from '../cli-error.js';
 import { parseRelay, resolveDataDir } from '../common.js';
 import { parseId } from '../../../src-shared/ids.js';
+import { startUiServer, type UiServer } from '../../web/ui-server.js';
 import type { CliIo } from '../io.js';
 
 export interface NodeFlags {
@@ -25,6 +27,8 @@ export interface NodeFlags {
   trust?: string[];
   'open-federation'?: boolean;
   ca?: string;
+  ui?: boolean;
+  'ui-port'?: string;
 }
 
 function int(flags: NodeFlags, key: keyof NodeFlags, min: number, max: number): number | undefined {
@@ -84,6 +88,9 @@ export function nodeOptions(flags: NodeFlags): NodeOptions {
 
 export async function runNode(flags: NodeFlags, io: CliIo): Promise<number> {
   const opts = nodeOptions(flags);
+  // --ui-port alone asks for the UI too.
+  const uiPort = int(flags, 'ui-port', 0, 65535);
+  const wantUi = (flags.ui ?? false) || uiPort !== undefined;
   let node: W2wNode;
   try {
     node = await W2wNode.start({ ...opts, log: (line) => io.err(line) });
@@ -96,6 +103,18 @@ export async function runNode(flags: NodeFlags, io: CliIo): Promise<number> {
   io.out(`w2w node listening on ${node.url}`);
   io.out(`ID: ${node.id}`);
   io.out(`data: ${opts.dataDir}`);
+  let ui: UiServer | null = null;
+  if (wantUi) {
+    try {
+      ui = await startUiServer({ api: createNodeApi(node), port: uiPort ?? 0 });
+    } catch (err) {
+      await node.stop();
+      const e = err as NodeJS.ErrnoException;
+      if (e.code === 'EADDRINUSE') throw new CliError(`UI port ${uiPort} on 127.0.0.1 is already in use; pick another with --ui-port`);
+      throw new CliError(e.message);
+    }
+    io.out(`UI: ${ui.url}`);
+  }
   io.out('Press Ctrl-C to stop.');
   await new Promise<void>((resolve) => {
     const stop = (): void => {
@@ -107,6 +126,7 @@ export async function runNode(flags: NodeFlags, io: CliIo): Promise<number> {
     process.on('SIGTERM', stop);
   });
   io.err('shutting down…');
+  await ui?.close();
   await node.stop();
   io.err('stopped.');
   return 0;

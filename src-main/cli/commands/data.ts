@@ -1,0 +1,177 @@
+// `w2w share`, `w2w declarations`, `w2w fetch` and `w2w delete`: shared data from the terminal.
+// share keeps serving until Ctrl-C (as `croc send` does); a running `w2w node` serves for good.
+import path from 'node:path';
+import { idToText, parseId, toHex, fromHex } from '../../../src-shared/ids.js';
+import { DeclQueryBy, Op } from '../../../src-shared/protocol/constants.js';
+import { Access, decodeHolding, type AccessRule, type Holding } from '../../../src-shared/protocol/declaration.js';
+import type { RelayClient } from '../../client/relay-client.js';
+import { DataPlane, type FetchProgress } from '../../data/data-plane.js';
+import { verifyHolding } from '../../data/declare.js';
+import { SecureChannel } from '../../e2e/secure-channel.js';
+import type { Store } from '../../store/db.js';
+import { CliError, usageError } from '../cli-error.js';
+import { withClient, type ClientFlags } from '../common.js';
+import type { CliIo } from '../io.js';
+
+function dataPlane(client: RelayClient, store: Store): DataPlane {
+  // Same tick as the channel: requests kept for us while we were away reach the data plane.
+  return new DataPlane(new SecureChannel(client, { keyStore: store.e2eSessions }), store, { publish: true });
+}
+
+function contentHash(text: string | undefined): Buffer {
+  const h = text ? fromHex(text) : null;
+  if (!h || h.byteLength !== 32) throw usageError('give the content hash as 64 hex digits');
+  return Buffer.from(h);
+}
+
+function bytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  let v = n / 1024;
+  let i = 0;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v.toFixed(1)} ${units[i]}`;
+}
+
+function describe(h: Holding): string {
+  const c = h.core;
+  const access = c.access.kind === Access.PUBLIC ? 'public' : c.access.kind === Access.PEERS ? `${c.access.peers.length} peer(s)` : `group ${c.access.group}`;
+  return `${toHex(c.contentHash)}\t${c.name}\t${bytes(c.size)}\t${c.mime}\towner ${idToText(c.owner)}\tholder ${idToText(h.holder)}\t${access}`;
+}
+
+export interface ShareFlags extends ClientFlags {
+  to?: string[];
+  group?: string;
+  public?: boolean;
+  reshare?: boolean;
+}
+
+export async function runShare(flags: ShareFlags, positionals: string[], io: CliIo): Promise<number> {
+  if (positionals.length !== 1) throw usageError('w2w share needs exactly one FILE');
+  const file = path.resolve(positionals[0] as string);
+  const chosen = [flags.to?.length ? 1 : 0, flags.group ? 1 : 0, flags.public ? 1 : 0].reduce((a, b) => a + b, 0);
+  if (chosen !== 1) throw usageError('say who may fetch it: exactly one of --to ID (repeatable), --group NAME, --public');
+  return withClient(flags, async (client, store) => {
+    let access: AccessRule;
+    if (flags.to?.length) {
+      access = {
+        kind: Access.PEERS,
+        peers: flags.to.map((t) => {
+          const r = parseId(t);
+          if (!r.ok) throw usageError(`--to ${t}: ${r.reason}`);
+          return r.id;
+        }),
+      };
+    } else if (flags.group) access = { kind: Access.GROUP, group: flags.group, groupRelay: client.relayId };
+    else access = { kind: Access.PUBLIC };
+    const data = dataPlane(client, store);
+    let holding: Holding;
+    try {
+      holding = await data.share(file, { access, reshare: flags.reshare ?? false });
+    } catch (err) {
+      throw new CliError(`cannot share ${file}: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    io.out(toHex(holding.core.contentHash));
+    io.err(`sharing ${holding.core.name} (${bytes(holding.core.size)}) as ${idToText(client.id)}; Ctrl-C to stop`);
+    await new Promise<void>((resolve) => {
+      const stop = (): void => {
+        process.off('SIGINT', stop);
+        process.off('SIGTERM', stop);
+        resolve();
+      };
+      process.on('SIGINT', stop);
+      process.on('SIGTERM', stop);
+      client.on('close', stop);
+    });
+    data.close();
+    return 0;
+  });
+}
+
+export async function runDeclarations(flags: ClientFlags & { peer?: string; hash?: string }, io: CliIo): Promise<number> {
+  return withClient(
+    flags,
+    async (client, _store, identity) => {
+      let by: DeclQueryBy = DeclQueryBy.HOLDER;
+      let key: Uint8Array = identity.publicKey;
+      if (flags.hash) {
+        by = DeclQueryBy.HASH;
+        key = contentHash(flags.hash);
+      } else if (flags.peer) {
+        const r = parseId(flags.peer);
+        if (!r.ok) throw usageError(`--peer ${flags.peer}: ${r.reason}`);
+        key = r.id;
+      }
+      const { holdings } = await client.request({ op: Op.DECL_QUERY, by, key });
+      let shown = 0;
+      for (const bytesOf of holdings) {
+        const d = decodeHolding(bytesOf);
+        // The relay is not trusted with signatures: what does not verify is not shown.
+        if (!d.ok || !verifyHolding(d.holding).ok) continue;
+        io.out(describe(d.holding));
+        shown++;
+      }
+      if (shown === 0) io.err('no declarations found');
+      return 0;
+    },
+    false,
+  );
+}
+
+export async function runFetch(flags: ClientFlags & { from?: string; out?: string }, positionals: string[], io: CliIo): Promise<number> {
+  const hash = contentHash(positionals[0]);
+  if (!flags.out) throw usageError('w2w fetch needs --out PATH');
+  const out = path.resolve(flags.out);
+  return withClient(flags, async (client, store) => {
+    const data = dataPlane(client, store);
+    let from: Holding[] | undefined;
+    if (flags.from) {
+      const r = parseId(flags.from);
+      if (!r.ok) throw usageError(`--from ${flags.from}: ${r.reason}`);
+      const { holdings } = await client.request({ op: Op.DECL_QUERY, by: DeclQueryBy.HASH, key: hash });
+      from = holdings
+        .map((b) => decodeHolding(b))
+        .filter((d): d is { ok: true; holding: Holding } => d.ok && verifyHolding(d.holding).ok && Buffer.from(d.holding.holder).equals(Buffer.from(r.id)))
+        .map((d) => d.holding);
+      if (from.length === 0) throw new CliError(`the directory lists no holding of ${toHex(hash)} by ${flags.from}`);
+    }
+    const tty = process.stderr.isTTY === true;
+    const onProgress = (p: FetchProgress): void => {
+      const pct = p.total === 0 ? 100 : Math.floor((p.bytes / p.total) * 100);
+      const eta = p.etaMs === null ? '?' : `${Math.ceil(p.etaMs / 1000)} s`;
+      const line = `${pct}%  ${bytes(p.bytes)} / ${bytes(p.total)}  ${bytes(p.bytesPerSec)}/s  ETA ${eta}`;
+      if (tty) process.stderr.write(`\r${line.padEnd(60)}`);
+    };
+    try {
+      const res = await data.fetch(hash, { out, from, onProgress });
+      if (tty) process.stderr.write('\n');
+      io.out(`fetched ${res.holding.core.name} (${bytes(res.size)}) to ${res.path}; content hash verified`);
+      return 0;
+    } catch (err) {
+      if (tty) process.stderr.write('\n');
+      throw err;
+    } finally {
+      data.close();
+    }
+  });
+}
+
+export async function runDelete(flags: ClientFlags & { wait?: string }, positionals: string[], io: CliIo): Promise<number> {
+  const hash = contentHash(positionals[0]);
+  const waitMs = flags.wait === undefined ? 5000 : Number(flags.wait);
+  if (!Number.isInteger(waitMs) || waitMs < 0 || waitMs > 600_000) throw usageError('--wait must be milliseconds 0..600000');
+  return withClient(flags, async (client, store) => {
+    const data = dataPlane(client, store);
+    try {
+      const statuses = await data.delete(hash, { waitMs });
+      if (statuses.length === 0) io.err('no holder of that data is known (only fetches from you and re-share notices are tracked)');
+      for (const s of statuses) io.out(`${s.holder}\t${s.status}${s.error ? `\t${s.error}` : ''}`);
+      return statuses.some((s) => s.status === 'refused') ? 1 : 0;
+    } finally {
+      data.close();
+    }
+  });
+}

@@ -1,0 +1,89 @@
+// Shared data through the CLI as real processes: `w2w share` serves a file, `w2w declarations`
+// finds it, `w2w fetch` brings it (content hash checked), and `w2w delete` makes the fetcher's
+// copy go away with a signed receipt, also when the fetcher was offline at the time.
+import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import readline from 'node:readline';
+import { promisify } from 'node:util';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const execFileP = promisify(execFile);
+const BIN = path.resolve('bin/w2w.js');
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'w2w-clidata-'));
+const procs: ChildProcessWithoutNullStreams[] = [];
+
+async function w2w(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await execFileP(process.execPath, [BIN, ...args], { timeout: 30_000 });
+    return { code: 0, stdout, stderr };
+  } catch (err) {
+    const e = err as { code?: number; stdout?: string; stderr?: string };
+    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
+  }
+}
+
+function start(...args: string[]): { proc: ChildProcessWithoutNullStreams; lines: string[]; waitFor: (t: (l: string) => boolean) => Promise<string> } {
+  const proc = spawn(process.execPath, [BIN, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });
+  procs.push(proc);
+  const lines: string[] = [];
+  readline.createInterface({ input: proc.stdout }).on('line', (l) => lines.push(l));
+  return {
+    proc,
+    lines,
+    async waitFor(test) {
+      const t0 = Date.now();
+      for (;;) {
+        const hit = lines.find(test);
+        if (hit) return hit;
+        if (Date.now() - t0 > 15_000) throw new Error(`timed out; lines:\n${lines.join('\n')}`);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+    },
+  };
+}
+
+afterAll(() => {
+  for (const p of procs) if (p.exitCode === null) p.kill('SIGKILL');
+  fs.rmSync(tmp, { recursive: true, force: true });
+});
+
+describe('w2w share / declarations / fetch / delete', () => {
+  it('shares, finds, fetches byte for byte, and deletes remotely with receipts', async () => {
+    const node = start('node', '--port', '0', '--data', path.join(tmp, 'node'));
+    const url = (await node.waitFor((l) => l.startsWith('w2w node listening on '))).slice('w2w node listening on '.length);
+    const [ownerDir, fetcherDir] = [path.join(tmp, 'owner'), path.join(tmp, 'fetcher')];
+    const ownerId = (await w2w('id', '--data', ownerDir)).stdout.trim();
+    const file = path.join(tmp, 'photo.bin');
+    fs.writeFileSync(file, crypto.randomBytes(3 * 1024 * 1024 + 123));
+    const share = start('share', file, '--relay', url, '--data', ownerDir, '--public');
+    const hash = await share.waitFor((l) => /^[0-9a-f]{64}$/.test(l));
+
+    const decls = await w2w('declarations', '--relay', url, '--data', fetcherDir, '--peer', ownerId);
+    expect(decls.code).toBe(0);
+    expect(decls.stdout).toContain(hash);
+    expect(decls.stdout).toContain('photo.bin');
+
+    const out = path.join(tmp, 'copy.bin');
+    const fetched = await w2w('fetch', hash, '--relay', url, '--data', fetcherDir, '--out', out);
+    expect(fetched.code, fetched.stderr).toBe(0);
+    expect(fs.readFileSync(out).equals(fs.readFileSync(file))).toBe(true);
+
+    // The fetcher is offline now: the delete request waits at its home relay.
+    const pending = await w2w('delete', hash, '--relay', url, '--data', ownerDir, '--wait', '500');
+    expect(pending.code).toBe(0);
+    const fetcherId = (await w2w('id', '--data', fetcherDir)).stdout.trim();
+    expect(pending.stdout).toMatch(new RegExp(`${fetcherId}\\tpending`));
+    const back = start('listen', '--relay', url, '--data', fetcherDir, '--json');
+    await back.waitFor((l) => l.includes('"type":"deleted"'));
+    expect(fs.existsSync(out)).toBe(false);
+    const done = await w2w('delete', hash, '--relay', url, '--data', ownerDir, '--wait', '2000');
+    expect(done.stdout).toMatch(new RegExp(`${fetcherId}\\tdeleted`));
+
+    const bad = await w2w('fetch', 'nothex', '--relay', url, '--data', fetcherDir, '--out', out);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^w2w: /);
+  });
+});
