@@ -2,6 +2,11 @@
 // bounded in count and age, oldest forgotten first.
 export class SeenCache {
   private readonly seen = new Map<string, number>();
+  /**
+   * One iterator kept across evictions: a fresh `keys()` would walk past every entry deleted since the
+   * map last compacted (tens of thousands once full), making each add cost O(capacity).
+   */
+  private oldest: IterableIterator<string> | null = null;
 
   constructor(
     private readonly capacity = 200_000,
@@ -14,7 +19,15 @@ export class SeenCache {
     if (at !== undefined && nowMs - at < this.ttlMs) return false;
     this.seen.delete(key);
     this.seen.set(key, nowMs);
-    while (this.seen.size > this.capacity) this.seen.delete(this.seen.keys().next().value as string);
+    while (this.seen.size > this.capacity) {
+      // Every entry the iterator passed was deleted here, so the live ones all lie ahead of it.
+      let next = this.oldest?.next();
+      if (!next || next.done) {
+        this.oldest = this.seen.keys();
+        next = this.oldest.next();
+      }
+      this.seen.delete(next.value as string);
+    }
     return true;
   }
 

@@ -176,12 +176,16 @@ describe('AppState', () => {
     const api = new FakeApi()
       .handle('identity.get', () => ok({ id: ME }))
       .handle('peers.list', () => ok([{ id: BOB, nickname: 'Bob', online: false, lastSeenMs: null }]))
-      .handle('groups.list', () => ok([]));
+      .handle('groups.list', () => ok([]))
+      .handle('messages.history', () => ok([msg({ msgId: 'old', route: 'group', group: 'elsewhere' })]));
     const app = new AppState({ transport: api, i18n: new I18n({ storage: null, languages: ['en'] }), initialHash: '', setHash: () => {} });
     app.start();
     await settle();
     expect(app.node.myId).toBe(ME);
     expect(app.peers.get(BOB)?.nickname).toBe('Bob');
+    // Recent history fills every thread, and shows groups kept by other relays.
+    expect(app.messages.groupNames()).toEqual(['elsewhere']);
+    expect(app.messages.totalUnread).toBe(0);
     api.emit('presence', { id: BOB, online: true, timeMs: 1 });
     expect(app.peers.get(BOB)?.online).toBe(true);
     api.emit('message', msg({ msgId: 'e1' }));
@@ -193,12 +197,12 @@ describe('AppState', () => {
     expect(app.connection).toBe('closed');
     api.setState('open');
     await settle();
-    expect(api.methods().slice(before)).toEqual(['identity.get', 'peers.list', 'groups.list']);
+    expect(api.methods().slice(before)).toEqual(['identity.get', 'peers.list', 'groups.list', 'messages.history']);
     app.stop();
   });
 
   it('reports load errors (but not a dropped connection) as toasts', async () => {
-    const api = new FakeApi().handle('identity.get', () => fail(500, 'INTERNAL', 'disk full')).handle('peers.list', () => ok([])).handle('groups.list', () => fail(0, 'NOT_CONNECTED'));
+    const api = new FakeApi().handle('identity.get', () => fail(500, 'INTERNAL', 'disk full')).handle('peers.list', () => ok([])).handle('groups.list', () => fail(0, 'NOT_CONNECTED')).handle('messages.history', () => ok([]));
     const app = new AppState({ transport: api, i18n: new I18n({ storage: null, languages: ['en'] }), initialHash: '', setHash: () => {} });
     await app.refresh();
     expect(app.toasts.items.map((t) => t.text)).toEqual(['Error: INTERNAL: disk full']);
@@ -213,5 +217,24 @@ describe('ToastsState', () => {
     expect(toasts.items.map((t) => t.text)).toEqual(['t2', 't3', 't4', 't5', 't6']);
     timers[6]?.();
     expect(toasts.items.map((t) => t.text)).toEqual(['t2', 't3', 't4', 't5']);
+  });
+});
+
+describe('broadcast echoes', () => {
+  it('keeps our own copy when the node also records a broadcast as received', async () => {
+    const echo = msg({ msgId: 'bc', route: 'a2n', direction: 'in', peer: ME, status: 'received' });
+    const api = new FakeApi().handle('messages.send', async () => {
+      // The echo reaches the page before the answer to the send.
+      m.apply(echo);
+      return ok({ msgId: 'bc', status: 'delivered', delivered: 1, forwarded: 0, stored: 0, missed: [] });
+    });
+    const m = new MessagesState(api);
+    m.myId = ME;
+    await m.send({ kind: 'all' }, 'hi all', ME);
+    m.apply(echo);
+    expect(m.thread(BROADCAST_THREAD).map((x) => [x.msgId, x.direction, x.status])).toEqual([['bc', 'out', 'delivered']]);
+    expect(m.totalUnread).toBe(0);
+    // History holds both copies; the merge keeps ours.
+    expect(mergeThread([], [msg({ msgId: 'bc', route: 'a2n', direction: 'out', status: 'sent' }), echo]).map((x) => x.direction)).toEqual(['out']);
   });
 });

@@ -1,0 +1,58 @@
+// The node's identity at rest: plain by default, encrypted through a KeyProtector (the desktop app's
+// safeStorage hook) when one is given, and refused without the protector that made it.
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadOrCreateIdentity, type KeyProtector } from '../../src-main/node/identity.js';
+import { openStore } from '../../src-main/store/db.js';
+import { makeTempDir, openTempStore, removeDir, type TempStore } from './store/temp-store.js';
+
+/** A stand-in for safeStorage: reversible, and visibly not the plain key. */
+const xor: KeyProtector = {
+  kind: 'safeStorage',
+  protect: (k) => Buffer.concat([Buffer.from('wrapped:'), Buffer.from(k.map((b) => b ^ 0x5a))]),
+  unprotect: (blob) => Buffer.from(blob.subarray(8).map((b) => b ^ 0x5a)),
+};
+
+let temp: TempStore | null = null;
+afterEach(() => {
+  temp?.dispose();
+  temp = null;
+});
+
+describe('loadOrCreateIdentity', () => {
+  it('stores a new key plain without a protector and loads it back', () => {
+    temp = openTempStore();
+    const created = loadOrCreateIdentity(temp.store);
+    expect(temp.store.identity.load()?.protection).toBe('plain');
+    expect(loadOrCreateIdentity(temp.store).secretKey.equals(created.secretKey)).toBe(true);
+  });
+
+  it('stores a new key protected with a protector; only that protector opens it', () => {
+    const dir = makeTempDir();
+    try {
+      const first = openStore(dir);
+      const created = loadOrCreateIdentity(first, xor);
+      const stored = first.identity.load();
+      first.close();
+      expect(stored?.protection).toBe('safeStorage');
+      expect(stored?.secretKey.equals(created.secretKey)).toBe(false);
+      const reopened = openStore(dir);
+      try {
+        const loaded = loadOrCreateIdentity(reopened, xor);
+        expect(loaded.publicKey.equals(created.publicKey)).toBe(true);
+        expect(loaded.secretKey.equals(created.secretKey)).toBe(true);
+        expect(() => loadOrCreateIdentity(reopened)).toThrow(/protected by safeStorage/);
+      } finally {
+        reopened.close();
+      }
+    } finally {
+      removeDir(dir);
+    }
+  });
+
+  it('keeps an existing plain key plain when a protector comes later', () => {
+    temp = openTempStore();
+    const created = loadOrCreateIdentity(temp.store);
+    expect(loadOrCreateIdentity(temp.store, xor).secretKey.equals(created.secretKey)).toBe(true);
+    expect(temp.store.identity.load()?.protection).toBe('plain');
+  });
+});
