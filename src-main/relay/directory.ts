@@ -2,14 +2,13 @@
 // C, owned by O, fetchable by ...") that clients publish, withdraw and query. Every holding is checked
 // (owner and holder signatures, the publisher is the holder) before it is kept or passed to linked
 // relays; queries are answered from SQLite, never by asking clients.
-import { Access, decodeHolding, type Holding } from '../../src-shared/protocol/declaration.js';
+import { Access, decodeHolding } from '../../src-shared/protocol/declaration.js';
+import { verifyHolding } from '../data/declare.js';
 import { ErrorCode, W2wError } from '../../src-shared/protocol/errors.js';
 import { bytesEqual } from '../../src-shared/ids.js';
 import { verify } from '../crypto/identity.js';
 import type { DirectoryEntry, DirectoryRepo } from '../store/directory-repo.js';
 
-const DECL_LABEL = Buffer.from('w2w/1 decl');
-const HOLD_LABEL = Buffer.from('w2w/1 hold');
 const WITHDRAW_LABEL = Buffer.from('w2w/1 withdraw');
 
 /** Holdings one holder may keep in a relay's directory. */
@@ -23,12 +22,6 @@ function u64(n: number): Buffer {
   const b = Buffer.alloc(8);
   b.writeBigUInt64BE(BigInt(n));
   return b;
-}
-
-/** Both signatures of a holding, by the exact labels of src-shared/protocol/declaration.ts. */
-export function holdingSignaturesValid(h: Holding): boolean {
-  if (!verify(h.core.owner, Buffer.concat([DECL_LABEL, h.coreBytes]), h.ownerSig)) return false;
-  return verify(h.holder, Buffer.concat([HOLD_LABEL, h.coreBytes, h.ownerSig, h.holder, u64(h.heldSinceMs)]), h.holderSig);
 }
 
 export function withdrawMessage(contentHash: Uint8Array, timeMs: number): Buffer {
@@ -47,7 +40,9 @@ export class Directory {
     if (!d.ok) throw new W2wError(ErrorCode.BAD_REQUEST, `not a declaration: ${d.error.message}`);
     const h = d.holding;
     if (publisher && !bytesEqual(h.holder, publisher)) throw new W2wError(ErrorCode.SPOOFED_SENDER, 'you can only publish holdings you signed as the holder');
-    if (!holdingSignaturesValid(h)) throw new W2wError(ErrorCode.BAD_SIGNATURE, 'the owner or holder signature does not verify');
+    // The same check fetchers make: a directory lists nothing a fetcher would refuse.
+    const check = verifyHolding(h);
+    if (!check.ok) throw new W2wError(ErrorCode.BAD_SIGNATURE, `declaration refused: ${check.reason}`);
     const holder = Buffer.from(h.holder);
     const contentHash = Buffer.from(h.core.contentHash);
     const existing = this.repo.get(contentHash, holder);

@@ -11,6 +11,7 @@ import { SecureChannel } from '../../e2e/secure-channel.js';
 import type { Store } from '../../store/db.js';
 import { CliError, usageError } from '../cli-error.js';
 import { withClient, type ClientFlags } from '../common.js';
+import { untilStopSignal } from '../signals.js';
 import type { CliIo } from '../io.js';
 
 function dataPlane(client: RelayClient, store: Store): DataPlane {
@@ -76,16 +77,7 @@ export async function runShare(flags: ShareFlags, positionals: string[], io: Cli
     }
     io.out(toHex(holding.core.contentHash));
     io.err(`sharing ${holding.core.name} (${bytes(holding.core.size)}) as ${idToText(client.id)}; Ctrl-C to stop`);
-    await new Promise<void>((resolve) => {
-      const stop = (): void => {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-        resolve();
-      };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
-      client.on('close', stop);
-    });
+    await untilStopSignal({ emitter: client, event: 'close' });
     data.close();
     return 0;
   });

@@ -5,6 +5,7 @@ import { W2wNode, type NodeOptions } from '../../node/node.js';
 import type { RelayLimits } from '../../relay/relay-core.js';
 import { CliError, usageError } from '../cli-error.js';
 import { parseRelay, resolveDataDir } from '../common.js';
+import { untilStopSignal } from '../signals.js';
 import { parseId } from '../../../src-shared/ids.js';
 import { startUiServer, type UiServer } from '../../web/ui-server.js';
 import type { CliIo } from '../io.js';
@@ -116,15 +117,7 @@ export async function runNode(flags: NodeFlags, io: CliIo): Promise<number> {
     io.out(`UI: ${ui.url}`);
   }
   io.out('Press Ctrl-C to stop.');
-  await new Promise<void>((resolve) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+  await untilStopSignal();
   io.err('shutting down…');
   await ui?.close();
   await node.stop();
