@@ -2,7 +2,7 @@
 // own process, timing a message flow against it, and where figures and summary rows go.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { BenchLimits, FlowArgs, LoadCommands, RelayCommands, RelayUsage, ServerKind, Target, Usage } from './commands.js';
+import type { BenchLimits, ClientCommands, FlowArgs, LoadCommands, RelayCommands, RelayUsage, ServerKind, Target, Usage } from './commands.js';
 import { ChildProc } from './ipc.js';
 import { NoiseProbe, type Noise } from './noise.js';
 import type { BenchOptions } from './options.js';
@@ -32,11 +32,18 @@ export interface FlowResult extends Noise {
   /** distinct messages per second: deliveries/s divided by receivers per message */
   messagesPerSec: number;
   bodyBytesPerSec: number;
-  /** share of one core the server process used during the window (1 = 100%) */
+  /** share of one core the server process used during the window (1 = 100%); several servers: the sum */
   relayCpu: number;
+  /** each server's share of one core, in the order given */
+  relayCpus: number[];
+  /** each server's CPU time per message delivered (per distinct message for fan-out), microseconds */
+  relayCpuUsPerMessage: number[];
   loadCpu: number;
   lost: number;
   unexpected: number;
+  /** federated flows: RECEIPT events during the window; a2b across relays: sent minus receipts, after draining */
+  receipts: number;
+  missingReceipts: number;
   problem: string | null;
   /** w2w: store calls and signature verifications during the measured window */
   storeCalls: number;
@@ -66,17 +73,26 @@ export class Context {
     process.stdout.write(`${line}\n`);
   }
 
-  async startRelay(kind: ServerKind): Promise<RelayHandle> {
+  /** The CPU for a child other than the usual server: `cpu` when the bench pins at all, else none. */
+  cpuFor(cpu: number): number | undefined {
+    return this.pinned ? cpu : undefined;
+  }
+
+  /**
+   * Starts a server under test in its own process, pinned to the servers' CPU unless `opts.cpu` names
+   * another (it is ignored when the bench does not pin). `opts.federation`: a w2w relay with federation.
+   */
+  async startRelay(kind: ServerKind, opts: { federation?: boolean; cpu?: number; name?: string } = {}): Promise<RelayHandle> {
     const execArgv = ['--expose-gc'];
     if (this.opts.profileDir) execArgv.push('--cpu-prof', `--cpu-prof-dir=${this.opts.profileDir}`, `--cpu-prof-name=relay-${kind}-${++this.relayCount}.cpuprofile`);
     const proc = ChildProc.start<RelayCommands>(path.join(HERE, 'relay-process.js'), {
-      name: `relay-process (${kind})`,
+      name: `relay-process (${opts.name ?? kind})`,
       execArgv,
       fdLimit: this.spawn.fdLimit,
-      cpu: this.spawn.relayCpu,
+      cpu: opts.cpu === undefined ? this.spawn.relayCpu : this.cpuFor(opts.cpu),
     });
     try {
-      const started = await proc.call('start', { kind, store: this.opts.store, limits: BENCH_LIMITS });
+      const started = await proc.call('start', { kind, store: this.opts.store, limits: BENCH_LIMITS, federation: opts.federation ?? false });
       return {
         proc,
         target: { kind, url: started.url, relayIdHex: started.relayIdHex },
@@ -89,6 +105,13 @@ export class Context {
       await proc.stop();
       throw err;
     }
+  }
+
+  /** Starts a client process (real RelayClient / SecureChannel / DataPlane ends), pinned to `cpu` when the bench pins. */
+  startClient(name: string, cpu: number): ChildProc<ClientCommands> {
+    const execArgv: string[] = [];
+    if (this.opts.profileDir) execArgv.push('--cpu-prof', `--cpu-prof-dir=${this.opts.profileDir}`, `--cpu-prof-name=client-${name}-${++this.relayCount}.cpuprofile`);
+    return ChildProc.start<ClientCommands>(path.join(HERE, 'client-process.js'), { name: `client-process (${name})`, execArgv, fdLimit: this.spawn.fdLimit, cpu: this.cpuFor(cpu) });
   }
 
   /** Runs `fn` and reports how much CPU processes other than the bench's used meanwhile. */
@@ -108,21 +131,33 @@ export class Context {
     return (await this.load.call('flow-setup', args)).flow;
   }
 
-  /** Runs a set-up flow: warm-up, one measured window, then a drain that checks nothing was lost. */
-  async runFlow(relay: RelayHandle, flow: number, args: FlowArgs, warmupMs: number, measureMs: number): Promise<FlowResult> {
+  /**
+   * Runs a set-up flow: warm-up, one measured window, then a drain that checks nothing was lost.
+   * `relay` may be several servers (federation): their CPU is reported each and summed.
+   */
+  async runFlow(relay: RelayHandle | RelayHandle[], flow: number, args: FlowArgs, warmupMs: number, measureMs: number): Promise<FlowResult> {
     const { load } = this;
+    const relays = Array.isArray(relay) ? relay : [relay];
+    const usages = (): Promise<RelayUsage[]> => Promise.all(relays.map((r) => r.proc.call('usage', null)));
     await load.call('flow-start', { flow });
     await sleep(warmupMs);
-    const [l0, r0, u0] = await Promise.all([load.call('flow-snapshot', { flow }), relay.proc.call('usage', null), load.call('usage', null)]);
+    const [l0, r0, u0] = await Promise.all([load.call('flow-snapshot', { flow }), usages(), load.call('usage', null)]);
     const probe = new NoiseProbe();
     await sleep(measureMs);
-    const [l1, r1, u1] = await Promise.all([load.call('flow-snapshot', { flow }), relay.proc.call('usage', null), load.call('usage', null)]);
-    const noise = probe.stop(r1.cpuUs - r0.cpuUs + (u1.cpuUs - u0.cpuUs));
+    const [l1, r1, u1] = await Promise.all([load.call('flow-snapshot', { flow }), usages(), load.call('usage', null)]);
+    const relayCpuUs = r1.map((u, i) => u.cpuUs - (r0[i] as RelayUsage).cpuUs);
+    const noise = probe.stop(relayCpuUs.reduce((a, b) => a + b, 0) + (u1.cpuUs - u0.cpuUs));
     this.noise.push(noise);
     const final = await load.call('flow-stop', { flow, drainMs: 5000 });
     const seconds = (l1.atMs - l0.atMs) / 1000;
     const deliveries = l1.delivered - l0.delivered;
     const perMessage = args.shape === 'pairs' ? 1 : args.clients;
+    const relayCpus = r1.map((u, i) => cpuShare(r0[i] as RelayUsage, u));
+    const sum = (f: (u: RelayUsage) => number): number => r1.reduce((n, u, i) => n + f(u) - f(r0[i] as RelayUsage), 0);
+    const relayErrors: Record<string, number> = {};
+    r1.forEach((u, i) => {
+      for (const [code, n] of Object.entries(diffErrors(r0[i] as RelayUsage, u))) relayErrors[code] = (relayErrors[code] ?? 0) + n;
+    });
     return {
       seconds,
       sent: final.sent,
@@ -130,15 +165,19 @@ export class Context {
       deliveriesPerSec: deliveries / seconds,
       messagesPerSec: deliveries / perMessage / seconds,
       bodyBytesPerSec: (deliveries * args.bodyBytes) / seconds,
-      relayCpu: cpuShare(r0, r1),
+      relayCpu: relayCpus.reduce((a, b) => a + b, 0),
+      relayCpus,
+      relayCpuUsPerMessage: relayCpuUs.map((us) => (deliveries > 0 ? (us * perMessage) / deliveries : NaN)),
       loadCpu: cpuShare(u0, u1),
       ...noise,
       lost: final.lost,
       unexpected: final.unexpected,
+      receipts: l1.receipts - l0.receipts,
+      missingReceipts: final.missingReceipts,
       problem: final.firstProblem,
-      storeCalls: r1.storeCalls - r0.storeCalls,
-      verifies: r1.verifies - r0.verifies,
-      relayErrors: diffErrors(r0, r1),
+      storeCalls: sum((u) => u.storeCalls),
+      verifies: sum((u) => u.verifies),
+      relayErrors,
     };
   }
 }

@@ -7,10 +7,10 @@ import { encodeFrame } from '../src-shared/protocol/frames.js';
 import type { ConnectArgs, ConnectResult, FlowArgs, LoadCommands, Target } from './commands.js';
 import { Flow } from './flow.js';
 import { serveIpc } from './ipc.js';
-import { connectRaw, pool, prepareW2wClient, registerW2w, type Peer, type PreparedClient } from './peers.js';
+import { awaitRoute, connectRaw, pool, prepareW2wClient, registerW2w, type Peer, type PreparedClient } from './peers.js';
 import { BROADCAST } from './raw-forwarder.js';
 import { pingPong } from './rtt.js';
-import { maskedClientFrame } from './wire.js';
+import { maskedClientFrame, stampMsgId } from './wire.js';
 
 /** Concurrent connection attempts while setting up a flow (not timed). */
 const SETUP_CONCURRENCY = 64;
@@ -41,13 +41,23 @@ function payload(target: Target, from: Peer, to: Peer | 'all', body: Uint8Array)
 const expectType = (target: Target): number | null => (target.kind === 'w2w' ? FrameType.MSG : null);
 
 /** Opens `count` clients (raw) or registers them (w2w), in index order; throws if any fails. */
-async function openPeers(target: Target, count: number): Promise<Peer[]> {
+function openPeers(target: Target, count: number): Promise<Peer[]> {
+  return openPeersOn(Array.from({ length: count }, () => target), false);
+}
+
+/**
+ * Opens one client per entry of `places` on that server, in index order; throws if any fails. With
+ * `publishHome` (federation), w2w clients publish a home proof so that linked relays route to them.
+ */
+async function openPeersOn(places: Target[], publishHome: boolean): Promise<Peer[]> {
+  const count = places.length;
   const base = nextRawIndex;
   nextRawIndex += count;
-  const pre = target.kind === 'w2w' ? Array.from({ length: count }, () => prepareW2wClient(target)) : [];
-  const { ok, errors } = await pool(count, SETUP_CONCURRENCY, (i) =>
-    target.kind === 'w2w' ? registerW2w(target, pre[i] as PreparedClient, base + i) : connectRaw(target, base + i),
-  );
+  const pre = places.map((t) => (t.kind === 'w2w' ? prepareW2wClient(t) : null));
+  const { ok, errors } = await pool(count, SETUP_CONCURRENCY, (i) => {
+    const t = places[i] as Target;
+    return t.kind === 'w2w' ? registerW2w(t, pre[i] as PreparedClient, base + i, publishHome) : connectRaw(t, base + i);
+  });
   if (errors.length > 0) {
     for (const p of ok) p.ws.terminate();
     throw new Error(`${errors.length} of ${count} clients could not connect; first: ${errors[0]}`);
@@ -64,19 +74,25 @@ function flowById(id: number): Flow {
 async function flowSetup(args: FlowArgs): Promise<{ flow: number }> {
   let flow: Flow;
   const body = randomBytes(args.bodyBytes);
+  const federated = args.federated ?? false;
+  const others = args.receivers ?? [];
+  const opts = federated ? { stampIds: true, receiptType: FrameType.EVENT, expectReceipts: args.shape === 'pairs' && (args.relays ?? 1) > 1 } : {};
   if (args.shape === 'pairs') {
-    const peers = await openPeers(args.target, 2 * args.lanes);
+    const places = Array.from({ length: args.lanes }, (_, i) => [args.target, others.length > 0 ? (others[i % others.length] as Target) : args.target]).flat();
+    const peers = await openPeersOn(places, federated);
     const routes = [];
     for (let i = 0; i < args.lanes; i++) {
       const sender = peers[2 * i] as Peer;
       const receiver = peers[2 * i + 1] as Peer;
+      if (federated) await awaitRoute(sender, receiver.id as Buffer, args.relays ?? 1);
       routes.push({ sender, frame: maskedClientFrame(payload(args.target, sender, receiver, body)), receivers: [receiver] });
     }
-    flow = new Flow(routes, expectType(args.target), args.window, peers);
+    flow = new Flow(routes, expectType(args.target), args.window, peers, opts);
   } else {
-    const peers = await openPeers(args.target, args.clients);
+    const homes = [args.target, ...others];
+    const peers = await openPeersOn(Array.from({ length: args.clients }, (_, i) => homes[i % homes.length] as Target), federated);
     const sender = peers[0] as Peer;
-    flow = new Flow([{ sender, frame: maskedClientFrame(payload(args.target, sender, 'all', body)), receivers: peers }], expectType(args.target), args.window, peers);
+    flow = new Flow([{ sender, frame: maskedClientFrame(payload(args.target, sender, 'all', body)), receivers: peers }], expectType(args.target), args.window, peers, opts);
   }
   const id = nextFlow++;
   flows.set(id, flow);
@@ -134,12 +150,18 @@ serveIpc<LoadCommands>('load-process', {
     return null;
   },
   async rtt(args) {
-    const [a, b] = await openPeers(args.target, 2);
+    const federated = args.peerTarget !== undefined;
+    const [a, b] = federated ? await openPeersOn([args.target, args.peerTarget as Target], true) : await openPeers(args.target, 2);
     if (!a || !b) throw new Error('rtt could not open two clients');
     try {
+      if (federated) {
+        await awaitRoute(a, b.id as Buffer, args.relays ?? 1);
+        await awaitRoute(b, a.id as Buffer, args.relays ?? 1);
+      }
       const body = randomBytes(args.bodyBytes);
       const frames = { aToB: maskedClientFrame(payload(args.target, a, b, body)), bToA: maskedClientFrame(payload(args.target, b, a, body)) };
-      return { samplesUs: await pingPong(a, b, frames, expectType(args.target), args.warmup, args.count) };
+      const fed = federated ? { receiptType: FrameType.EVENT, stamp: stampMsgId } : null;
+      return { samplesUs: await pingPong(a, b, frames, expectType(args.target), args.warmup, args.count, fed) };
     } finally {
       a.ws.terminate();
       b.ws.terminate();

@@ -1,6 +1,6 @@
 // Command-line options of `npm run bench` and the scale each one implies.
 
-export const SECTIONS = ['forwarders', 'a2b', 'rtt', 'fanout', 'idle'] as const;
+export const SECTIONS = ['forwarders', 'a2b', 'rtt', 'fanout', 'idle', 'federation', 'e2e', 'transfer'] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export interface BenchOptions {
@@ -17,16 +17,42 @@ export interface BenchOptions {
   fanout: { clients: number; bodyBytes: number; window: number; warmupMs: number; measureMs: number; rounds: number };
   idle: { clients: number; warm: number; concurrency: number };
   crypto: { iterations: number };
+  federation: {
+    /** a2b over chains of 1..4 relays */
+    lanes: number;
+    bodyBytes: number;
+    warmupMs: number;
+    measureMs: number;
+    rounds: number;
+    rtt: { warmup: number; count: number };
+    fanout: { clients: number; bodyBytes: number; window: number; warmupMs: number; measureMs: number; rounds: number };
+  };
+  e2e: {
+    bodyBytes: number;
+    /** messages in flight between the sending and the receiving client process */
+    window: number;
+    warmupMs: number;
+    measureMs: number;
+    rounds: number;
+    /** handshakes per timing round, and rounds */
+    handshakes: number;
+    cryptoRounds: number;
+    /** AEAD bytes sealed (and opened) per timing round, per size */
+    aeadBytes: number;
+  };
+  /** rounds: fetches of the file, each between two raw windows */
+  transfer: { fileBytes: number; rawWarmupMs: number; rawMeasureMs: number; rounds: number };
 }
 
 export const USAGE = `usage: npm run bench -- [options]
-  --quick          short smoke run (well under a minute): shorter windows, 1,000 idle clients
+  --quick          short smoke run (under a minute): shorter windows and one round, 1,000 idle clients, a 32 MiB file
   --json FILE      also write every figure to FILE as JSON
   --only LIST      run some sections only, comma-separated: ${SECTIONS.join(',')}
   --store KIND     w2w relay store: sqlite (default, src-main/store in a temp dir) or memory
-  --profile DIR    run each relay under node --cpu-prof and write the profiles to DIR
+  --profile DIR    run each relay and client process under node --cpu-prof and write the profiles to DIR
   --sizes LIST     a2b body sizes in bytes, comma-separated (default 64,1024,65536)
-  --rounds N       rounds of the a2b, round-trip and fan-out sections (default 5/4/3, --quick 1)
+  --rounds N       rounds of the a2b, round-trip, fan-out, federation, e2e and transfer sections (default 5/4/3/5/5/3, --quick 1)
+  --file-mib N     size of the file the transfer section sends (default 256, --quick 32)
   --no-pin         do not pin the server to CPU 0 and the load generator to CPU 1
   --help           this text`;
 
@@ -40,6 +66,7 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
   let pin = true;
   let sizes = [64, 1024, 65536];
   let rounds: number | null = null;
+  let fileMiB: number | null = null;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     const value = (): string => {
@@ -81,6 +108,12 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
         if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds takes a positive integer, not "${v}".`);
         break;
       }
+      case '--file-mib': {
+        const v = value();
+        fileMiB = Number(v);
+        if (!Number.isInteger(fileMiB) || fileMiB < 1 || fileMiB > 16 * 1024) throw new Error(`--file-mib takes a whole number of MiB from 1 to 16384, not "${v}".`);
+        break;
+      }
       case '--no-pin':
         pin = false;
         break;
@@ -109,5 +142,28 @@ export function parseOptions(argv: readonly string[]): BenchOptions | 'help' {
       : { clients: 1000, bodyBytes: 64, window: 64, warmupMs: 300, measureMs: 1500, rounds: rounds ?? 3 },
     idle: quick ? { clients: 1000, warm: 100, concurrency: 128 } : { clients: 10_000, warm: 100, concurrency: 128 },
     crypto: { iterations: quick ? 300 : 2000 },
+    federation: quick
+      ? {
+          lanes: 4,
+          bodyBytes: 1024,
+          warmupMs: 100,
+          measureMs: 400,
+          rounds: rounds ?? 1,
+          rtt: { warmup: 50, count: 200 },
+          fanout: { clients: 1000, bodyBytes: 64, window: 64, warmupMs: 100, measureMs: 400, rounds: rounds ?? 1 },
+        }
+      : {
+          lanes: 4,
+          bodyBytes: 1024,
+          warmupMs: 300,
+          measureMs: 1000,
+          rounds: rounds ?? 5,
+          rtt: { warmup: 200, count: 2000 },
+          fanout: { clients: 1000, bodyBytes: 64, window: 64, warmupMs: 300, measureMs: 1500, rounds: rounds ?? 3 },
+        },
+    e2e: quick
+      ? { bodyBytes: 1024, window: 1024, warmupMs: 150, measureMs: 400, rounds: rounds ?? 1, handshakes: 100, cryptoRounds: 3, aeadBytes: 8 << 20 }
+      : { bodyBytes: 1024, window: 1024, warmupMs: 300, measureMs: 1000, rounds: rounds ?? 5, handshakes: 400, cryptoRounds: 5, aeadBytes: 64 << 20 },
+    transfer: { fileBytes: (fileMiB ?? (quick ? 32 : 256)) * 1024 * 1024, rawWarmupMs: quick ? 150 : 300, rawMeasureMs: quick ? 500 : 1500, rounds: rounds ?? (quick ? 1 : 3) },
   };
 }

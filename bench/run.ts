@@ -13,12 +13,15 @@ import { USAGE, parseOptions, type BenchOptions, type Section } from './options.
 import { pct, summaryTable } from './report.js';
 import { a2b } from './sections/a2b.js';
 import { fanout } from './sections/fanout.js';
+import { federation } from './sections/federation.js';
+import { e2e } from './sections/e2e.js';
 import { forwarders } from './sections/forwarders.js';
 import { idle } from './sections/idle.js';
 import { rtt } from './sections/rtt.js';
+import { transfer } from './sections/transfer.js';
 import { median } from './stats.js';
 
-const RUNNERS: Record<Section, (ctx: Context) => Promise<void>> = { forwarders, a2b, rtt, fanout, idle };
+const RUNNERS: Record<Section, (ctx: Context) => Promise<void>> = { forwarders, a2b, rtt, fanout, idle, federation, e2e, transfer };
 /** File descriptors a process needs beyond one per connection (node itself, SQLite, listeners). */
 const FD_HEADROOM = 1024;
 
@@ -94,11 +97,19 @@ async function main(): Promise<number> {
   const load = ChildProc.start<LoadCommands>(path.join(HERE, 'load-process.js'), { name: 'load-process', fdLimit, cpu: pinned ? 1 : undefined });
   const ctx = new Context(opts, load, { fdLimit, relayCpu: pinned ? 0 : undefined });
   const failures: string[] = [];
+  const took: string[] = [];
+  /** sections during whose median measurement other processes used more than a quarter of a core */
+  const noisy: string[] = [];
   try {
     for (const section of Object.keys(RUNNERS) as Section[]) {
       if (!opts.only.has(section)) continue;
+      const t0 = performance.now();
+      const noiseFrom = ctx.noise.length;
       try {
         await RUNNERS[section](ctx);
+        took.push(`${section} ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+        const others = median(ctx.noise.slice(noiseFrom).map((n) => n.others));
+        if (others > 0.25) noisy.push(`${section} (${pct(others)})`);
       } catch (err) {
         const msg = err instanceof Error ? err.message : String(err);
         failures.push(`${section}: ${msg}`);
@@ -114,9 +125,12 @@ async function main(): Promise<number> {
   const seconds = (performance.now() - started) / 1000;
   log(`== Summary (${seconds.toFixed(1)} s; targets are informational) ==`);
   log(summaryTable(ctx.summary));
+  log(`sections took: ${took.join(', ')}`);
   const others = median(ctx.noise.map((n) => n.others));
   if (others > 0.25) {
     log(`WARNING: other processes used ${pct(others)} of a core during the median measurement: this machine was busy, so figures are low and noisy (ratios, measured side by side, suffer less).`);
+  } else if (noisy.length > 0) {
+    log(`WARNING: the machine was busy during some sections (other processes' CPU in their median measurement): ${noisy.join(', ')}; their figures are low and noisy.`);
   }
   for (const f of failures) log(`failed section ${f}`);
   if (opts.json) {

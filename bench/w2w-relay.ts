@@ -1,13 +1,14 @@
 // Starts the real w2w relay (RelayServer) for the bench, with its stores wrapped so every store call is
-// counted, and Ed25519 verification counted too: the bench checks that forwarding uses neither.
+// counted, and Ed25519 verification counted too: the bench checks that forwarding uses neither. With
+// federation, the links and store-and-forward repositories come from a real SQLite store, counted too.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sodium from 'sodium-native';
 import { generateIdentity } from '../src-main/crypto/identity.js';
 import type { GroupStore, NodeListStore } from '../src-main/relay/ports.js';
-import { RelayServer } from '../src-main/relay/server.js';
-import { openStore } from '../src-main/store/db.js';
+import { RelayServer, type RelayServerOptions } from '../src-main/relay/server.js';
+import { openStore, type Store } from '../src-main/store/db.js';
 import type { BenchLimits } from './commands.js';
 import { memoryGroupStore, memoryNodeListStore } from './memory-stores.js';
 
@@ -32,7 +33,7 @@ function counted<T extends object>(store: T, counts: { storeCalls: number }): T 
   });
 }
 
-export async function startW2wRelay(opts: { host: string; store: 'sqlite' | 'memory'; limits: BenchLimits }): Promise<W2wRelay> {
+export async function startW2wRelay(opts: { host: string; store: 'sqlite' | 'memory'; limits: BenchLimits; federation?: boolean }): Promise<W2wRelay> {
   const counts = { storeCalls: 0, verifies: 0 };
   // The relay reaches libsodium through src-main/crypto, which looks the function up on this same
   // module object at each call; counting here sees every verification the relay does.
@@ -46,16 +47,22 @@ export async function startW2wRelay(opts: { host: string; store: 'sqlite' | 'mem
   let nodeList: NodeListStore;
   let groups: GroupStore;
   let closeStore = (): void => {};
-  if (opts.store === 'sqlite') {
+  let store: Store | null = null;
+  if (opts.store === 'sqlite' || opts.federation) {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'w2w-bench-'));
-    const store = openStore(dir);
+    const opened = openStore(dir);
+    store = opened;
+    closeStore = () => opened.close();
+  }
+  if (opts.store === 'sqlite' && store) {
     nodeList = store.nodeList;
     groups = store.groups;
-    closeStore = () => store.close();
   } else {
     nodeList = memoryNodeListStore();
     groups = memoryGroupStore();
   }
+  const federation: RelayServerOptions['federation'] =
+    opts.federation && store ? { links: counted(store.links, counts), stored: counted(store.storedMessages, counts), openFederation: true } : undefined;
 
   const identity = generateIdentity();
   const server = new RelayServer({
@@ -64,6 +71,7 @@ export async function startW2wRelay(opts: { host: string; store: 'sqlite' | 'mem
     host: opts.host,
     port: 0,
     limits: { ...opts.limits },
+    federation,
   });
   await server.start();
   return {

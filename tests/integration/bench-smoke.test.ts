@@ -66,20 +66,50 @@ describe('npm run bench -- --quick', () => {
         '== 4. a2n fan-out',
         '== 5. Registrations/s',
         '== 6. Memory of',
+        '== 7. Federation: a2b over chains',
+        '== 8. Federation: a2n fan-out',
+        '== 9. End-to-end crypto',
+        '== 10. Encrypted file transfer',
         '== Summary',
       ]) {
         expect(stdout, `the output has a section "${heading}"`).toContain(heading);
       }
-      for (const metric of ['a2b 1 KiB msgs/s', 'a2b RTT p99', 'a2n fan-out x1000 deliveries/s', 'a2n fan-out lost deliveries', 'registrations/s', 'idle RSS per client']) {
+      for (const metric of [
+        'a2b 1 KiB msgs/s',
+        'a2b RTT p99',
+        'a2n fan-out x1000 deliveries/s',
+        'a2n fan-out lost deliveries',
+        'registrations/s',
+        'idle RSS per client',
+        'fed a2b 1 KiB msgs/s, 1 hop (A–B)',
+        'fed a2b 1 KiB msgs/s, 2 hops (A–B–C)',
+        'fed a2b RTT p50 / p99, 3 hops (A–B–C–D)',
+        'fed a2n x1000 over 3 relays deliveries/s',
+        'fed a2n lost deliveries',
+        'fed a2b lost, no receipt, store/verify',
+        'e2e a2b 1 KiB sealed msgs/s',
+        'e2e handshakes/s',
+        'AEAD seal / open 64 KiB',
+        'encrypted file transfer (32.0 MiB)',
+      ]) {
         expect(stdout, `the summary has a row "${metric}"`).toContain(metric);
       }
       expect(stdout).not.toContain('SECTION FAILED');
 
       const doc = JSON.parse(fs.readFileSync(json, 'utf8')) as { failures: string[]; figures: Record<string, unknown>; summary: { metric: string }[] };
       expect(doc.failures).toEqual([]);
-      expect(Object.keys(doc.figures).sort()).toEqual(['a2b', 'fanout', 'forwarders', 'memory', 'registrations', 'rtt']);
-      // Correctness, not speed: every server under test hands messages on byte for byte.
+      expect(Object.keys(doc.figures).sort()).toEqual(['a2b', 'e2e', 'fanout', 'federation', 'federationFanout', 'forwarders', 'memory', 'registrations', 'rtt', 'transfer']);
+      // Correctness, not speed: every server under test hands messages on byte for byte, federation and
+      // end-to-end flows lose nothing, and the transferred file arrives whole and verified.
       expect(doc.figures.forwarders).toMatchObject({ w2w: { ok: true }, 'raw-naive': { ok: true }, 'raw-batched': { ok: true } });
+      const fed = doc.figures.federation as { byRelays: Record<string, { rounds: { lost: number; missingReceipts: number }[] }> };
+      expect(Object.keys(fed.byRelays)).toEqual(['1', '2', '3', '4']);
+      for (const r of Object.values(fed.byRelays)) for (const x of r.rounds) expect(x).toMatchObject({ lost: 0, missingReceipts: 0 });
+      expect(doc.figures.federationFanout).toMatchObject({ lost: 0, duplicates: 0 });
+      const e2e = doc.figures.e2e as Record<'plaintext' | 'sealed', { rounds: { lost: number; rejected: number; gaps: number }[] }>;
+      for (const mode of ['plaintext', 'sealed'] as const) for (const x of e2e[mode].rounds) expect(x).toMatchObject({ lost: 0, rejected: 0, gaps: 0 });
+      const transfer = doc.figures.transfer as { fileBytes: number; fetches: { fetched: { size: number; corruptChunks: number } }[] };
+      expect(transfer.fetches.map((f) => f.fetched)).toMatchObject([{ size: transfer.fileBytes, corruptChunks: 0 }]);
     } finally {
       fs.rmSync(dir, { recursive: true, force: true });
     }
