@@ -155,7 +155,6 @@ export class Holder extends EventEmitter<HolderEvents> {
         if (err instanceof StopServing) {
           this.deny(q.requester, job.entry.contentHash, err.code, err.message);
         } else {
-          console.error("HOLDER DROP", err); // DEBUG
           // The requester cannot be reached any more: drop what it queued.
           keepGoing = false;
         }
