@@ -48,8 +48,26 @@ export type E2eBody =
   | { kind: typeof E2eKind.BOX; ephemeral: Uint8Array; sig: Uint8Array; ciphertext: Uint8Array }
   | { kind: typeof E2eKind.REJECT; ref: Uint8Array; code: number };
 
+function encodedSizeHint(b: E2eBody): number {
+  switch (b.kind) {
+    case E2eKind.HANDSHAKE:
+      return 1 + HS_ID_BYTES + b.frameBytes.byteLength;
+    case E2eKind.SEALED:
+      return 1 + SESSION_ID_BYTES + 8 + b.ciphertext.byteLength;
+    case E2eKind.SEALED_MULTI:
+      return 2 + b.parts.reduce((n, p) => n + ID_BYTES + SESSION_ID_BYTES + 12 + p.ciphertext.byteLength, 0);
+    case E2eKind.SIGNED:
+      return 1 + SIGNATURE_BYTES + b.payload.byteLength;
+    case E2eKind.BOX:
+      return 1 + EPHEMERAL_BYTES + SIGNATURE_BYTES + b.ciphertext.byteLength;
+    case E2eKind.REJECT:
+      return 19;
+  }
+}
+
 export function encodeE2e(b: E2eBody): Uint8Array {
-  const w = new ByteWriter(64);
+  // Sized up front: growing a writer from a small buffer costs copies on every sealed message.
+  const w = new ByteWriter(encodedSizeHint(b));
   w.u8(b.kind);
   switch (b.kind) {
     case E2eKind.HANDSHAKE:
@@ -149,9 +167,11 @@ export function decodeE2e(bytes: Uint8Array): E2eDecodeResult {
  * sender addressed it (route, message ID, sender, recipients), but not the hop count relays change.
  *   "w2w/1 ad" | u8 route | 16 msgId | 32 from | target bytes (as in MSG)
  */
+const AD_LABEL = new TextEncoder().encode('w2w/1 ad');
+
 export function envelopeAd(target: MsgTarget, msgId: Uint8Array, from: Uint8Array): Uint8Array {
   const w = new ByteWriter(128);
-  w.raw(new TextEncoder().encode('w2w/1 ad')).u8(target.route).fixed(msgId, MSG_ID_BYTES, 'msgId').fixed(from, ID_BYTES, 'from');
+  w.raw(AD_LABEL).u8(target.route).fixed(msgId, MSG_ID_BYTES, 'msgId').fixed(from, ID_BYTES, 'from');
   switch (target.route) {
     case Route.A2B:
       w.fixed(target.to, ID_BYTES, 'to');
