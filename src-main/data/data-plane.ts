@@ -26,6 +26,7 @@ import { SendPacer } from './send-pacer.js';
 import { TransferError } from './transfer-error.js';
 
 export type { FetchProgress, FetchResult } from './fetch-job.js';
+import type { DeleteStatusView, SharedFileView } from '../../src-shared/api/contract.js';
 
 /** The repositories the data plane keeps its state in (all in the node's SQLite store). */
 export interface DataPlaneStores {
@@ -46,27 +47,8 @@ export interface DataPlaneOptions {
 
 export type ShareOptions = DeclareOptions;
 
-export interface SharedFileView {
-  contentHash: string;
-  name: string;
-  mime: string;
-  size: number;
-  path: string;
-  owner: string;
-  access: 'public' | 'peers' | 'group';
-  reshare: boolean;
-  state: 'serving' | 'stopped';
-  /** why serving stopped, e.g. "FILE_GONE: the file vanished…" */
-  stopReason: string | null;
-  fetchers: number;
-}
-
-export interface DeleteStatusView {
-  holder: string;
-  status: DeleteRequestStatus;
-  /** the last failure to hand the request to the relays, while pending (e.g. "UNKNOWN_RECIPIENT") */
-  error: string | null;
-}
+// The views the node API returns are defined once, in the API contract.
+export type { DeleteStatusView, SharedFileView };
 
 export interface DataFetchOptions extends Omit<FetchOptions, 'from' | 'onProgress'> {
   /** verified holdings naming the holders; by default the relay directory is asked */

@@ -1,13 +1,11 @@
 // The client side of a relay's data directory: publish a holding, withdraw it, and look up the holdings
 // of a content hash (each one verified here: the relay is not trusted with signatures).
 import { DeclQueryBy, Op } from '../../src-shared/protocol/constants.js';
-import { decodeHolding, encodeHolding, type Holding } from '../../src-shared/protocol/declaration.js';
-import { ByteWriter } from '../../src-shared/protocol/bytes.js';
+import { decodeHolding, encodeHolding, withdrawMessage, type Holding } from '../../src-shared/protocol/declaration.js';
 import { sign } from '../crypto/identity.js';
 import type { RelayClient } from '../client/relay-client.js';
 import { verifyHolding } from './declare.js';
 
-const WITHDRAW_LABEL = new TextEncoder().encode('w2w/1 withdraw');
 
 export async function publishHolding(client: RelayClient, h: Holding): Promise<void> {
   await client.request({ op: Op.DECL_PUBLISH, holding: encodeHolding(h) });
@@ -16,8 +14,7 @@ export async function publishHolding(client: RelayClient, h: Holding): Promise<v
 /** Withdraws this client's holding of `contentHash`: Sign(holder, "w2w/1 withdraw" ‖ contentHash ‖ u64 timeMs). */
 export async function withdrawHolding(client: RelayClient, contentHash: Uint8Array): Promise<void> {
   const timeMs = Date.now();
-  const msg = new ByteWriter(64).raw(WITHDRAW_LABEL).raw(contentHash).u64(timeMs).finish();
-  await client.request({ op: Op.DECL_WITHDRAW, contentHash, timeMs, sig: sign(client.identity, msg) });
+  await client.request({ op: Op.DECL_WITHDRAW, contentHash, timeMs, sig: sign(client.identity, withdrawMessage(contentHash, timeMs)) });
 }
 
 /** The holdings the directory lists for `contentHash`, minus any that do not verify. */

@@ -2,14 +2,13 @@
 // C, owned by O, fetchable by ...") that clients publish, withdraw and query. Every holding is checked
 // (owner and holder signatures, the publisher is the holder) before it is kept or passed to linked
 // relays; queries are answered from SQLite, never by asking clients.
-import { Access, decodeHolding } from '../../src-shared/protocol/declaration.js';
+import { Access, decodeHolding, withdrawMessage } from '../../src-shared/protocol/declaration.js';
 import { verifyHolding } from '../data/declare.js';
 import { ErrorCode, W2wError } from '../../src-shared/protocol/errors.js';
 import { bytesEqual } from '../../src-shared/ids.js';
 import { verify } from '../crypto/identity.js';
 import type { DirectoryEntry, DirectoryRepo } from '../store/directory-repo.js';
 
-const WITHDRAW_LABEL = Buffer.from('w2w/1 withdraw');
 
 /** Holdings one holder may keep in a relay's directory. */
 export const MAX_HOLDINGS_PER_HOLDER = 1000;
@@ -18,15 +17,8 @@ export const MAX_QUERY_RESULTS = 64;
 /** Withdrawals must be fresh: a captured one cannot be replayed much later against a new holding. */
 const WITHDRAW_MAX_AGE_MS = 10 * 60_000;
 
-function u64(n: number): Buffer {
-  const b = Buffer.alloc(8);
-  b.writeBigUInt64BE(BigInt(n));
-  return b;
-}
-
-export function withdrawMessage(contentHash: Uint8Array, timeMs: number): Buffer {
-  return Buffer.concat([WITHDRAW_LABEL, contentHash, u64(timeMs)]);
-}
+/** Re-exported where relays check it; clients sign the same bytes (src-shared). */
+export { withdrawMessage };
 
 export class Directory {
   constructor(private readonly repo: DirectoryRepo) {}

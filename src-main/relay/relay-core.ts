@@ -309,10 +309,13 @@ export class RelayCore implements LocalRelay {
     let stored = 0;
     const fed = this.federation;
     if (fed) {
-      fed.markSeen(msg);
+      // Only a message that leaves this relay can come back over a cycle: the seen-cache (a cost on
+      // the hot path) is paid for those alone.
       if (msg.route === Route.A2N) {
+        fed.markSeen(msg);
         fed.flood(msg, raw, this.identity.publicKey, null);
       } else if (elsewhere.length > 0) {
+        fed.markSeen(msg);
         const res = fed.dispatch(msg, raw, elsewhere, this.identity.publicKey);
         forwarded = res.forwarded;
         stored = res.stored;

@@ -151,3 +151,10 @@ export function decodeHolding(bytes: Uint8Array): HoldingDecodeResult {
     return { ok: false, error: err instanceof W2wError ? err : new W2wError(ErrorCode.MALFORMED_FRAME, 'undecodable declaration') };
   }
 }
+
+const WITHDRAW_LABEL = new TextEncoder().encode('w2w/1 withdraw');
+
+/** What a holder signs to withdraw its holding: "w2w/1 withdraw" ‖ contentHash ‖ u64be(timeMs). */
+export function withdrawMessage(contentHash: Uint8Array, timeMs: number): Uint8Array {
+  return new ByteWriter(64).raw(WITHDRAW_LABEL).fixed(contentHash, HASH_BYTES, 'contentHash').u64(timeMs).finish();
+}
