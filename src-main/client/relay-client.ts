@@ -2,7 +2,7 @@
 // on every route with optional acknowledgements, c2s requests, and the s2c events the relay pushes.
 import { EventEmitter } from 'node:events';
 import WebSocket from 'ws';
-import { EventKind, FrameType, HandshakeContext, Limits, MsgFlag, Op, Route } from '../../src-shared/protocol/constants.js';
+import { EventKind, FrameType, HandshakeContext, Limits, MsgFlag, Op } from '../../src-shared/protocol/constants.js';
 import { ErrorCode, W2wError, errorName } from '../../src-shared/protocol/errors.js';
 import {
   decodeFrame,
@@ -300,4 +300,3 @@ export function describeError(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-export { Route };

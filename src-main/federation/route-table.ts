@@ -4,7 +4,7 @@
 // the shortest path, then the newest proof. Routing code depends only on the RouteTable interface,
 // so a sharded directory (docs/SHARDING.md) can replace this full-table implementation.
 import { Limits } from '../../src-shared/protocol/constants.js';
-import { idFromKey, idKey, type IdKey } from '../relay/id-key.js';
+import { idKey, type IdKey } from '../relay/id-key.js';
 import { verifyHomeProof, type HomeProof } from './home-proof.js';
 
 export type LinkId = number;
@@ -183,4 +183,3 @@ export class PathVectorRouteTable implements RouteTable {
   }
 }
 
-export { idFromKey };
