@@ -26,7 +26,7 @@ import { SendPacer } from './send-pacer.js';
 import { TransferError } from './transfer-error.js';
 
 export type { FetchProgress, FetchResult } from './fetch-job.js';
-import type { DeleteStatusView, SharedFileView } from '../../src-shared/api/contract.js';
+import type { DeleteRequestView, DeleteStatusView, SharedFileView } from '../../src-shared/api/contract.js';
 
 /** The repositories the data plane keeps its state in (all in the node's SQLite store). */
 export interface DataPlaneStores {
@@ -268,6 +268,15 @@ export class DataPlane extends EventEmitter<DataPlaneEvents> {
 
   deleteStatus(contentHash: Uint8Array): DeleteStatusView[] {
     return this.remoteDelete.status(Buffer.from(contentHash)).map(statusView);
+  }
+
+  /** The latest contents this node asked holders to delete (at most `limit`), each with every holder's status. */
+  deleteRequests(limit: number): DeleteRequestView[] {
+    return this.stores.deleteRequests.contents(limit).map((c) => ({
+      contentHash: toHex(c.contentHash),
+      requestedMs: c.sentMs,
+      holders: this.deleteStatus(c.contentHash),
+    }));
   }
 
   /** Sends the delete requests still pending again (after a reconnect, say). */

@@ -20,6 +20,9 @@ import path from 'node:path';
 import { DeclQueryBy, Op } from '../../src-shared/protocol/constants.js';
 import { Access, DeclFlag, decodeHolding, type AccessRule, type Holding } from '../../src-shared/protocol/declaration.js';
 import { verifyHolding } from '../data/declare.js';
+import { TransferError } from '../data/transfer-error.js';
+import { isSafeFileName } from '../../src-shared/file-name.js';
+import { transferCodeName } from '../../src-shared/protocol/transfer.js';
 import { ErrorCode, W2wError, errorName } from '../../src-shared/protocol/errors.js';
 import { groupNameProblem } from '../../src-shared/protocol/frames.js';
 import type { GroupEntry } from '../../src-shared/protocol/frames.js';
@@ -254,7 +257,7 @@ export function createNodeApi(node: W2wNode): NodeApi {
       const p = record(params);
       const name = str(p, 'out', 255);
       // A browser or renderer names the file, never a path: downloads land in the data dir.
-      if (name.includes('/') || name.includes('\\') || name === '.' || name === '..') throw bad('"out" is a file name (no directories)');
+      if (!isSafeFileName(name)) throw bad('"out" must be a bare file name (no directories, control or reserved characters)');
       const dir = path.join(node.dataDir, 'downloads');
       fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
       const res = await node.data.fetch(hashParam(p.hash), { out: path.join(dir, name) });
@@ -267,6 +270,11 @@ export function createNodeApi(node: W2wNode): NodeApi {
       return node.data.delete(hashParam(p.hash), { waitMs });
     },
     'data.deleteStatus': (params) => node.data.deleteStatus(hashParam(record(params).hash)),
+    'data.deletes': (params) => {
+      const limit = record(params).limit ?? 100;
+      if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > 500) throw bad('"limit" must be an integer 1..500');
+      return node.data.deleteRequests(limit);
+    },
     'routes.get': (params) => {
       const id = requireId(str(record(params), 'id', 100));
       const key = idKey(id);
@@ -287,6 +295,10 @@ export function createNodeApi(node: W2wNode): NodeApi {
         const value = await (handlers[method] as (p: unknown) => Promise<ApiMethods[M][1]>)(params);
         return { ok: true, value };
       } catch (err) {
+        // A failed transfer keeps its own reason (not allowed, holder gone, file vanished…) for the UI.
+        if (err instanceof TransferError) {
+          return { ok: false, error: { code: ErrorCode.INTERNAL, name: errorName(ErrorCode.INTERNAL), message: err.message, transfer: transferCodeName(err.code) } };
+        }
         const e = err instanceof W2wError ? err : new W2wError(ErrorCode.INTERNAL, err instanceof Error ? err.message : String(err));
         return { ok: false, error: { code: e.code, name: errorName(e.code), message: e.message } };
       }

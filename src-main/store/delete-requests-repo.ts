@@ -48,6 +48,7 @@ export class DeleteRequestsRepo {
   readonly #get: Database.Statement<[Buffer, Buffer], Row>;
   readonly #list: Database.Statement<[Buffer], Row>;
   readonly #pending: Database.Statement<[], Row>;
+  readonly #contents: Database.Statement<[number], { content_hash: Buffer; sent_ms: number }>;
   readonly #settle: Database.Statement<[DeleteRequestStatus, Buffer, number, Buffer, Buffer]>;
   readonly #sendError: Database.Statement<[number | null, number, Buffer, Buffer]>;
 
@@ -58,6 +59,9 @@ export class DeleteRequestsRepo {
     );
     this.#get = db.prepare<[Buffer, Buffer], Row>('SELECT * FROM delete_requests WHERE content_hash = ? AND holder = ?');
     this.#list = db.prepare<[Buffer], Row>('SELECT * FROM delete_requests WHERE content_hash = ? ORDER BY sent_ms, rowid');
+    this.#contents = db.prepare<[number], { content_hash: Buffer; sent_ms: number }>(
+      'SELECT content_hash, MAX(sent_ms) AS sent_ms FROM delete_requests GROUP BY content_hash ORDER BY sent_ms DESC LIMIT ?',
+    );
     this.#pending = db.prepare<[], Row>("SELECT * FROM delete_requests WHERE status = 'pending' ORDER BY sent_ms, rowid");
     this.#settle = db.prepare('UPDATE delete_requests SET status = ?, holder_sig = ?, updated_ms = ?, error_code = NULL WHERE content_hash = ? AND holder = ?');
     this.#sendError = db.prepare('UPDATE delete_requests SET error_code = ?, updated_ms = ? WHERE content_hash = ? AND holder = ?');
@@ -80,6 +84,11 @@ export class DeleteRequestsRepo {
 
   list(contentHash: Buffer): DeleteRequest[] {
     return this.#list.all(contentHash).map(toRequest);
+  }
+
+  /** The contents deletes were asked for, the most recently asked first, with when (at most `limit`). */
+  contents(limit: number): { contentHash: Buffer; sentMs: number }[] {
+    return this.#contents.all(limit).map((r) => ({ contentHash: r.content_hash, sentMs: r.sent_ms }));
   }
 
   /** Every request still waiting for a receipt, oldest first. */

@@ -4,6 +4,8 @@
 //   GET /?token=T      valid T: sets an HttpOnly SameSite=Strict cookie, 303 to the same path without it
 //   GET /<file>        with the cookie: a file of dist-renderer/ (anything else 404)
 //   GET /api (Upgrade) with the cookie (or ?token=) and Origin = the UI's own origin: the API bridge
+//   POST /files/upload, GET /files/download   with the cookie (or ?token=); an upload also needs
+//                      Origin = the UI's own origin, a download a missing or matching one (file-endpoints.ts)
 //   no credentials     401;  a wrong token or cookie  403;  a foreign Host or Origin  403
 import fs from 'node:fs';
 import http from 'node:http';
@@ -13,6 +15,7 @@ import { WebSocketServer } from 'ws';
 import type { NodeApi } from '../../src-shared/api/contract.js';
 import { bridgeConnection, DEFAULT_BRIDGE_LIMITS, EventHub, type BridgeLimits } from './api-bridge.js';
 import { BridgeCloseCode } from './bridge-protocol.js';
+import { contentDisposition, DEFAULT_MAX_UPLOAD_BYTES, FileEndpoints, type FileAnswer } from './file-endpoints.js';
 import { findRendererDir } from './renderer-dir.js';
 import { SECURITY_HEADERS } from './security-headers.js';
 import { StaticFiles } from './static-files.js';
@@ -29,6 +32,10 @@ export interface UiServerOptions {
   /** 0 (the default) picks a free port */
   port?: number;
   limits?: Partial<BridgeLimits>;
+  /** the node's data dir: enables /files/upload (into <data>/uploads) and /files/download (from <data>/downloads) */
+  dataDir?: string;
+  /** cap on one upload (DEFAULT_MAX_UPLOAD_BYTES) */
+  maxUploadBytes?: number;
 }
 
 export interface UiServer {
@@ -46,7 +53,9 @@ const STATUS_TEXT: Record<number, string> = {
   401: 'This w2w UI needs its token: open the URL that `w2w node --ui` printed.',
   403: 'Forbidden: wrong token, host or origin. Open the URL that `w2w node --ui` printed.',
   404: 'Not found.',
-  405: 'Only GET and HEAD are allowed.',
+  405: 'Method not allowed.',
+  411: 'An upload needs a Content-Length.',
+  413: 'The upload is larger than this node accepts.',
   426: 'This is the API WebSocket; connect with WebSocket.',
   500: 'Internal error.',
   503: 'Too many UI connections.',
@@ -75,6 +84,7 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
   if (!rendererDir) throw new Error('The UI is not built (no dist-renderer/index.html); run `npm run build:renderer` first.');
   const files = StaticFiles.scan(rendererDir);
   const limits: BridgeLimits = { ...DEFAULT_BRIDGE_LIMITS, ...opts.limits };
+  const fileEndpoints = opts.dataDir ? new FileEndpoints({ dataDir: opts.dataDir, maxUploadBytes: opts.maxUploadBytes ?? DEFAULT_MAX_UPLOAD_BYTES }) : null;
   const token = newUiToken();
   let port = 0;
   let origin = '';
@@ -94,9 +104,11 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
   const server = http.createServer((req, res) => {
     try {
       if (!hostOk(req)) return reply(res, 403);
-      if (req.method !== 'GET' && req.method !== 'HEAD') return reply(res, 405, { Allow: 'GET, HEAD' });
       const url = parseUrl(req);
       if (!url) return reply(res, 400);
+      const isFiles = url.pathname.startsWith('/files/');
+      if (isFiles && fileEndpoints) return void serveFiles(fileEndpoints, req, res, url);
+      if (req.method !== 'GET' && req.method !== 'HEAD') return reply(res, 405, { Allow: 'GET, HEAD' });
       const auth = authenticate(req, url, token, port);
       if (auth === 'missing') return reply(res, 401);
       if (auth === 'wrong') return reply(res, 403);
@@ -124,6 +136,48 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
       else res.destroy();
     }
   });
+
+  const answer = (res: http.ServerResponse, a: FileAnswer): void => {
+    if (!a.json) return reply(res, a.status, { Connection: 'close' });
+    const body = JSON.stringify(a.json);
+    res.writeHead(a.status, { ...SECURITY_HEADERS, 'Content-Type': 'application/json', 'Content-Length': String(Buffer.byteLength(body)), 'Cache-Control': 'no-store' });
+    res.end(body);
+  };
+
+  async function serveFiles(files: FileEndpoints, req: http.IncomingMessage, res: http.ServerResponse, url: URL): Promise<void> {
+    try {
+      const upload = url.pathname === '/files/upload';
+      const download = url.pathname === '/files/download';
+      if (!upload && !download) return reply(res, 404, { Connection: 'close' });
+      if (upload ? req.method !== 'POST' : req.method !== 'GET' && req.method !== 'HEAD') {
+        return reply(res, 405, { Allow: upload ? 'POST' : 'GET, HEAD', Connection: 'close' });
+      }
+      const auth = authenticate(req, url, token, port);
+      if (auth === 'missing') return reply(res, 401, { Connection: 'close' });
+      if (auth === 'wrong') return reply(res, 403, { Connection: 'close' });
+      // Another page in the same browser could POST here (a form needs no CORS): only our own page may.
+      // A download is a plain navigation, which carries no Origin; if one is sent it must be ours.
+      const o = req.headers.origin;
+      if (upload ? o !== origin : o !== undefined && o !== origin) return reply(res, 403, { Connection: 'close' });
+      if (upload) return answer(res, await files.upload(req, url));
+      const found = await files.download(url);
+      if (found.status !== 200 || !('file' in found)) return answer(res, found);
+      res.writeHead(200, {
+        ...SECURITY_HEADERS,
+        'Content-Type': 'application/octet-stream',
+        'Content-Length': String(found.size),
+        'Content-Disposition': contentDisposition(found.name),
+        'Cache-Control': 'no-store',
+      });
+      if (req.method === 'HEAD') return void res.end();
+      const stream = fs.createReadStream(found.file);
+      stream.on('error', () => res.destroy());
+      stream.pipe(res);
+    } catch {
+      if (!res.headersSent) reply(res, 500, { Connection: 'close' });
+      else res.destroy();
+    }
+  }
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: limits.maxMessageBytes, perMessageDeflate: false });
   const events = new EventHub(opts.api);

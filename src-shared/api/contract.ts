@@ -7,6 +7,8 @@ export interface ErrorView {
   /** its name, e.g. "RECIPIENT_OFFLINE" */
   name: string;
   message: string;
+  /** for a failed transfer: the TransferCode's name (src-shared/protocol/transfer.ts), e.g. "NOT_ALLOWED" */
+  transfer?: string;
 }
 
 /** Every method answers with this envelope; transports never throw across the boundary. */
@@ -144,6 +146,14 @@ export interface DeleteStatusView {
   error: string | null;
 }
 
+/** One content this node asked its holders to delete, with each holder's answer so far. */
+export interface DeleteRequestView {
+  contentHash: string;
+  /** when the latest request went out */
+  requestedMs: number;
+  holders: DeleteStatusView[];
+}
+
 export interface HistoryQuery {
   peer?: string;
   group?: string;
@@ -173,6 +183,7 @@ export interface ApiMethods {
   'data.fetch': [{ hash: string; out: string; from?: string }, { path: string; size: number }];
   'data.delete': [{ hash: string; waitMs?: number }, DeleteStatusView[]];
   'data.deleteStatus': [{ hash: string }, DeleteStatusView[]];
+  'data.deletes': [{ limit?: number }, DeleteRequestView[]];
 }
 
 export type ApiMethod = keyof ApiMethods;
@@ -219,4 +230,5 @@ export const API_METHODS: readonly ApiMethod[] = [
   'data.fetch',
   'data.delete',
   'data.deleteStatus',
+  'data.deletes',
 ];

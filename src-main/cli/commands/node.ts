@@ -107,7 +107,7 @@ export async function runNode(flags: NodeFlags, io: CliIo): Promise<number> {
   let ui: UiServer | null = null;
   if (wantUi) {
     try {
-      ui = await startUiServer({ api: createNodeApi(node), port: uiPort ?? 0 });
+      ui = await startUiServer({ api: createNodeApi(node), port: uiPort ?? 0, dataDir: node.dataDir });
     } catch (err) {
       await node.stop();
       const e = err as NodeJS.ErrnoException;
