@@ -82,6 +82,19 @@ async function main(): Promise<void> {
     n.show();
   });
 
+  // A finished fetch is worth a notification: big files take long enough for the user to look away.
+  const lastBytes = new Map<string, number>();
+  api.on('transfer.progress', (p) => {
+    const before = lastBytes.get(p.contentHash) ?? 0;
+    lastBytes.set(p.contentHash, p.bytes);
+    if (p.bytes < p.total || before >= p.total) return;
+    lastBytes.delete(p.contentHash);
+    if ((win?.isVisible() && win.isFocused()) || !Notification.isSupported()) return;
+    const n = new Notification({ title: 'w2w', body: `Download finished: ${p.contentHash.slice(0, 12)}… (${Math.max(1, Math.round(p.total / 1024))} KiB) is in Shared data.` });
+    n.on('click', showWindow);
+    n.show();
+  });
+
   app.on('activate', showWindow);
   // The node keeps running with every window closed; only Quit (tray) or the OS ends it.
   app.on('window-all-closed', () => {});

@@ -1,11 +1,12 @@
-// Preload (sandboxed renderer process): exposes the narrow `window.w2w = { call, on }` through
-// contextBridge, exactly the API contract's NodeApi; the page never sees ipcRenderer. CommonJS (.cts)
+// Preload (sandboxed renderer process): exposes the narrow `window.w2w = { call, on, pathForFile }`
+// through contextBridge: the API contract's NodeApi, plus the disk path of a File the user dropped or
+// picked (File.path is gone since Electron 32); the page never sees ipcRenderer. CommonJS (.cts)
 // because a sandboxed preload cannot be an ES module.
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- the only import form a CommonJS module allows under verbatimModuleSyntax
 import electron = require('electron');
 import type { ApiEvent, ApiEvents, ApiMethod, ApiParams, ApiResult, ApiReturn, NodeApi } from '../../src-shared/api/contract.js';
 
-const { contextBridge, ipcRenderer } = electron;
+const { contextBridge, ipcRenderer, webUtils } = electron;
 
 type Listener = (payload: unknown) => void;
 const listeners = new Map<string, Set<Listener>>();
@@ -16,7 +17,7 @@ ipcRenderer.on('w2w:event', (_event, name: unknown, payload: unknown) => {
   for (const l of listeners.get(name) ?? []) l(payload);
 });
 
-const api: NodeApi = {
+const api: NodeApi & { pathForFile(file: File): string } = {
   call<M extends ApiMethod>(method: M, params: ApiParams<M>): Promise<ApiResult<ApiReturn<M>>> {
     return ipcRenderer.invoke('w2w:call', method, params) as Promise<ApiResult<ApiReturn<M>>>;
   },
@@ -28,6 +29,11 @@ const api: NodeApi = {
     return () => {
       set.delete(l);
     };
+  },
+  // Only a real File from a drop or a file input has a path; the main process validates it again
+  // (data.share takes absolute paths only) before reading anything.
+  pathForFile(file: File): string {
+    return webUtils.getPathForFile(file);
   },
 };
 

@@ -21,6 +21,7 @@ function storage(): Storage | null {
 
 const app = new AppState({
   transport: pickTransport(),
+  storage: storage(),
   i18n: new I18n({ storage: storage(), languages: navigator.languages.length > 0 ? navigator.languages : [navigator.language] }),
   initialHash: location.hash,
   // replaceState for the first normalisation would lose nothing, but views are real history entries.

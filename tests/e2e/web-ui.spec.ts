@@ -1,7 +1,10 @@
 // The web UI end to end: two real nodes (`w2w node --ui` processes), linked through the UI, each opened
 // in its own browser context. Alice and Bob add each other, chat both ways with delivery status, use a
-// group and a broadcast, switch to Japanese and back, and reload without losing history. Screenshots
+// group and a broadcast, switch to Japanese and back, and reload without losing history. Alice shares a
+// file by a real drop event, Bob fetches it with a visible progress bar and saves it, and Alice's remote
+// delete removes Bob's copy with his signed status shown live and after a reload. Screenshots
 // of every view go to test-results/screenshots/ and, when the run gets that far, to docs/screenshots/.
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,6 +22,24 @@ let bobCtx: BrowserContext;
 let a: Page;
 let b: Page;
 const taken: string[] = [];
+const SHARED_NAME = 'field-notes.bin';
+// Several MiB, so the fetch reports progress more than once on the way.
+const SHARED_SIZE = 8 * 1024 * 1024;
+
+/** Deterministic bytes (xorshift32), built the same way in the page and here. */
+function fillBytes(size: number): Uint8Array {
+  const out = new Uint8Array(size);
+  let x = 0x9e3779b9;
+  for (let i = 0; i < size; i++) {
+    x = (x ^ (x << 13)) >>> 0;
+    x = (x ^ (x >>> 17)) >>> 0;
+    x = (x ^ (x << 5)) >>> 0;
+    out[i] = x & 0xff;
+  }
+  return out;
+}
+
+const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).digest('hex');
 const pageErrors: string[] = [];
 
 async function shot(page: Page, name: string): Promise<void> {
@@ -229,6 +250,116 @@ test.describe.serial('web UI with two linked nodes', () => {
     expect(await a.evaluate(() => getComputedStyle(document.documentElement).backgroundColor)).toBe('rgb(11, 17, 32)');
     await shot(a, 'chat-dark');
     await a.emulateMedia({ colorScheme: 'light' });
+  });
+
+  test('Alice shares a file by dropping it on the page; Bob fetches it with progress and saves it', async () => {
+    await nav(a, /^Shared data/).click();
+    await expect(a.getByRole('heading', { name: 'Shared data', level: 1 })).toBeFocused();
+    // A real drop: a File built in the page, carried by a DataTransfer through dragenter, dragover, drop.
+    await a.getByTestId('drop-zone').evaluate(
+      (zone, { size, name }) => {
+        // fillBytes again (the page cannot eval code: its CSP forbids it).
+        const bytes = new Uint8Array(size);
+        let x = 0x9e3779b9;
+        for (let i = 0; i < size; i++) {
+          x = (x ^ (x << 13)) >>> 0;
+          x = (x ^ (x >>> 17)) >>> 0;
+          x = (x ^ (x << 5)) >>> 0;
+          bytes[i] = x & 0xff;
+        }
+        const dt = new DataTransfer();
+        dt.items.add(new File([bytes], name, { type: 'application/octet-stream' }));
+        for (const type of ['dragenter', 'dragover', 'drop']) zone.dispatchEvent(new DragEvent(type, { bubbles: true, cancelable: true, dataTransfer: dt }));
+      },
+      { size: SHARED_SIZE, name: SHARED_NAME },
+    );
+    await expect(a.getByTestId('picked-file')).toContainText(SHARED_NAME);
+    await expect(a.getByLabel('Anyone')).toBeChecked();
+    await a.getByRole('button', { name: 'Share', exact: true }).click();
+    const row = a.getByTestId('my-files').locator('li.file', { hasText: SHARED_NAME });
+    await expect(row.locator('[data-state=serving]')).toHaveText('Serving');
+    await expect(row).toContainText('8.0 MiB');
+    await expect(row).toContainText('Public');
+    await expect(row.getByTestId('fetchers')).toHaveText('0');
+    await shot(a, 'shared');
+
+    await nav(b, /^Shared data/).click();
+    const decl = b.getByTestId('declarations').locator('li.decl', { hasText: SHARED_NAME });
+    // The declaration reaches Bob's relay over the link: refresh until it is listed.
+    await expect(async () => {
+      await b.getByRole('button', { name: 'Refresh' }).click();
+      await expect(decl).toBeVisible({ timeout: 1000 });
+    }).toPass({ timeout: 15_000 });
+    await expect(decl).toContainText('Alice');
+    // Record every state of the progress bar the page shows, however quickly the fetch goes.
+    await b.evaluate(() => {
+      const seen: { value: number; text: string }[] = [];
+      (window as unknown as { progressSeen: typeof seen }).progressSeen = seen;
+      new MutationObserver(() => {
+        const bar = document.querySelector<HTMLProgressElement>('[data-testid=transfer][data-phase=fetching] progress');
+        if (bar) seen.push({ value: bar.value, text: bar.parentElement?.textContent ?? '' });
+      }).observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+    });
+    await decl.getByRole('button', { name: `Fetch ${SHARED_NAME}` }).click();
+    const save = decl.getByRole('link', { name: `Save ${SHARED_NAME}` });
+    await expect(save).toBeVisible();
+    const seen = await b.evaluate(() => (window as unknown as { progressSeen: { value: number; text: string }[] }).progressSeen);
+    expect(seen.some((s) => s.value > 0 && s.value < 100 && /of 8\.0 MiB/.test(s.text) && /\/s/.test(s.text))).toBe(true);
+    await shot(b, 'shared-fetched');
+    const [download] = await Promise.all([b.waitForEvent('download'), save.click()]);
+    expect(download.suggestedFilename()).toBe(SHARED_NAME);
+    expect(sha256(fs.readFileSync(await download.path()))).toBe(sha256(fillBytes(SHARED_SIZE)));
+    expect(fs.existsSync(path.join(tmp, 'bob', 'downloads', SHARED_NAME))).toBe(true);
+  });
+
+  test('Alice asks for the remote delete; Bob’s status turns to deleted, and his copy is gone', async () => {
+    await nav(a, /^Remote delete/).click();
+    await a.getByRole('button', { name: `Request delete of ${SHARED_NAME}` }).click();
+    const yes = a.getByRole('button', { name: 'Yes, delete the copies' });
+    await expect(yes).toBeFocused();
+    await yes.press('Enter');
+    const card = a.getByTestId('delete-requests').locator(`article[data-hash]`, { hasText: SHARED_NAME });
+    await expect(card.locator(`[data-holder="${bob.info.id}"] [data-status=deleted]`)).toHaveText('Deleted');
+    await expect(card).toContainText('1 of 1 deleted');
+    await expect.poll(() => fs.existsSync(path.join(tmp, 'bob', 'downloads', SHARED_NAME))).toBe(false);
+    await shot(a, 'remote-delete');
+    // The file is no longer shared by Alice, and after a reload the request and its answers remain.
+    await a.reload();
+    await expect(a.getByText('Connected')).toBeVisible();
+    await expect(a.getByTestId('delete-requests').locator(`[data-holder="${bob.info.id}"] [data-status=deleted]`)).toBeVisible();
+    await expect(a.getByTestId('delete-requests')).toContainText(SHARED_NAME);
+    await nav(a, /^Shared data/).click();
+    await expect(a.getByText('You share no files yet.')).toBeVisible();
+  });
+
+  test('keyboard: pick a file with the chooser and share it with chosen peers, at 1024×640 and in Japanese', async () => {
+    await a.setViewportSize({ width: 1024, height: 640 });
+    await nav(a, /^Shared data/).click();
+    const pick = a.getByRole('button', { name: 'Choose a file…' });
+    await pick.focus();
+    const [chooser] = await Promise.all([a.waitForEvent('filechooser'), pick.press('Enter')]);
+    await chooser.setFiles({ name: '議事録.txt', mimeType: 'text/plain', buffer: Buffer.from('会議のメモ\n') });
+    await expect(a.getByTestId('picked-file')).toContainText('議事録.txt');
+    await a.getByLabel('Chosen peers').check();
+    await a.getByLabel('Bob', { exact: true }).check();
+    await a.getByRole('button', { name: 'Share', exact: true }).press('Enter');
+    const row = a.getByTestId('my-files').locator('li.file', { hasText: '議事録.txt' });
+    await expect(row.locator('[data-state=serving]')).toBeVisible();
+    await expect(row).toContainText('Chosen peers');
+    await shot(a, 'shared-1024');
+    await nav(a, /^Remote delete/).click();
+    await shot(a, 'remote-delete-1024');
+    await nav(a, /^Settings/).click();
+    await a.getByLabel('日本語', { exact: true }).check();
+    await nav(a, /^共有データ/).click();
+    await expect(a.getByRole('heading', { name: '自分の共有ファイル' })).toBeVisible();
+    await nav(b, /^Shared data/).click();
+    await shot(a, 'shared-ja');
+    await nav(a, /^リモート削除/).click();
+    await expect(a.getByTestId('delete-requests').locator('[data-status=deleted]').first()).toHaveText('削除済み');
+    await nav(a, /^設定/).click();
+    await a.getByLabel('English', { exact: true }).check();
+    await a.setViewportSize({ width: 1280, height: 720 });
   });
 
   test('no page errors, and the screenshots are copied to docs/screenshots', () => {

@@ -149,6 +149,7 @@ describe('IpcTransport', () => {
         listeners.push(l);
         return () => {};
       }) as never,
+      pathForFile: () => '',
     });
     expect(t.state).toBe('open');
     expect(await t.call('identity.get', {})).toEqual({ ok: true, value: { id: 'w2w1me' } });
@@ -157,5 +158,51 @@ describe('IpcTransport', () => {
     t.on('notice', (n) => got.push(n));
     listeners[0]?.({ text: 'hi' });
     expect(got).toEqual([{ text: 'hi' }]);
+  });
+});
+
+describe('file staging', () => {
+  const file = (name: string, size = 3): File => new File([new Uint8Array(size)], name);
+
+  it('the bridge uploads to ./files/upload with the name in the query and returns the node’s handle', async () => {
+    const seen: string[] = [];
+    const t = new BridgeTransport('ws://127.0.0.1:1/api', {
+      openSocket: () => ({ send: () => {}, close: () => {} }),
+      upload: async (url, f, onProgress) => {
+        seen.push(url);
+        onProgress(f.size, f.size);
+        return { status: 201, body: JSON.stringify({ path: '/data/uploads/ab-報告.txt', name: '報告.txt', size: f.size }) };
+      },
+    });
+    const progress: number[] = [];
+    const r = await t.stageFile(file('報告.txt'), (sent) => progress.push(sent));
+    expect(r).toEqual({ ok: true, value: { path: '/data/uploads/ab-報告.txt', name: '報告.txt', size: 3 } });
+    expect(seen).toEqual([`./files/upload?name=${encodeURIComponent('報告.txt')}`]);
+    expect(progress).toEqual([3]);
+    expect(t.downloadUrl('a b&c.txt')).toBe('./files/download?name=a%20b%26c.txt');
+    t.close();
+  });
+
+  it('the bridge turns refusals into stable error names', async () => {
+    const answer = { status: 413, body: '' };
+    const t = new BridgeTransport('ws://127.0.0.1:1/api', { openSocket: () => ({ send: () => {}, close: () => {} }), upload: async () => answer });
+    expect(await t.stageFile(file('a'))).toMatchObject({ ok: false, error: { code: 0, name: 'UPLOAD_TOO_LARGE' } });
+    answer.status = 403;
+    expect(await t.stageFile(file('a'))).toMatchObject({ ok: false, error: { name: 'NOT_CONNECTED' } });
+    answer.status = 0;
+    expect(await t.stageFile(file('a'))).toMatchObject({ ok: false, error: { name: 'UPLOAD_FAILED', message: 'the upload was cut off' } });
+    Object.assign(answer, { status: 201, body: '{"path":1}' });
+    expect(await t.stageFile(file('a'))).toMatchObject({ ok: false, error: { name: 'UPLOAD_FAILED' } });
+    t.close();
+  });
+
+  it('the desktop app shares the file where it is, and has no download URL', async () => {
+    const paths = new Map<File, string>();
+    const real = file('real.bin', 5);
+    paths.set(real, '/home/me/real.bin');
+    const t = new IpcTransport({ call: (async () => ({ ok: true, value: null })) as never, on: (() => () => {}) as never, pathForFile: (f) => paths.get(f) ?? '' });
+    expect(await t.stageFile(real)).toEqual({ ok: true, value: { path: '/home/me/real.bin', name: 'real.bin', size: 5 } });
+    expect(await t.stageFile(file('made-in-page.txt'))).toMatchObject({ ok: false, error: { name: 'NO_FILE_PATH' } });
+    expect(t.downloadUrl('x')).toBeNull();
   });
 });

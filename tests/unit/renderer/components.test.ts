@@ -23,7 +23,10 @@ async function makeApp(hash: string, lang: 'en' | 'ja'): Promise<AppState> {
     .handle('identity.get', () => ok({ id: ME }))
     .handle('peers.list', () => ok([{ id: BOB, nickname: 'Bob', online: true, lastSeenMs: null }]))
     .handle('groups.list', () => ok([{ name: 'team', owner: ME, members: [ME, BOB] }]))
-    .handle('messages.history', () => ok([]));
+    .handle('messages.history', () => ok([]))
+    .handle('data.shared', () => ok([]))
+    .handle('data.deletes', () => ok([]))
+    .handle('data.declarations', () => ok([]));
   const app = new AppState({ transport: api, i18n: new I18n({ storage: null, languages: [lang] }), initialHash: hash, setHash: () => {} });
   await app.refresh();
   return app;

@@ -1,7 +1,7 @@
 // Test double for the renderer: a Transport whose methods answer from handlers the test sets, records
 // every call, and emits events on demand. No node, no sockets.
 import type { ApiEvent, ApiEvents, ApiMethod, ApiParams, ApiResult, ApiReturn } from '../../../src-shared/api/contract.js';
-import type { ConnectionState, Transport } from '../../../src-renderer/src/lib/api/transport.js';
+import type { ConnectionState, StagedFile, Transport, UploadProgress } from '../../../src-renderer/src/lib/api/transport.js';
 
 type Handler<M extends ApiMethod> = (params: ApiParams<M>) => ApiResult<ApiReturn<M>> | Promise<ApiResult<ApiReturn<M>>>;
 
@@ -44,6 +44,17 @@ export class FakeApi implements Transport {
   setState(s: ConnectionState): void {
     this.state = s;
     for (const l of this.#stateListeners) l(s);
+  }
+
+  /** what stageFile answers; the default stages every file under /staged/ */
+  stage: (file: File, onProgress?: UploadProgress) => ApiResult<StagedFile> = (file) => ok({ path: `/staged/${file.name}`, name: file.name, size: file.size });
+
+  async stageFile(file: File, onProgress?: UploadProgress): Promise<ApiResult<StagedFile>> {
+    return this.stage(file, onProgress);
+  }
+
+  downloadUrl(name: string): string | null {
+    return `./files/download?name=${encodeURIComponent(name)}`;
   }
 
   close(): void {}

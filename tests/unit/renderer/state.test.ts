@@ -177,7 +177,10 @@ describe('AppState', () => {
       .handle('identity.get', () => ok({ id: ME }))
       .handle('peers.list', () => ok([{ id: BOB, nickname: 'Bob', online: false, lastSeenMs: null }]))
       .handle('groups.list', () => ok([]))
-      .handle('messages.history', () => ok([msg({ msgId: 'old', route: 'group', group: 'elsewhere' })]));
+      .handle('messages.history', () => ok([msg({ msgId: 'old', route: 'group', group: 'elsewhere' })]))
+      .handle('data.shared', () => ok([]))
+      .handle('data.deletes', () => ok([]))
+      .handle('data.declarations', () => ok([]));
     const app = new AppState({ transport: api, i18n: new I18n({ storage: null, languages: ['en'] }), initialHash: '', setHash: () => {} });
     app.start();
     await settle();
@@ -197,12 +200,12 @@ describe('AppState', () => {
     expect(app.connection).toBe('closed');
     api.setState('open');
     await settle();
-    expect(api.methods().slice(before)).toEqual(['identity.get', 'peers.list', 'groups.list', 'messages.history']);
+    expect(api.methods().slice(before)).toEqual(['identity.get', 'peers.list', 'groups.list', 'messages.history', 'data.shared', 'data.deletes', 'data.declarations']);
     app.stop();
   });
 
   it('reports load errors (but not a dropped connection) as toasts', async () => {
-    const api = new FakeApi().handle('identity.get', () => fail(500, 'INTERNAL', 'disk full')).handle('peers.list', () => ok([])).handle('groups.list', () => fail(0, 'NOT_CONNECTED')).handle('messages.history', () => ok([]));
+    const api = new FakeApi().handle('identity.get', () => fail(500, 'INTERNAL', 'disk full')).handle('peers.list', () => ok([])).handle('groups.list', () => fail(0, 'NOT_CONNECTED')).handle('messages.history', () => ok([])).handle('data.shared', () => ok([])).handle('data.deletes', () => ok([]));
     const app = new AppState({ transport: api, i18n: new I18n({ storage: null, languages: ['en'] }), initialHash: '', setHash: () => {} });
     await app.refresh();
     expect(app.toasts.items.map((t) => t.text)).toEqual(['Error: INTERNAL: disk full']);

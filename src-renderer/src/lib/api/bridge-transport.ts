@@ -3,7 +3,7 @@
 // call with NOT_CONNECTED and redials with backoff; a node that stopped accepting this page is detected
 // by asking for the page itself (401/403) and is not redialled.
 import type { ApiEvent, ApiEvents, ApiMethod, ApiParams, ApiResult, ApiReturn } from '../../../../src-shared/api/contract.js';
-import { notConnected, type ConnectionState, type Transport } from './transport.js';
+import { fileError, notConnected, type ConnectionState, type StagedFile, type Transport, type UploadProgress } from './transport.js';
 
 /** The bridge's close codes (mirrors BridgeCloseCode in src-main/web/bridge-protocol.ts). */
 export const BRIDGE_CLOSE = { GOING_AWAY: 1001, UNSUPPORTED_DATA: 1003, TOO_BIG: 1009, MALFORMED: 4400, RATE_LIMITED: 4429, SLOW_CONSUMER: 4408 } as const;
@@ -26,12 +26,19 @@ export interface BridgeSocket {
 
 export type OpenSocket = (url: string, handlers: SocketHandlers) => BridgeSocket;
 
+/** Sends `file` as the body of a POST to `url`; resolves with the HTTP status (0: no answer) and the body text. */
+export type UploadFile = (url: string, file: File, onProgress: UploadProgress) => Promise<{ status: number; body: string }>;
+
 export interface BridgeTransportOptions {
   /** opens a WebSocket; the browser's by default */
   openSocket?: OpenSocket;
   /** HTTP status of the UI page (401/403 when the node no longer accepts this page); null if unreachable */
   probe?: () => Promise<number | null>;
   setTimer?: (fn: () => void, ms: number) => unknown;
+  /** the browser's XMLHttpRequest by default (fetch reports no upload progress) */
+  upload?: UploadFile;
+  /** the page's base URL for /files/…: "./" by default */
+  filesBase?: string;
 }
 
 /** ws://host/api for an http page, wss:// for https. */
@@ -57,6 +64,28 @@ const pageStatus = async (): Promise<number | null> => {
   }
 };
 
+const xhrUpload: UploadFile = (url, file, onProgress) =>
+  new Promise((resolve) => {
+    const xhr = new XMLHttpRequest();
+    xhr.open('POST', url);
+    xhr.setRequestHeader('Content-Type', 'application/octet-stream');
+    xhr.upload.onprogress = (e) => onProgress(e.loaded, e.lengthComputable ? e.total : file.size);
+    xhr.onload = () => resolve({ status: xhr.status, body: xhr.responseText });
+    xhr.onerror = () => resolve({ status: 0, body: '' });
+    xhr.onabort = () => resolve({ status: 0, body: '' });
+    xhr.send(file);
+  });
+
+/** The staged file an upload answered with, or null when the answer is not one. */
+export function parseStaged(body: string): StagedFile | null {
+  try {
+    const v = JSON.parse(body) as Partial<StagedFile>;
+    return typeof v.path === 'string' && typeof v.name === 'string' && typeof v.size === 'number' ? { path: v.path, name: v.name, size: v.size } : null;
+  } catch {
+    return null;
+  }
+}
+
 type Resolve = (result: ApiResult<unknown>) => void;
 
 export class BridgeTransport implements Transport {
@@ -74,6 +103,8 @@ export class BridgeTransport implements Transport {
   readonly #openSocket: OpenSocket;
   readonly #probe: () => Promise<number | null>;
   readonly #setTimer: (fn: () => void, ms: number) => unknown;
+  readonly #upload: UploadFile;
+  readonly #filesBase: string;
 
   constructor(
     readonly url: string,
@@ -82,6 +113,8 @@ export class BridgeTransport implements Transport {
     this.#openSocket = opts.openSocket ?? browserSocket;
     this.#probe = opts.probe ?? pageStatus;
     this.#setTimer = opts.setTimer ?? ((fn, ms) => setTimeout(fn, ms));
+    this.#upload = opts.upload ?? xhrUpload;
+    this.#filesBase = opts.filesBase ?? './';
     this.#dial();
   }
 
@@ -111,6 +144,22 @@ export class BridgeTransport implements Transport {
     const l = listener as (payload: never) => void;
     set.add(l);
     return () => set.delete(l);
+  }
+
+  // The node cannot read the browser's disk: the bytes go to its staging dir (src-main/web/file-endpoints.ts).
+  async stageFile(file: File, onProgress: UploadProgress = () => {}): Promise<ApiResult<StagedFile>> {
+    const res = await this.#upload(`${this.#filesBase}files/upload?name=${encodeURIComponent(file.name)}`, file, onProgress);
+    if (res.status === 201) {
+      const staged = parseStaged(res.body);
+      if (staged) return { ok: true, value: staged };
+    }
+    if (res.status === 413) return { ok: false, error: fileError('UPLOAD_TOO_LARGE', 'the file is larger than the node accepts') };
+    if (res.status === 401 || res.status === 403) return { ok: false, error: notConnected('the node does not accept this page any more') };
+    return { ok: false, error: fileError('UPLOAD_FAILED', res.status === 0 ? 'the upload was cut off' : `the node answered ${res.status}`) };
+  }
+
+  downloadUrl(name: string): string {
+    return `${this.#filesBase}files/download?name=${encodeURIComponent(name)}`;
   }
 
   onState(listener: (state: ConnectionState) => void): () => void {

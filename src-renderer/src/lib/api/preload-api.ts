@@ -1,8 +1,12 @@
-// The narrow API the Electron preload exposes as `window.w2w` through contextBridge: exactly the node's
-// API contract (call by name, subscribe to one event), so the renderer never sees ipcRenderer itself.
+// The narrow API the Electron preload exposes as `window.w2w` through contextBridge: the node's API
+// contract (call by name, subscribe to one event) plus the real path of a dropped or picked File
+// (webUtils.getPathForFile), so the renderer never sees ipcRenderer itself.
 import type { NodeApi } from '../../../../src-shared/api/contract.js';
 
-export type W2wPreloadApi = NodeApi;
+export interface W2wPreloadApi extends NodeApi {
+  /** the file's path on this disk; "" for a File that has none (made in the page) */
+  pathForFile(file: File): string;
+}
 
 declare global {
   interface Window {

@@ -21,3 +21,27 @@ export function formatBytes(n: number): string {
 export function isSameDay(a: number, b: number): boolean {
   return new Date(a).toDateString() === new Date(b).toDateString();
 }
+
+/** A transfer rate: "1.5 MiB/s". */
+export function formatSpeed(bytesPerSec: number): string {
+  return `${formatBytes(Math.max(0, Math.round(bytesPerSec)))}/s`;
+}
+
+/** A time left as "m:ss" or "h:mm:ss" (language-free; rounded up so "0:00" only shows at the end). */
+export function formatDuration(ms: number): string {
+  const total = Math.max(0, Math.ceil(ms / 1000));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = String(total % 60).padStart(2, '0');
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${s}` : `${m}:${s}`;
+}
+
+/** Whole percent done, 0..100 (0 for an empty total). */
+export function percent(bytes: number, total: number): number {
+  return total <= 0 ? 0 : Math.min(100, Math.floor((bytes / total) * 100));
+}
+
+/** A content hash shortened for display: its first 12 hex digits and an ellipsis. */
+export function shortHash(hash: string): string {
+  return hash.length <= 16 ? hash : `${hash.slice(0, 12)}…`;
+}

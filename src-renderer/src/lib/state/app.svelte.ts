@@ -2,13 +2,15 @@
 // subscriptions that keep them current, and a reload of everything after the connection comes back.
 import { untrack } from 'svelte';
 import type { ErrorView } from '../../../../src-shared/api/contract.js';
-import type { I18n } from '../i18n/i18n.svelte.js';
+import type { I18n, KeyValueStorage } from '../i18n/i18n.svelte.js';
 import type { ConnectionState, Transport } from '../api/transport.js';
+import { DeletesState } from './deletes.svelte.js';
 import { GroupsState } from './groups.svelte.js';
 import { MessagesState, type ThreadKey } from './messages.svelte.js';
 import { NavState } from './nav.svelte.js';
 import { NodeState } from './node.svelte.js';
 import { PeersState } from './peers.svelte.js';
+import { SharedState } from './shared.svelte.js';
 import { ToastsState } from './toasts.svelte.js';
 
 export interface AppOptions {
@@ -16,6 +18,8 @@ export interface AppOptions {
   i18n: I18n;
   initialHash: string;
   setHash: (hash: string) => void;
+  /** the page's localStorage (names of shared contents are remembered there); none in tests */
+  storage?: KeyValueStorage | null;
 }
 
 export class AppState {
@@ -26,6 +30,8 @@ export class AppState {
   readonly peers: PeersState;
   readonly groups: GroupsState;
   readonly messages: MessagesState;
+  readonly shared: SharedState;
+  readonly deletes: DeletesState;
   readonly toasts = new ToastsState();
   connection = $state<ConnectionState>('connecting');
   readonly #off: (() => void)[] = [];
@@ -38,6 +44,8 @@ export class AppState {
     this.peers = new PeersState(opts.transport);
     this.groups = new GroupsState(opts.transport);
     this.messages = new MessagesState(opts.transport);
+    this.shared = new SharedState(opts.transport, opts.storage ?? null);
+    this.deletes = new DeletesState(opts.transport);
     this.connection = opts.transport.state;
   }
 
@@ -49,6 +57,8 @@ export class AppState {
       t.on('message.status', (s) => this.messages.applyStatus(s)),
       t.on('presence', (p) => this.peers.applyPresence(p)),
       t.on('notice', (n) => this.toasts.push('info', n.text)),
+      t.on('transfer.progress', (p) => this.shared.applyProgress(p)),
+      t.on('delete.status', (d) => this.deletes.applyStatus(d)),
       t.onState((s) => {
         const reopened = s === 'open' && this.connection !== 'open';
         this.connection = s;
@@ -65,12 +75,25 @@ export class AppState {
 
   /** Reloads what every view shows (on start and after a reconnect: events may have been missed). */
   async refresh(): Promise<void> {
-    const errors = await Promise.all([this.node.loadIdentity(), this.peers.load(), this.groups.load(), this.messages.loadRecent()]);
+    const errors = await Promise.all([
+      this.node.loadIdentity(),
+      this.peers.load(),
+      this.groups.load(),
+      this.messages.loadRecent(),
+      this.shared.loadMine(),
+      this.deletes.load(),
+    ]);
     this.messages.myId = this.node.myId;
+    errors.push(await this.loadDeclarations());
     const active = this.messages.active;
     if (active) errors.push(await this.messages.load(active));
     const first = errors.find((e): e is ErrorView => e !== null);
     if (first && first.name !== 'NOT_CONNECTED') this.report(first);
+  }
+
+  /** Peers' declarations: what each peer in the address book holds. */
+  loadDeclarations(): Promise<ErrorView | null> {
+    return this.shared.loadDeclarations(this.peers.list.map((p) => p.id));
   }
 
   /**

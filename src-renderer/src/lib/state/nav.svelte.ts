@@ -1,10 +1,10 @@
 // Which view is on screen, kept in the URL's hash (#/chat/ID) so a reload or Back returns to it.
-export const VIEWS = ['peers', 'chat', 'groups', 'broadcast', 'node', 'settings'] as const;
+export const VIEWS = ['peers', 'chat', 'groups', 'broadcast', 'shared', 'deletes', 'node', 'settings'] as const;
 export type ViewName = (typeof VIEWS)[number];
 
 export interface Route {
   view: ViewName;
-  /** the peer ID of a chat, the name of a group */
+  /** the peer ID of a chat, the name of a group, the content hash a remote delete is about */
   param: string | null;
 }
 

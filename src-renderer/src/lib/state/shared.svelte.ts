@@ -1,0 +1,189 @@
+// Shared data: the files this node serves (data.shared), what peers declare (data.declarations per
+// peer), sharing a dropped or picked file (staged by the transport, then data.share), and fetches with
+// their live progress (transfer.progress events) until the file is ready to save.
+import type { AccessView, ApiResult, DeclarationView, ErrorView, SharedFileView, TransferProgressView } from '../../../../src-shared/api/contract.js';
+import { safeFileName } from '../../../../src-shared/file-name.js';
+import type { Transport } from '../api/transport.js';
+import type { KeyValueStorage } from '../i18n/i18n.svelte.js';
+
+export type TransferPhase = 'fetching' | 'done' | 'failed';
+
+export interface Transfer {
+  hash: string;
+  /** the file's name in the node's downloads dir */
+  fileName: string;
+  phase: TransferPhase;
+  bytes: number;
+  total: number;
+  bytesPerSec: number;
+  etaMs: number | null;
+  error: ErrorView | null;
+  /** where the node wrote it (shown in the desktop app, where there is nothing to download) */
+  path: string | null;
+}
+
+export interface UploadState {
+  name: string;
+  sent: number;
+  total: number;
+}
+
+export const NAMES_STORAGE_KEY = 'w2w.fileNames';
+/** Remembered names of contents (for the remote-delete list, after the file stopped being shared). */
+const MAX_REMEMBERED_NAMES = 300;
+/** Peers asked for their declarations at once. */
+const DECL_QUERY_BATCH = 8;
+
+function readNames(storage: KeyValueStorage | null): Record<string, string> {
+  try {
+    const v: unknown = JSON.parse(storage?.getItem(NAMES_STORAGE_KEY) ?? '{}');
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) return {};
+    return Object.fromEntries(Object.entries(v).filter((e): e is [string, string] => typeof e[1] === 'string'));
+  } catch {
+    return {};
+  }
+}
+
+export class SharedState {
+  mine = $state<SharedFileView[]>([]);
+  mineLoaded = $state(false);
+  declarations = $state<DeclarationView[]>([]);
+  declarationsLoaded = $state(false);
+  /** holder (or owner) to show declarations of; null: every peer */
+  peerFilter = $state<string | null>(null);
+  transfers = $state<Record<string, Transfer>>({});
+  upload = $state<UploadState | null>(null);
+  /** peers' declarations that pass the filter, newest first */
+  readonly visible: DeclarationView[] = $derived(
+    this.declarations.filter((d) => this.peerFilter === null || d.holder === this.peerFilter || d.owner === this.peerFilter).sort((a, b) => b.createdMs - a.createdMs),
+  );
+
+  readonly #api: Transport;
+  readonly #storage: KeyValueStorage | null;
+  #names: Record<string, string>;
+
+  constructor(api: Transport, storage: KeyValueStorage | null = null) {
+    this.#api = api;
+    this.#storage = storage;
+    this.#names = readNames(storage);
+  }
+
+  /** The name a content was shared or declared under, if this page ever saw it. */
+  nameOf(hash: string): string | null {
+    return this.mine.find((f) => f.contentHash === hash)?.name ?? this.declarations.find((d) => d.contentHash === hash)?.name ?? this.#names[hash] ?? null;
+  }
+
+  async loadMine(): Promise<ErrorView | null> {
+    const r = await this.#api.call('data.shared', {});
+    if (!r.ok) return r.error;
+    this.mine = [...r.value].sort((a, b) => a.name.localeCompare(b.name));
+    this.mineLoaded = true;
+    this.#remember(r.value.map((f) => [f.contentHash, f.name]));
+    return null;
+  }
+
+  /** Asks the directory for what each of `peers` holds (a few at a time); keeps the first error. */
+  async loadDeclarations(peers: readonly string[]): Promise<ErrorView | null> {
+    // A plain local map (not state): only the finished list is assigned to the rune.
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity
+    const found = new Map<string, DeclarationView>();
+    let error: ErrorView | null = null;
+    for (let i = 0; i < peers.length; i += DECL_QUERY_BATCH) {
+      const batch = peers.slice(i, i + DECL_QUERY_BATCH);
+      const answers = await Promise.all(batch.map((peer) => this.#api.call('data.declarations', { peer })));
+      for (const r of answers) {
+        if (!r.ok) {
+          error ??= r.error;
+          continue;
+        }
+        for (const d of r.value) found.set(`${d.contentHash}:${d.holder}`, d);
+      }
+    }
+    if (error && found.size === 0 && peers.length > 0) return error;
+    this.declarations = [...found.values()];
+    this.declarationsLoaded = true;
+    return error;
+  }
+
+  /** Stages `file` through the transport (upload in a browser), then declares it with `access`. */
+  async share(file: File, access: AccessView, reshare: boolean): Promise<ApiResult<DeclarationView>> {
+    this.upload = { name: file.name, sent: 0, total: file.size };
+    try {
+      const staged = await this.#api.stageFile(file, (sent, total) => {
+        if (this.upload) this.upload = { name: file.name, sent, total };
+      });
+      if (!staged.ok) return staged;
+      const r = await this.#api.call('data.share', { path: staged.value.path, name: staged.value.name, access, reshare });
+      if (r.ok) {
+        this.#remember([[r.value.contentHash, r.value.name]]);
+        await this.loadMine();
+      }
+      return r;
+    } finally {
+      this.upload = null;
+    }
+  }
+
+  /** Fetches a declared content into the node's downloads dir; progress arrives as events meanwhile. */
+  async fetch(d: DeclarationView): Promise<ApiResult<{ path: string; size: number }>> {
+    const hash = d.contentHash;
+    const fileName = safeFileName(d.name);
+    this.transfers[hash] = { hash, fileName, phase: 'fetching', bytes: 0, total: d.size, bytesPerSec: 0, etaMs: null, error: null, path: null };
+    this.#remember([[hash, d.name]]);
+    const r = await this.#api.call('data.fetch', { hash, out: fileName });
+    const t = this.transfers[hash];
+    if (t) {
+      if (r.ok) Object.assign(t, { phase: 'done', bytes: r.value.size, total: r.value.size, etaMs: 0, path: r.value.path });
+      else Object.assign(t, { phase: 'failed', error: r.error });
+    }
+    return r;
+  }
+
+  /** A transfer.progress event: moves the bar of a fetch this page started (or one it did not know of). */
+  applyProgress(p: TransferProgressView): void {
+    const t = this.transfers[p.contentHash];
+    if (t && t.phase !== 'fetching') return;
+    if (!t) {
+      const name = this.nameOf(p.contentHash);
+      this.transfers[p.contentHash] = {
+        hash: p.contentHash,
+        fileName: safeFileName(name ?? p.contentHash.slice(0, 16)),
+        phase: 'fetching',
+        bytes: p.bytes,
+        total: p.total,
+        bytesPerSec: p.bytesPerSec,
+        etaMs: p.etaMs,
+        error: null,
+        path: null,
+      };
+      return;
+    }
+    // Events can overtake each other only in theory, but a bar that runs backwards looks broken.
+    t.bytes = Math.max(t.bytes, p.bytes);
+    t.total = p.total;
+    t.bytesPerSec = p.bytesPerSec;
+    t.etaMs = p.etaMs;
+  }
+
+  dismissTransfer(hash: string): void {
+    delete this.transfers[hash];
+  }
+
+  #remember(entries: [string, string][]): void {
+    let changed = false;
+    for (const [hash, name] of entries) {
+      if (this.#names[hash] === name) continue;
+      delete this.#names[hash];
+      this.#names[hash] = name;
+      changed = true;
+    }
+    if (!changed) return;
+    const keys = Object.keys(this.#names);
+    for (const k of keys.slice(0, Math.max(0, keys.length - MAX_REMEMBERED_NAMES))) delete this.#names[k];
+    try {
+      this.#storage?.setItem(NAMES_STORAGE_KEY, JSON.stringify(this.#names));
+    } catch {
+      // A full or private storage only costs the names of old deletes.
+    }
+  }
+}
