@@ -32,6 +32,7 @@ import { idKey } from '../relay/id-key.js';
 import type { W2wNode } from './node.js';
 import type { Federation } from '../federation/federation.js';
 import { plainTransportProblem } from './transport-policy.js';
+import { downloadsDir, isStagedUpload } from './data-dirs.js';
 
 type Handlers = { [M in ApiMethod]: (params: unknown) => Promise<ApiMethods[M][1]> | ApiMethods[M][1] };
 
@@ -239,8 +240,14 @@ export function createNodeApi(node: W2wNode): NodeApi {
       const reshare = p.reshare === undefined ? false : p.reshare;
       if (typeof reshare !== 'boolean') throw bad('"reshare" must be a boolean');
       const name = p.name === undefined ? undefined : str(p, 'name', 255);
-      const holding = await node.data.share(file, { access: accessRule(p.access, node.client.relayId), reshare, name });
-      return declarationView(holding);
+      try {
+        const holding = await node.data.share(file, { access: accessRule(p.access, node.client.relayId), reshare, name });
+        return declarationView(holding);
+      } catch (err) {
+        // A copy the browser uploaded only to be shared is of no use to anyone once sharing failed.
+        if (isStagedUpload(node.dataDir, file) && !node.data.list().some((f) => f.path === path.resolve(file))) await fs.promises.rm(file, { force: true });
+        throw err;
+      }
     },
     'data.shared': () => node.data.list(),
     'data.declarations': async (params) => {
@@ -258,7 +265,7 @@ export function createNodeApi(node: W2wNode): NodeApi {
       const name = str(p, 'out', 255);
       // A browser or renderer names the file, never a path: downloads land in the data dir.
       if (!isSafeFileName(name)) throw bad('"out" must be a bare file name (no directories, control or reserved characters)');
-      const dir = path.join(node.dataDir, 'downloads');
+      const dir = downloadsDir(node.dataDir);
       fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
       const res = await node.data.fetch(hashParam(p.hash), { out: path.join(dir, name) });
       return { path: res.path, size: res.size };
@@ -267,7 +274,12 @@ export function createNodeApi(node: W2wNode): NodeApi {
       const p = record(params);
       const waitMs = p.waitMs === undefined ? 3000 : p.waitMs;
       if (typeof waitMs !== 'number' || !Number.isInteger(waitMs) || waitMs < 0 || waitMs > 60_000) throw bad('"waitMs" must be 0..60000');
-      return node.data.delete(hashParam(p.hash), { waitMs });
+      const hash = hashParam(p.hash);
+      const served = node.data.list().find((f) => f.contentHash === toHex(hash));
+      const statuses = await node.data.delete(hash, { waitMs });
+      // The node stops serving it: a copy uploaded by the UI (never the user's own file) goes too.
+      if (served && isStagedUpload(node.dataDir, served.path)) await fs.promises.rm(served.path, { force: true });
+      return statuses;
     },
     'data.deleteStatus': (params) => node.data.deleteStatus(hashParam(record(params).hash)),
     'data.deletes': (params) => {

@@ -13,9 +13,7 @@ import type http from 'node:http';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { isSafeFileName, safeFileName } from '../../src-shared/file-name.js';
-
-export const UPLOADS_DIR = 'uploads';
-export const DOWNLOADS_DIR = 'downloads';
+import { downloadsDir, uploadsDir } from '../node/data-dirs.js';
 /** Default cap on one upload. */
 export const DEFAULT_MAX_UPLOAD_BYTES = 4 * 1024 ** 3;
 
@@ -38,8 +36,8 @@ export class FileEndpoints {
   readonly downloads: string;
 
   constructor(private readonly opts: FileEndpointsOptions) {
-    this.uploads = path.join(path.resolve(opts.dataDir), UPLOADS_DIR);
-    this.downloads = path.join(path.resolve(opts.dataDir), DOWNLOADS_DIR);
+    this.uploads = uploadsDir(opts.dataDir);
+    this.downloads = downloadsDir(opts.dataDir);
   }
 
   /** Streams the request body into a new staging file; removes it again on any failure. */

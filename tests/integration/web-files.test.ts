@@ -194,6 +194,21 @@ describe('UI file endpoints', () => {
     const list = await aliceApi.call('data.deletes', {});
     expect(list.ok && list.value[0]).toMatchObject({ contentHash: hash, holders: [{ holder: bob.id, status: 'deleted', error: null }] });
     expect(fs.existsSync(fetched.value.path)).toBe(false);
+    // The staged upload was only there to be served: it goes with the share.
+    expect(fs.existsSync(staged.path)).toBe(false);
+  });
+
+  it('removes a staged upload whose share failed, but never a file outside uploads/', async () => {
+    const res = await request(ui.port, '/files/upload?name=bad.txt', { method: 'POST', headers: auth, body: Buffer.from('x') });
+    const staged = JSON.parse(res.body.toString()) as { path: string };
+    const r = await aliceApi.call('data.share', { path: staged.path, access: { kind: 'peers', peers: ['not an id'] } });
+    expect(r.ok ? null : r.error.code).toBe(ErrorCode.BAD_REQUEST);
+    expect(fs.existsSync(staged.path)).toBe(false);
+    const own = path.join(tmp, 'own.txt');
+    fs.writeFileSync(own, 'mine');
+    const r2 = await aliceApi.call('data.share', { path: own, access: { kind: 'peers', peers: ['not an id'] } });
+    expect(r2.ok).toBe(false);
+    expect(fs.readFileSync(own, 'utf8')).toBe('mine');
   });
 
   it('a fetch nobody can serve fails with its transfer reason', async () => {
