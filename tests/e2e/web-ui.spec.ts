@@ -360,6 +360,10 @@ test.describe.serial('web UI with two linked nodes', () => {
     await nav(a, /^設定/).click();
     await a.getByLabel('English', { exact: true }).check();
     await a.setViewportSize({ width: 1280, height: 720 });
+    await b.emulateMedia({ colorScheme: 'dark' });
+    await expect(b.getByTestId('declarations').locator('li.decl', { hasText: SHARED_NAME }).getByRole('link', { name: `Save ${SHARED_NAME}` })).toBeVisible();
+    await shot(b, 'shared-dark');
+    await b.emulateMedia({ colorScheme: 'light' });
   });
 
   test('no page errors, and the screenshots are copied to docs/screenshots', () => {

@@ -67,6 +67,84 @@ describe('App', () => {
   });
 });
 
+describe('Shared data and Remote delete', () => {
+  const H = 'ab'.repeat(32);
+
+  async function dataApp(hash: string, lang: 'en' | 'ja'): Promise<AppState> {
+    const app = await makeApp(hash, lang);
+    app.shared.mine = [
+      { contentHash: H, name: 'plan<b>.pdf', mime: 'application/pdf', size: 3 * 1024 * 1024, path: '/x', owner: ME, access: 'peers', reshare: true, state: 'stopped', stopReason: 'FILE_GONE: the file vanished', fetchers: 2 },
+    ];
+    app.shared.mineLoaded = true;
+    app.shared.declarations = [
+      { contentHash: H, name: 'photos.zip', mime: 'application/zip', size: 8 * 1024 * 1024, owner: BOB, holder: BOB, access: { kind: 'group', group: 'team' }, reshare: false, createdMs: 1 },
+      { contentHash: 'cd'.repeat(32), name: 'done.txt', mime: 'text/plain', size: 10, owner: BOB, holder: BOB, access: { kind: 'public' }, reshare: false, createdMs: 2 },
+      { contentHash: 'ef'.repeat(32), name: 'denied.txt', mime: 'text/plain', size: 10, owner: BOB, holder: BOB, access: { kind: 'public' }, reshare: false, createdMs: 3 },
+    ];
+    app.shared.declarationsLoaded = true;
+    app.shared.transfers = {
+      [H]: { hash: H, fileName: 'photos.zip', phase: 'fetching', bytes: 2 * 1024 * 1024, total: 8 * 1024 * 1024, bytesPerSec: 1024 * 1024, etaMs: 6000, error: null, path: null },
+      ['cd'.repeat(32)]: { hash: 'cd'.repeat(32), fileName: 'done.txt', phase: 'done', bytes: 10, total: 10, bytesPerSec: 0, etaMs: 0, error: null, path: '/d/done.txt' },
+      ['ef'.repeat(32)]: {
+        hash: 'ef'.repeat(32),
+        fileName: 'denied.txt',
+        phase: 'failed',
+        bytes: 0,
+        total: 10,
+        bytesPerSec: 0,
+        etaMs: null,
+        error: { code: 500, name: 'INTERNAL', message: 'w2w1…: NOT_ALLOWED (2)', transfer: 'NOT_ALLOWED' },
+        path: null,
+      },
+    };
+    app.deletes.list = [
+      {
+        contentHash: H,
+        requestedMs: Date.now(),
+        holders: [
+          { holder: BOB, status: 'deleted', error: null },
+          { holder: ME, status: 'pending', error: 'RECIPIENT_OFFLINE' },
+        ],
+      },
+    ];
+    app.deletes.loaded = true;
+    return app;
+  }
+
+  it('shows my files, declarations with progress, speed and time left, a save link and a named refusal', async () => {
+    const { body } = render(App, { props: { app: await dataApp('#/shared', 'en') } });
+    const t = text(body);
+    expect(body).toContain('data-testid="drop-zone"');
+    expect(t).toContain('Choose a file…');
+    expect(body).toContain('plan&lt;b>.pdf');
+    expect(t).toContain('3.0 MiB');
+    expect(t).toContain('reshare allowed');
+    expect(t).toContain('FILE_GONE: the file vanished');
+    expect(body).toMatch(/<progress[^>]*max="100"[^>]*value="25"[^>]*aria-label="Fetching photos.zip"/);
+    expect(t).toContain('2.0 MiB of 8.0 MiB');
+    expect(t).toContain('1.0 MiB/s');
+    expect(t).toContain('0:06 left');
+    expect(t).toContain('Group team');
+    expect(body).toContain('href="./files/download?name=done.txt"');
+    expect(body).toMatch(/download="done.txt"/);
+    expect(t).toContain('The owner did not allow you to fetch this file.');
+    expect(body).toContain(`href="#/deletes/${H}"`);
+  });
+
+  it('shows each holder’s delete status, in Japanese too', async () => {
+    const en = text(render(App, { props: { app: await dataApp(`#/deletes/${H}`, 'en') } }).body);
+    expect(en).toContain('1 of 2 deleted');
+    expect(en).toContain('Deleted');
+    expect(en).toContain('not delivered yet (RECIPIENT_OFFLINE)');
+    // Arriving from "Delete copies" asks for confirmation at once.
+    expect(en).toContain('Ask every holder of plan&lt;b>.pdf to delete their copy?');
+    const ja = text(render(App, { props: { app: await dataApp('#/deletes', 'ja') } }).body);
+    expect(ja).toContain('削除済み');
+    expect(ja).toContain('応答待ち');
+    expect(ja).toContain('2 件中 1 件削除済み');
+  });
+});
+
 describe('StatusBadge', () => {
   const i18n = new I18n({ storage: null, languages: ['en'] });
   it.each([
