@@ -53,6 +53,7 @@ export class W2wNode extends EventEmitter<NodeEvents> {
     super();
     data.on('progress', (p) => this.emit('transfer.progress', p));
     data.on('status', (s) => this.emit('delete.status', s));
+    data.on('deleted', (d) => this.emit('data.deleted', { contentHash: d.contentHash, owner: d.owner }));
     messenger.on('message', (m) => this.emit('message', m));
     messenger.on('status', (s) => this.emit('message.status', s));
     messenger.client.on('presence', (p) => this.emit('presence', { id: idToText(p.id), online: p.online, timeMs: p.timeMs }));

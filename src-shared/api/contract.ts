@@ -198,6 +198,8 @@ export interface ApiEvents {
   notice: { text: string };
   'transfer.progress': TransferProgressView;
   'delete.status': { contentHash: string; holder: string; status: DeleteStatusView['status']; error: string | null };
+  /** this node deleted its copy of someone's content at the owner's signed request */
+  'data.deleted': { contentHash: string; owner: string };
 }
 
 export type ApiEvent = keyof ApiEvents;

@@ -322,6 +322,10 @@ test.describe.serial('web UI with two linked nodes', () => {
     await expect(card.locator(`[data-holder="${bob.info.id}"] [data-status=deleted]`)).toHaveText('Deleted');
     await expect(card).toContainText('1 of 1 deleted');
     await expect.poll(() => fs.existsSync(path.join(tmp, 'bob', 'downloads', SHARED_NAME))).toBe(false);
+    // Bob's page learns it too: nothing left to save.
+    const bobRow = b.getByTestId('declarations').locator('li.decl', { hasText: SHARED_NAME });
+    await expect(bobRow.getByTestId('deleted-by-owner')).toHaveText('Deleted at its owner’s request: your copy is gone.');
+    await expect(bobRow.getByRole('link', { name: `Save ${SHARED_NAME}` })).toHaveCount(0);
     await shot(a, 'remote-delete');
     // The file is no longer shared by Alice, and after a reload the request and its answers remain.
     await a.reload();
@@ -361,7 +365,8 @@ test.describe.serial('web UI with two linked nodes', () => {
     await a.getByLabel('English', { exact: true }).check();
     await a.setViewportSize({ width: 1280, height: 720 });
     await b.emulateMedia({ colorScheme: 'dark' });
-    await expect(b.getByTestId('declarations').locator('li.decl', { hasText: SHARED_NAME }).getByRole('link', { name: `Save ${SHARED_NAME}` })).toBeVisible();
+    await b.getByRole('button', { name: 'Refresh' }).click();
+    await expect(b.getByTestId('declarations').locator('li.decl', { hasText: '議事録.txt' })).toBeVisible();
     await shot(b, 'shared-dark');
     await b.emulateMedia({ colorScheme: 'light' });
   });

@@ -189,11 +189,17 @@ describe('UI file endpoints', () => {
     expect(progress.length).toBeGreaterThan(0);
     expect(progress.at(-1)).toMatchObject({ contentHash: hash, bytes: bytes.length, total: bytes.length });
 
+    const gone: { contentHash: string; owner: string }[] = [];
+    const offGone = bobApi.on('data.deleted', (e) => gone.push(e));
     const del = await aliceApi.call('data.delete', { hash, waitMs: 10_000 });
     expect(del.ok && del.value).toEqual([{ holder: bob.id, status: 'deleted', error: null }]);
     const list = await aliceApi.call('data.deletes', {});
     expect(list.ok && list.value[0]).toMatchObject({ contentHash: hash, holders: [{ holder: bob.id, status: 'deleted', error: null }] });
     expect(fs.existsSync(fetched.value.path)).toBe(false);
+    // Bob's UI hears of it: the copy it offered to save is gone.
+    await waitFor(async () => (gone.length > 0 ? true : null), 'the data.deleted event');
+    offGone();
+    expect(gone).toEqual([{ contentHash: hash, owner: alice.id }]);
     // The staged upload was only there to be served: it goes with the share.
     expect(fs.existsSync(staged.path)).toBe(false);
   });

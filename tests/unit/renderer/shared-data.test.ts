@@ -193,6 +193,15 @@ describe('SharedState', () => {
     expect(s.transfers[H1]).toMatchObject({ phase: 'failed', error: { transfer: 'NOT_ALLOWED' } });
     s.dismissTransfer(H1);
     expect(s.transfers[H1]).toBeUndefined();
+    // A copy removed at its owner's request has nothing left to save.
+    const api2 = new FakeApi().handle('data.fetch', () => ok({ path: '/d/report.pdf', size: 1000 }));
+    const s2 = new SharedState(api2);
+    await s2.fetch(decl({}));
+    s2.applyDeleted({ contentHash: H1, owner: BOB });
+    expect(s2.transfers[H1]).toMatchObject({ phase: 'deleted', path: null });
+    s2.applyDeleted({ contentHash: H2, owner: BOB });
+    expect(s2.transfers[H2]).toBeUndefined();
+    expect(s.transfers[H1]).toBeUndefined();
     s.applyProgress({ contentHash: H2, bytes: 10, total: 100, bytesPerSec: 5, etaMs: 18_000 });
     expect(s.transfers[H2]).toMatchObject({ phase: 'fetching', fileName: H2.slice(0, 16), bytes: 10 });
     await settle();

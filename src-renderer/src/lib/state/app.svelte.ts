@@ -59,6 +59,11 @@ export class AppState {
       t.on('notice', (n) => this.toasts.push('info', n.text)),
       t.on('transfer.progress', (p) => this.shared.applyProgress(p)),
       t.on('delete.status', (d) => this.deletes.applyStatus(d)),
+      t.on('data.deleted', (d) => {
+        this.shared.applyDeleted(d);
+        const name = this.shared.nameOf(d.contentHash);
+        this.toasts.push('info', this.i18n.t('shared.deletedNotice', { name: name ?? d.contentHash.slice(0, 12) }));
+      }),
       t.onState((s) => {
         const reopened = s === 'open' && this.connection !== 'open';
         this.connection = s;

@@ -1,12 +1,13 @@
 // Shared data: the files this node serves (data.shared), what peers declare (data.declarations per
 // peer), sharing a dropped or picked file (staged by the transport, then data.share), and fetches with
 // their live progress (transfer.progress events) until the file is ready to save.
-import type { AccessView, ApiResult, DeclarationView, ErrorView, SharedFileView, TransferProgressView } from '../../../../src-shared/api/contract.js';
+import type { AccessView, ApiEvents, ApiResult, DeclarationView, ErrorView, SharedFileView, TransferProgressView } from '../../../../src-shared/api/contract.js';
 import { safeFileName } from '../../../../src-shared/file-name.js';
 import type { Transport } from '../api/transport.js';
 import type { KeyValueStorage } from '../i18n/i18n.svelte.js';
 
-export type TransferPhase = 'fetching' | 'done' | 'failed';
+/** deleted: the fetched copy was removed at its owner's request (remote delete) */
+export type TransferPhase = 'fetching' | 'done' | 'failed' | 'deleted';
 
 export interface Transfer {
   hash: string;
@@ -163,6 +164,12 @@ export class SharedState {
     t.total = p.total;
     t.bytesPerSec = p.bytesPerSec;
     t.etaMs = p.etaMs;
+  }
+
+  /** A data.deleted event: our copy is gone at its owner's request, so there is nothing left to save. */
+  applyDeleted(e: ApiEvents['data.deleted']): void {
+    const t = this.transfers[e.contentHash];
+    if (t) Object.assign(t, { phase: 'deleted', path: null, etaMs: null });
   }
 
   dismissTransfer(hash: string): void {
