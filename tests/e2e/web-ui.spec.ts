@@ -255,6 +255,14 @@ test.describe.serial('web UI with two linked nodes', () => {
   test('Alice shares a file by dropping it on the page; Bob fetches it with progress and saves it', async () => {
     await nav(a, /^Shared data/).click();
     await expect(a.getByRole('heading', { name: 'Shared data', level: 1 })).toBeFocused();
+    // A file dropped beside the zone is ignored (the browser would otherwise open it in place of the UI).
+    const strayPrevented = await a.evaluate(() => {
+      const dt = new DataTransfer();
+      dt.items.add(new File(['x'], 'stray.txt'));
+      return !document.querySelector('h1')?.dispatchEvent(new DragEvent('drop', { bubbles: true, cancelable: true, dataTransfer: dt }));
+    });
+    expect(strayPrevented).toBe(true);
+    await expect(a.getByTestId('picked-file')).toHaveCount(0);
     // A real drop: a File built in the page, carried by a DataTransfer through dragenter, dragover, drop.
     await a.getByTestId('drop-zone').evaluate(
       (zone, { size, name }) => {
