@@ -30,6 +30,8 @@ export interface LocalRelay {
   /** tells the sender's local sessions how a message fared (EVENT RECEIPT) */
   receiptToSender(sender: IdKey, msgId: Uint8Array, recipient: Uint8Array, status: number): void;
   countError(code: ErrorCode): void;
+  /** the best route of an ID changed: re-derive its network-wide presence (§8.8) */
+  presenceCheck(key: IdKey): void;
   /** the relay's data directory, when it keeps one */
   readonly directory: Directory | null;
 }
@@ -114,6 +116,40 @@ export class Federation {
   trust(id: Buffer): void {
     this.opts.links.trust(id, Date.now());
     this.trusted.add(idKey(id));
+  }
+
+  /** Removes a relay from the trust list (persisted) and closes its inbound links, unless federation is open. */
+  untrust(id: Buffer): boolean {
+    const had = this.opts.links.untrust(id);
+    this.trusted.delete(idKey(id));
+    if (this.opts.openFederation) return had;
+    for (const link of [...this.links.values()]) {
+      if (!link.outbound && bytesEqual(link.peerId, id)) link.close(CloseCode.HANDSHAKE_FAILED, 'UNTRUSTED_RELAY: no longer trusted here');
+    }
+    return had;
+  }
+
+  trustedIds(): Buffer[] {
+    return this.opts.links.trusted();
+  }
+
+  get openFederation(): boolean {
+    return this.opts.openFederation;
+  }
+
+  /** Stops dialling a saved link (persisted) and closes it; false when no such URL was configured. */
+  removePeer(url: string): boolean {
+    const removed = this.opts.links.removeLink(url);
+    const entry = this.dialers.get(url);
+    if (!entry) return removed;
+    this.dialers.delete(url);
+    entry.dialer.stop();
+    if (entry.link) {
+      entry.link.close(CloseCode.NORMAL, 'link removed by the operator');
+      // Its routes go now, not when the close handshake ends (linkDown runs once).
+      this.linkDown(entry.link);
+    }
+    return true;
   }
 
   isTrusted(id: Uint8Array): boolean {
@@ -203,6 +239,7 @@ export class Federation {
 
   private propagate(changes: RouteChange[]): void {
     for (const change of changes) {
+      this.local?.presenceCheck(change.dest);
       for (const link of this.links.values()) {
         const best = change.best;
         // Withdraw towards the link our best route uses (it must not route back through us).

@@ -9,6 +9,7 @@ const EVENTS: Record<ApiEvent, true> = {
   notice: true,
   'transfer.progress': true,
   'delete.status': true,
+  relaying: true,
 };
 
 export const API_EVENT_NAMES: readonly ApiEvent[] = Object.keys(EVENTS) as ApiEvent[];
