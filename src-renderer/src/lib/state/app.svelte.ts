@@ -9,6 +9,7 @@ import { MessagesState, type ThreadKey } from './messages.svelte.js';
 import { NavState } from './nav.svelte.js';
 import { NodeState } from './node.svelte.js';
 import { PeersState } from './peers.svelte.js';
+import { SettingsState } from './settings.svelte.js';
 import { ToastsState } from './toasts.svelte.js';
 
 export interface AppOptions {
@@ -26,6 +27,7 @@ export class AppState {
   readonly peers: PeersState;
   readonly groups: GroupsState;
   readonly messages: MessagesState;
+  readonly settings: SettingsState;
   readonly toasts = new ToastsState();
   connection = $state<ConnectionState>('connecting');
   readonly #off: (() => void)[] = [];
@@ -38,6 +40,7 @@ export class AppState {
     this.peers = new PeersState(opts.transport);
     this.groups = new GroupsState(opts.transport);
     this.messages = new MessagesState(opts.transport);
+    this.settings = new SettingsState(opts.transport);
     this.connection = opts.transport.state;
   }
 
@@ -49,6 +52,10 @@ export class AppState {
       t.on('message.status', (s) => this.messages.applyStatus(s)),
       t.on('presence', (p) => this.peers.applyPresence(p)),
       t.on('notice', (n) => this.toasts.push('info', n.text)),
+      t.on('relaying', (v) => {
+        this.node.applyRelaying(v);
+        if (this.settings.view) this.settings.view = { ...this.settings.view, relaying: v };
+      }),
       t.onState((s) => {
         const reopened = s === 'open' && this.connection !== 'open';
         this.connection = s;
