@@ -160,7 +160,7 @@ export const en = {
   'node.usage.since': 'since {time}',
   'node.usage.sessions': '{count} sessions',
   'node.usage.lastSeen': 'last seen {time}',
-  'node.usage.msgs': '{count} msgs',
+  'node.usage.unit': 'messages · bytes',
   'relaying.pause': 'Pause relaying',
   'relaying.resume': 'Resume relaying',
   'relaying.paused.done': 'Relaying for others is paused. Your own messages still go through.',

@@ -161,7 +161,7 @@ export const ja: Catalog = {
   'node.usage.since': '{time} から',
   'node.usage.sessions': '{count} セッション',
   'node.usage.lastSeen': '最終確認 {time}',
-  'node.usage.msgs': '{count} 件',
+  'node.usage.unit': '件数・バイト',
   'relaying.pause': '中継を一時停止',
   'relaying.resume': '中継を再開',
   'relaying.paused.done': '他の人のための中継を一時停止しました。自分のメッセージは引き続き届きます。',
