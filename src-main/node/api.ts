@@ -30,7 +30,7 @@ import { messageView, requireId } from '../client/messenger.js';
 import { idKey } from '../relay/id-key.js';
 import type { W2wNode } from './node.js';
 import type { Federation } from '../federation/federation.js';
-import { plainTransportProblem } from './transport-policy.js';
+import { isLoopbackHost, plainTransportProblem } from './transport-policy.js';
 
 type Handlers = { [M in ApiMethod]: (params: unknown) => Promise<ApiMethods[M][1]> | ApiMethods[M][1] };
 
@@ -155,7 +155,7 @@ export function createNodeApi(node: W2wNode): NodeApi {
     }));
 
   const settingsView = (): SettingsView => ({
-    listen: { ...node.listen, savedHost: node.settings.savedHost, savedPort: node.settings.savedPort },
+    listen: { host: node.listen.host, port: node.listen.port, hostFromFlag: node.listen.hostFromFlag, portFromFlag: node.listen.portFromFlag, savedHost: node.settings.savedHost, savedPort: node.settings.savedPort },
     relaying: node.relaying.view,
     links: store.links.links().map((l) => ({ url: l.url, relayId: l.pinnedId ? idToText(l.pinnedId) : null })),
     trusted: store.links.trusted().map(idToText),
@@ -213,6 +213,10 @@ export function createNodeApi(node: W2wNode): NodeApi {
         if (typeof host !== 'string' || host.length === 0 || host.length > 255) throw bad('"listenHost" must be a host name or IP address (at most 255 characters), or null');
         const problem = listenHostProblem(host);
         if (problem) throw bad(problem);
+        // Saving it would make the next start refuse to run (plain ws:// off loopback), locking the owner out.
+        if (!isLoopbackHost(host) && !node.listen.mayLeaveLoopback) {
+          throw bad(`listening on ${host} needs TLS (--tls-cert and --tls-key) or --insecure behind a TLS proxy; this node runs without either`);
+        }
       }
       const port = p.listenPort;
       if (port !== undefined && port !== null && !isPort(port)) throw bad('"listenPort" must be an integer 0..65535, or null');

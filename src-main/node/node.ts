@@ -47,6 +47,8 @@ export type NodeEvents = { [E in keyof ApiEvents]: [ApiEvents[E]] };
 export interface ListenInfo {
   host: string;
   port: number;
+  /** TLS or --insecure this run: a non-loopback address may be saved for the next start */
+  mayLeaveLoopback: boolean;
   hostFromFlag: boolean;
   portFromFlag: boolean;
 }
@@ -140,7 +142,7 @@ export class W2wNode extends EventEmitter<NodeEvents> {
       const messenger = new Messenger(client, store);
       // Same tick as the messenger's secure channel, so requests kept for this node reach the data plane.
       const data = new DataPlane(messenger.secure, store, { publish: true });
-      const listen: ListenInfo = { host, port: relay.port, hostFromFlag: opts.host !== undefined, portFromFlag: opts.port !== undefined };
+      const listen: ListenInfo = { host, port: relay.port, mayLeaveLoopback: Boolean(opts.tls) || Boolean(opts.insecure), hostFromFlag: opts.host !== undefined, portFromFlag: opts.port !== undefined };
       return new W2wNode(store, identity, relay, messenger, data, listen, settings, relaying);
     } catch (err) {
       await relay?.close();
