@@ -96,6 +96,8 @@ test.describe.serial('web UI with two linked nodes', () => {
     await a.getByLabel('Nickname').fill('Bob');
     await a.getByRole('button', { name: 'Add peer' }).click();
     await expect(a.getByTestId('peer-list')).toContainText('Bob');
+    // Bob's client is registered at his own relay: Alice's node sees him online over the link.
+    await expect(a.getByTestId('peer-list').locator(`[data-peer="${bob.info.id}"]`)).toContainText('Online');
 
     await nav(b, /^Peers/).click();
     const idField = b.getByLabel('ID or invite link');
