@@ -92,6 +92,8 @@ export class Federation {
   private local: LocalRelay | null = null;
   private readonly log: (line: string) => void;
   private stopped = false;
+  /** false while the owner paused relaying: routes learned over links are not passed on and transit FWDs end here (§8.11) */
+  private transit = true;
 
   constructor(private readonly opts: FederationOptions) {
     this.selfKey = idKey(opts.identity.publicKey);
@@ -116,6 +118,18 @@ export class Federation {
   trust(id: Buffer): void {
     this.opts.links.trust(id, Date.now());
     this.trusted.add(idKey(id));
+  }
+
+  /**
+   * Pauses (false) or resumes transit: neighbours get a withdraw, or the announce again, for every
+   * route this relay learned over a link, so they route around it while it is paused.
+   */
+  setTransit(on: boolean): void {
+    if (this.transit === on) return;
+    this.transit = on;
+    const changes: RouteChange[] = [];
+    for (const [dest, best] of this.routes.bests()) if (best.via !== 'local') changes.push({ dest, best });
+    this.propagate(changes);
   }
 
   /** Removes a relay from the trust list (persisted) and closes its inbound links, unless federation is open. */
@@ -209,7 +223,7 @@ export class Federation {
     this.log(`link ${outbound ? 'to' : 'from'} ${shortId(peerId)} (${url}) is up`);
     // A fresh link gets every best route we have, except those it gave us itself.
     for (const [dest, best] of this.routes.bests()) {
-      if (best.via === link.id) continue;
+      if (best.via === link.id || (!this.transit && best.via !== 'local')) continue;
       const path = this.pathVia(best);
       if (path && !onPath(path, link.peerId)) link.sendFrame(this.announceFrame(dest, best.advert.proof, path));
     }
@@ -249,7 +263,8 @@ export class Federation {
         }
         const path = this.pathVia(best);
         // A neighbour already on the path would refuse it as a loop: tell it the route is not via us.
-        if (!path || onPath(path, link.peerId)) {
+        // A paused relay carries no transit: neighbours must route around it.
+        if (!path || onPath(path, link.peerId) || (!this.transit && best.via !== 'local')) {
           link.sendFrame({ type: FrameType.ROUTE, action: RouteAction.WITHDRAW, dest: idFromKey(change.dest) });
           continue;
         }
@@ -340,7 +355,7 @@ export class Federation {
     if (!this.seen.add(messageKey(inner.from, inner.id))) return;
     if (f.targets.length === 0) {
       this.core.deliverToAll(f.msg);
-      this.flood(inner, f.msg, f.originRelay, link.id);
+      if (this.transit) this.flood(inner, f.msg, f.originRelay, link.id);
       return;
     }
     const rest: IdKey[] = [];
@@ -350,6 +365,10 @@ export class Federation {
       else rest.push(key);
     }
     if (rest.length === 0) return;
+    if (!this.transit) {
+      for (const key of rest) this.sendReceipt(f.originRelay, inner.from, inner.id, idFromKey(key), ErrorCode.RELAYING_PAUSED);
+      return;
+    }
     const res = this.dispatch(inner, f.msg, rest, f.originRelay);
     for (const m of res.missed) this.sendReceipt(f.originRelay, inner.from, inner.id, idFromKey(m.key), m.code);
   }

@@ -18,6 +18,7 @@ export class Relaying extends EventEmitter<{ change: [RelayingView] }> {
   ) {
     super();
     core.admission = (id) => this.refusal(id);
+    core.federation?.setTransit(!settings.paused);
   }
 
   get view(): RelayingView {
@@ -48,6 +49,8 @@ export class Relaying extends EventEmitter<{ change: [RelayingView] }> {
 
   setPaused(paused: boolean): RelayingView {
     this.settings.paused = paused;
+    // Paused also means no transit for other relays' clients; links stay up for this node's own traffic.
+    this.core.federation?.setTransit(!paused);
     return this.applied();
   }
 

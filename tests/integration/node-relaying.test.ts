@@ -13,7 +13,13 @@ import { RelayClient, type CloseInfo } from '../../src-main/client/relay-client.
 import { generateIdentity, type Identity } from '../../src-main/crypto/identity.js';
 import { createNodeApi } from '../../src-main/node/api.js';
 import { W2wNode } from '../../src-main/node/node.js';
-import { waitFor } from '../helpers/federation.js';
+import { startFedRelay, waitFor, type FedRelay } from '../helpers/federation.js';
+import { idKey } from '../../src-main/relay/id-key.js';
+import { dialRelay } from '../../src-main/client/dial.js';
+import { signHomeProof } from '../../src-main/federation/home-proof.js';
+import { FrameType, HandshakeContext, RouteAction } from '../../src-shared/protocol/constants.js';
+import { decodeFrame, encodeFrame, type MsgFrame } from '../../src-shared/protocol/frames.js';
+import { randomBytes } from '../../src-main/crypto/random.js';
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'w2w-relaying-'));
 
@@ -222,5 +228,87 @@ describe('relaying for others: policy, pause, usage', () => {
     expect(flagged.listen.port).not.toBe(port);
     await value(api.call('settings.set', { listenHost: null, listenPort: null }));
     expect((await value(api.call('settings.get', {}))).listen).toMatchObject({ savedHost: null, savedPort: null });
+  });
+});
+
+describe('pausing also stops transit between other relays', () => {
+  it('A-B-C: while B is paused A routes nothing through B (ends in RELAYING_PAUSED or no route), B itself still reaches both', async () => {
+    const dir = path.join(tmp, 'transit');
+    const relays: FedRelay[] = [await startFedRelay(), await startFedRelay()];
+    const [a, c] = relays as [FedRelay, FedRelay];
+    const b = await W2wNode.start({ dataDir: dir, host: '127.0.0.1', port: 0 });
+    const api = createNodeApi(b);
+    const clients: RelayClient[] = [];
+    try {
+      await value(api.call('links.add', { url: a.url, relayId: idToText(a.id) }));
+      await value(api.call('links.add', { url: c.url, relayId: idToText(c.id) }));
+      const onA = await RelayClient.connect({ url: a.url, identity: generateIdentity() });
+      const onC = await RelayClient.connect({ url: c.url, identity: generateIdentity() });
+      clients.push(onA, onC);
+      await waitFor(() => a.fed.routes.best(idKey(onC.id)) !== null, 5000, 'route A -> C via B');
+      const through = await onA.send({ route: Route.A2B, to: onC.id }, Buffer.from('via B'), { ack: true });
+      expect(through).toMatchObject({ forwarded: 1, missed: [] });
+
+      await value(api.call('relaying.set', { paused: true }));
+      // B withdrew what it learned over links: A has no way to C any more; B's own ID stays routable.
+      await waitFor(() => a.fed.routes.best(idKey(onC.id)) === null, 5000, 'A forgets the route to C');
+      expect(a.fed.routes.best(idKey(b.identity.publicKey))).not.toBeNull();
+      const blocked = await onA.send({ route: Route.A2B, to: onC.id }, Buffer.from('blocked'), { ack: true });
+      expect(blocked.forwarded).toBe(0);
+      expect(blocked.missed?.[0]?.code).toBe(ErrorCode.RECIPIENT_OFFLINE);
+      // The owner's own client still reaches both sides over its links.
+      const gotA = new Promise((resolve) => onA.once('message', resolve));
+      const gotC = new Promise((resolve) => onC.once('message', resolve));
+      await b.client.send({ route: Route.A2B, to: onA.id }, Buffer.from('from B'));
+      await b.client.send({ route: Route.A2B, to: onC.id }, Buffer.from('from B'));
+      await Promise.all([gotA, gotC]);
+
+      await value(api.call('relaying.set', { paused: false }));
+      await waitFor(() => a.fed.routes.best(idKey(onC.id)) !== null, 5000, 'route back via B');
+      const again = await onA.send({ route: Route.A2B, to: onC.id }, Buffer.from('via B again'), { ack: true });
+      expect(again).toMatchObject({ forwarded: 1, missed: [] });
+    } finally {
+      for (const cl of clients) await cl.close().catch(() => {});
+      await b.stop();
+      for (const r of relays) await r.close();
+    }
+  });
+});
+
+describe('a transit FWD reaching a paused relay', () => {
+  it('ends there with a RELAYING_PAUSED receipt to its origin; after resume it is routed as usual', async () => {
+    const node = await W2wNode.start({ dataDir: path.join(tmp, 'fwd'), host: '127.0.0.1', port: 0 });
+    const api = createNodeApi(node);
+    const rogue = generateIdentity();
+    try {
+      await value(api.call('trust.add', { relayId: idToText(rogue.publicKey) }));
+      const d = await dialRelay({ url: node.url, identity: rogue, ctx: HandshakeContext.S2S });
+      const receipts: number[] = [];
+      d.takeOver((data) => {
+        const f = decodeFrame(data);
+        if (f.ok && f.frame.type === FrameType.RECEIPT) receipts.push(f.frame.status);
+      });
+      // The neighbour announces itself so that receipts can travel back to it.
+      const proof = signHomeProof(rogue, rogue.publicKey, Date.now());
+      d.ws.send(encodeFrame({ type: FrameType.ROUTE, action: RouteAction.ANNOUNCE, dest: rogue.publicKey, origin: rogue.publicKey, proofTimeMs: proof.timeMs, proofSig: proof.sig, path: [rogue.publicKey] }));
+      await waitFor(() => node.relay.core.federation?.routes.best(idKey(rogue.publicKey)) != null, 5000, 'route to the neighbour');
+      const fwd = (): void => {
+        const to = generateIdentity().publicKey;
+        const inner = { type: FrameType.MSG, flags: 0, hops: 8, id: randomBytes(16), from: generateIdentity().publicKey, route: Route.A2B, to, body: Buffer.from('transit') } as MsgFrame;
+        const msg = encodeFrame(inner);
+        d.ws.send(encodeFrame({ type: FrameType.FWD, originRelay: rogue.publicKey, targets: [to], msg, inner }));
+      };
+      await value(api.call('relaying.set', { paused: true }));
+      fwd();
+      await waitFor(() => receipts.length === 1, 5000, 'receipt while paused');
+      expect(receipts).toEqual([ErrorCode.RELAYING_PAUSED]);
+      await value(api.call('relaying.set', { paused: false }));
+      fwd();
+      await waitFor(() => receipts.length === 2, 5000, 'receipt after resume');
+      expect(receipts[1]).toBe(ErrorCode.UNKNOWN_RECIPIENT);
+      d.ws.close();
+    } finally {
+      await node.stop();
+    }
   });
 });
