@@ -14,7 +14,6 @@ import { hardenSession, lockDownWebContents } from './security.js';
 import { createTray } from './tray.js';
 import { createMainWindow } from './window.js';
 
-const DEFAULT_PORT = 7070;
 
 let quitting = false;
 let win: BrowserWindow | null = null;
@@ -33,9 +32,10 @@ async function startNode(dataDir: string): Promise<W2wNode> {
     console.warn(`w2w: ${warning}`);
     if (Notification.isSupported()) new Notification({ title: 'w2w', body: warning }).show();
   }
-  const base = { dataDir, host: '127.0.0.1', keyProtector: protector, log: (line: string) => console.error(line) };
+  const base = { dataDir, keyProtector: protector, log: (line: string) => console.error(line) };
   try {
-    return await W2wNode.start({ ...base, port: DEFAULT_PORT });
+    // The saved listen address (Settings) applies; 127.0.0.1:7070 by default.
+    return await W2wNode.start(base);
   } catch (err) {
     // Another node (e.g. `w2w node`) has the usual port: take any free one.
     if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;

@@ -1,5 +1,5 @@
-// The tray icon that keeps the node reachable while the window is closed: open, a status line, start at
-// login, quit. Pausing relaying for friends is not offered: the node has no such switch yet.
+// The tray icon that keeps the node reachable while the window is closed: open, a status line
+// (connections, relayed messages, links), pause/resume relaying for friends, start at login, quit.
 import { app, Menu, nativeImage, Tray } from 'electron';
 import type { NodeApi } from '../../src-shared/api/contract.js';
 
@@ -17,6 +17,13 @@ export function createTray(opts: TrayOptions): { tray: Tray; dispose: () => void
   const tray = new Tray(image);
   tray.setToolTip('w2w');
   let status = 'Starting…';
+  let paused: boolean | null = null;
+
+  const setPaused = async (p: boolean): Promise<void> => {
+    const r = await opts.api.call('relaying.set', { paused: p });
+    if (!r.ok) status = `Node error: ${r.error.message}`;
+    void refresh();
+  };
 
   const render = (): void => {
     const atLogin = app.getLoginItemSettings().openAtLogin;
@@ -25,6 +32,13 @@ export function createTray(opts: TrayOptions): { tray: Tray; dispose: () => void
         { label: 'Open w2w', click: opts.open },
         { type: 'separator' },
         { label: status, enabled: false },
+        {
+          label: 'Pause relaying for friends',
+          type: 'checkbox',
+          checked: paused === true,
+          enabled: paused !== null,
+          click: () => void setPaused(paused !== true),
+        },
         { type: 'separator' },
         { label: 'Start at login', type: 'checkbox', checked: atLogin, click: () => app.setLoginItemSettings({ openAtLogin: !atLogin }) },
         { label: 'Quit w2w', click: opts.quit },
@@ -34,7 +48,13 @@ export function createTray(opts: TrayOptions): { tray: Tray; dispose: () => void
 
   const refresh = async (): Promise<void> => {
     const r = await opts.api.call('node.status', {});
-    status = r.ok ? `Relay ${r.value.relayUrl} · ${r.value.registered} clients · ${r.value.messagesRouted} routed` : `Node error: ${r.error.message}`;
+    if (r.ok) {
+      const v = r.value;
+      paused = v.relaying.paused;
+      status = `${v.connections} connections · ${v.messagesRouted} relayed · ${v.linksUp} links${paused ? ' · paused' : ''}`;
+    } else {
+      status = `Node error: ${r.error.message}`;
+    }
     tray.setToolTip(`w2w — ${status}`);
     render();
   };
@@ -43,9 +63,12 @@ export function createTray(opts: TrayOptions): { tray: Tray; dispose: () => void
   render();
   void refresh();
   const timer = setInterval(() => void refresh(), REFRESH_MS);
+  // A switch flipped in the window (or another tray click) shows at once.
+  const off = opts.api.on('relaying', () => void refresh());
   return {
     tray,
     dispose: () => {
+      off();
       clearInterval(timer);
       tray.destroy();
     },

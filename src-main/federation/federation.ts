@@ -30,6 +30,8 @@ export interface LocalRelay {
   /** tells the sender's local sessions how a message fared (EVENT RECEIPT) */
   receiptToSender(sender: IdKey, msgId: Uint8Array, recipient: Uint8Array, status: number): void;
   countError(code: ErrorCode): void;
+  /** the best route of an ID changed: re-derive its network-wide presence (§8.8) */
+  presenceCheck(key: IdKey): void;
   /** the relay's data directory, when it keeps one */
   readonly directory: Directory | null;
 }
@@ -90,6 +92,8 @@ export class Federation {
   private local: LocalRelay | null = null;
   private readonly log: (line: string) => void;
   private stopped = false;
+  /** false while the owner paused relaying: routes learned over links are not passed on and transit FWDs end here (§8.11) */
+  private transit = true;
 
   constructor(private readonly opts: FederationOptions) {
     this.selfKey = idKey(opts.identity.publicKey);
@@ -114,6 +118,52 @@ export class Federation {
   trust(id: Buffer): void {
     this.opts.links.trust(id, Date.now());
     this.trusted.add(idKey(id));
+  }
+
+  /**
+   * Pauses (false) or resumes transit: neighbours get a withdraw, or the announce again, for every
+   * route this relay learned over a link, so they route around it while it is paused.
+   */
+  setTransit(on: boolean): void {
+    if (this.transit === on) return;
+    this.transit = on;
+    const changes: RouteChange[] = [];
+    for (const [dest, best] of this.routes.bests()) if (best.via !== 'local') changes.push({ dest, best });
+    this.propagate(changes);
+  }
+
+  /** Removes a relay from the trust list (persisted) and closes its inbound links, unless federation is open. */
+  untrust(id: Buffer): boolean {
+    const had = this.opts.links.untrust(id);
+    this.trusted.delete(idKey(id));
+    if (this.opts.openFederation) return had;
+    for (const link of [...this.links.values()]) {
+      if (!link.outbound && bytesEqual(link.peerId, id)) link.close(CloseCode.HANDSHAKE_FAILED, 'UNTRUSTED_RELAY: no longer trusted here');
+    }
+    return had;
+  }
+
+  trustedIds(): Buffer[] {
+    return this.opts.links.trusted();
+  }
+
+  get openFederation(): boolean {
+    return this.opts.openFederation;
+  }
+
+  /** Stops dialling a saved link (persisted) and closes it; false when no such URL was configured. */
+  removePeer(url: string): boolean {
+    const removed = this.opts.links.removeLink(url);
+    const entry = this.dialers.get(url);
+    if (!entry) return removed;
+    this.dialers.delete(url);
+    entry.dialer.stop();
+    if (entry.link) {
+      entry.link.close(CloseCode.NORMAL, 'link removed by the operator');
+      // Its routes go now, not when the close handshake ends (linkDown runs once).
+      this.linkDown(entry.link);
+    }
+    return true;
   }
 
   isTrusted(id: Uint8Array): boolean {
@@ -173,7 +223,7 @@ export class Federation {
     this.log(`link ${outbound ? 'to' : 'from'} ${shortId(peerId)} (${url}) is up`);
     // A fresh link gets every best route we have, except those it gave us itself.
     for (const [dest, best] of this.routes.bests()) {
-      if (best.via === link.id) continue;
+      if (best.via === link.id || (!this.transit && best.via !== 'local')) continue;
       const path = this.pathVia(best);
       if (path && !onPath(path, link.peerId)) link.sendFrame(this.announceFrame(dest, best.advert.proof, path));
     }
@@ -203,6 +253,7 @@ export class Federation {
 
   private propagate(changes: RouteChange[]): void {
     for (const change of changes) {
+      this.local?.presenceCheck(change.dest);
       for (const link of this.links.values()) {
         const best = change.best;
         // Withdraw towards the link our best route uses (it must not route back through us).
@@ -212,7 +263,8 @@ export class Federation {
         }
         const path = this.pathVia(best);
         // A neighbour already on the path would refuse it as a loop: tell it the route is not via us.
-        if (!path || onPath(path, link.peerId)) {
+        // A paused relay carries no transit: neighbours must route around it.
+        if (!path || onPath(path, link.peerId) || (!this.transit && best.via !== 'local')) {
           link.sendFrame({ type: FrameType.ROUTE, action: RouteAction.WITHDRAW, dest: idFromKey(change.dest) });
           continue;
         }
@@ -303,7 +355,7 @@ export class Federation {
     if (!this.seen.add(messageKey(inner.from, inner.id))) return;
     if (f.targets.length === 0) {
       this.core.deliverToAll(f.msg);
-      this.flood(inner, f.msg, f.originRelay, link.id);
+      if (this.transit) this.flood(inner, f.msg, f.originRelay, link.id);
       return;
     }
     const rest: IdKey[] = [];
@@ -313,6 +365,10 @@ export class Federation {
       else rest.push(key);
     }
     if (rest.length === 0) return;
+    if (!this.transit) {
+      for (const key of rest) this.sendReceipt(f.originRelay, inner.from, inner.id, idFromKey(key), ErrorCode.RELAYING_PAUSED);
+      return;
+    }
     const res = this.dispatch(inner, f.msg, rest, f.originRelay);
     for (const m of res.missed) this.sendReceipt(f.originRelay, inner.from, inner.id, idFromKey(m.key), m.code);
   }

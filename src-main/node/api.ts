@@ -14,7 +14,9 @@ import {
   type MessageTargetView,
   type NodeApi,
   type PeerView,
+  type SettingsView,
 } from '../../src-shared/api/contract.js';
+import { isPort, isRelayPolicy, listenHostProblem } from './node-settings.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { DeclQueryBy, Op } from '../../src-shared/protocol/constants.js';
@@ -31,7 +33,7 @@ import { messageView, requireId } from '../client/messenger.js';
 import { idKey } from '../relay/id-key.js';
 import type { W2wNode } from './node.js';
 import type { Federation } from '../federation/federation.js';
-import { plainTransportProblem } from './transport-policy.js';
+import { isLoopbackHost, plainTransportProblem } from './transport-policy.js';
 import { downloadsDir, isStagedUpload } from './data-dirs.js';
 
 type Handlers = { [M in ApiMethod]: (params: unknown) => Promise<ApiMethods[M][1]> | ApiMethods[M][1] };
@@ -138,7 +140,7 @@ export function createNodeApi(node: W2wNode): NodeApi {
 
   const peerView = (id: Buffer): PeerView => {
     const p = store.peers.get(id);
-    return { id: idToText(id), nickname: p?.nickname ?? null, online: core.isOnline(idKey(id)), lastSeenMs: p?.lastSeenMs ?? null };
+    return { id: idToText(id), nickname: p?.nickname ?? null, online: core.isReachable(idKey(id)), lastSeenMs: p?.lastSeenMs ?? null };
   };
 
   const federation = (): Federation => {
@@ -156,6 +158,14 @@ export function createNodeApi(node: W2wNode): NodeApi {
       lastError: l.lastError,
     }));
 
+  const settingsView = (): SettingsView => ({
+    listen: { host: node.listen.host, port: node.listen.port, hostFromFlag: node.listen.hostFromFlag, portFromFlag: node.listen.portFromFlag, savedHost: node.settings.savedHost, savedPort: node.settings.savedPort },
+    relaying: node.relaying.view,
+    links: store.links.links().map((l) => ({ url: l.url, relayId: l.pinnedId ? idToText(l.pinnedId) : null })),
+    trusted: store.links.trusted().map(idToText),
+    openFederation: core.federation?.openFederation ?? false,
+  });
+
   const listGroups = async (): Promise<GroupView[]> => (await client().request({ op: Op.GROUP_LIST })).groups.map(groupView);
   const findGroup = async (name: string): Promise<GroupView | null> => (await listGroups()).find((g) => g.name === name) ?? null;
 
@@ -172,8 +182,60 @@ export function createNodeApi(node: W2wNode): NodeApi {
         messagesRouted: s.messagesRouted,
         deliveries: s.deliveries,
         bytesForwarded: s.bytesForwarded,
+        linksUp: core.federation ? core.federation.linkInfo().filter((l) => l.up).length : 0,
+        relaying: node.relaying.view,
         errors: s.errors,
       };
+    },
+    'node.usage': () => {
+      const own = node.identity.publicKey;
+      return core.usage().map((u) => ({
+        id: idToText(u.id),
+        online: u.online,
+        sessions: u.sessions,
+        connectedSinceMs: u.connectedSinceMs,
+        lastSeenMs: u.lastSeenMs,
+        msgsIn: u.msgsIn,
+        bytesIn: u.bytesIn,
+        msgsOut: u.msgsOut,
+        bytesOut: u.bytesOut,
+        self: u.id.equals(own),
+        friend: store.peers.get(u.id) !== null,
+      }));
+    },
+    'relaying.set': (params) => {
+      const paused = record(params).paused;
+      if (typeof paused !== 'boolean') throw bad('"paused" must be a boolean');
+      return node.relaying.setPaused(paused);
+    },
+    'settings.get': () => settingsView(),
+    'settings.set': (params) => {
+      const p = record(params);
+      for (const k of Object.keys(p)) if (k !== 'listenHost' && k !== 'listenPort' && k !== 'relayPolicy') throw bad(`unknown setting "${k.slice(0, 40)}"`);
+      const host = p.listenHost;
+      if (host !== undefined && host !== null) {
+        if (typeof host !== 'string' || host.length === 0 || host.length > 255) throw bad('"listenHost" must be a host name or IP address (at most 255 characters), or null');
+        const problem = listenHostProblem(host);
+        if (problem) throw bad(problem);
+        // Saving it would make the next start refuse to run (plain ws:// off loopback), locking the owner out.
+        if (!isLoopbackHost(host) && !node.listen.mayLeaveLoopback) {
+          throw bad(`listening on ${host} needs TLS (--tls-cert and --tls-key) or --insecure behind a TLS proxy; this node runs without either`);
+        }
+      }
+      const port = p.listenPort;
+      if (port !== undefined && port !== null && !isPort(port)) throw bad('"listenPort" must be an integer 0..65535, or null');
+      if (p.relayPolicy !== undefined && !isRelayPolicy(p.relayPolicy)) throw bad('"relayPolicy" must be anyone, friends or self');
+      node.settings.setListen(host as string | null | undefined, port as number | null | undefined);
+      if (p.relayPolicy !== undefined) node.relaying.setPolicy(p.relayPolicy);
+      return settingsView();
+    },
+    'trust.add': (params) => {
+      federation().trust(requireId(str(record(params), 'relayId', 100)));
+      return settingsView();
+    },
+    'trust.remove': (params) => {
+      federation().untrust(requireId(str(record(params), 'relayId', 100)));
+      return settingsView();
     },
     'peers.list': () => store.peers.list().map((p) => peerView(p.id)),
     'peers.add': async (params) => {
@@ -185,7 +247,11 @@ export function createNodeApi(node: W2wNode): NodeApi {
       await client().request({ op: Op.WATCH, ids: [id] });
       return peerView(id);
     },
-    'peers.remove': (params) => store.peers.remove(requireId(str(record(params), 'id', 100))),
+    'peers.remove': (params) => {
+      const removed = store.peers.remove(requireId(str(record(params), 'id', 100)));
+      if (removed) node.relaying.friendRemoved();
+      return removed;
+    },
     'messages.send': async (params) => {
       const p = record(params);
       const text = p.text;
@@ -231,6 +297,11 @@ export function createNodeApi(node: W2wNode): NodeApi {
       if (problem) throw bad(problem);
       const pinned = p.relayId === undefined || p.relayId === null ? null : requireId(str(p, 'relayId', 100));
       federation().addPeer(url, pinned);
+      return linkViews();
+    },
+    'links.remove': (params) => {
+      const url = str(record(params), 'url', 1024);
+      if (!federation().removePeer(url)) throw bad(`no relay link to ${url.slice(0, 200)} is configured`);
       return linkViews();
     },
     'data.share': async (params) => {

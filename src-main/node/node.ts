@@ -13,12 +13,16 @@ import { RelayServer } from '../relay/server.js';
 import { openStore, type Store } from '../store/db.js';
 import { loadOrCreateIdentity, type KeyProtector } from './identity.js';
 import { isLoopbackHost } from './transport-policy.js';
+import { DEFAULT_HOST, DEFAULT_PORT, NodeSettings } from './node-settings.js';
+import { Relaying } from './relaying.js';
 import type { Federation } from '../federation/federation.js';
 
 export interface NodeOptions {
   dataDir: string;
-  host: string;
-  port: number;
+  /** overrides the saved listen host (Settings); default 127.0.0.1 */
+  host?: string;
+  /** overrides the saved listen port (Settings); default 7070 */
+  port?: number;
   tls?: { cert: string | Buffer; key: string | Buffer };
   /** allow plain ws:// on a non-loopback address */
   insecure?: boolean;
@@ -39,8 +43,20 @@ export interface NodeOptions {
 
 export type NodeEvents = { [E in keyof ApiEvents]: [ApiEvents[E]] };
 
+/** Where the relay listens this run, and whether a flag (not the saved setting) chose it. */
+export interface ListenInfo {
+  host: string;
+  port: number;
+  /** TLS or --insecure this run: a non-loopback address may be saved for the next start */
+  mayLeaveLoopback: boolean;
+  hostFromFlag: boolean;
+  portFromFlag: boolean;
+}
+
 export class W2wNode extends EventEmitter<NodeEvents> {
   readonly startedMs = Date.now();
+  readonly settings: NodeSettings;
+  readonly relaying: Relaying;
 
   private constructor(
     readonly store: Store,
@@ -49,8 +65,14 @@ export class W2wNode extends EventEmitter<NodeEvents> {
     readonly messenger: Messenger,
     /** shared data: declarations this node serves for good, fetches, remote deletes */
     readonly data: DataPlane,
+    readonly listen: ListenInfo,
+    settings: NodeSettings,
+    relaying: Relaying,
   ) {
     super();
+    this.settings = settings;
+    this.relaying = relaying;
+    relaying.on('change', (v) => this.emit('relaying', v));
     data.on('progress', (p) => this.emit('transfer.progress', p));
     data.on('status', (s) => this.emit('delete.status', s));
     data.on('deleted', (d) => this.emit('data.deleted', { contentHash: d.contentHash, owner: d.owner }));
@@ -77,18 +99,22 @@ export class W2wNode extends EventEmitter<NodeEvents> {
   }
 
   static async start(opts: NodeOptions): Promise<W2wNode> {
-    if (!opts.tls && !opts.insecure && !isLoopbackHost(opts.host)) {
-      throw new Error(`Listening on ${opts.host} with plain ws:// would expose unencrypted traffic; give --tls-cert and --tls-key, or --insecure if a TLS proxy sits in front.`);
-    }
     const store = openStore(opts.dataDir);
     let relay: RelayServer | null = null;
     try {
+      const settings = new NodeSettings(store.settings);
+      // A flag beats the saved setting, which beats the default.
+      const host = opts.host ?? settings.savedHost ?? DEFAULT_HOST;
+      const port = opts.port ?? settings.savedPort ?? DEFAULT_PORT;
+      if (!opts.tls && !opts.insecure && !isLoopbackHost(host)) {
+        throw new Error(`Listening on ${host} with plain ws:// would expose unencrypted traffic; give --tls-cert and --tls-key, or --insecure if a TLS proxy sits in front.`);
+      }
       const identity = loadOrCreateIdentity(store, opts.keyProtector);
       relay = new RelayServer({
         identity,
         stores: { nodeList: store.nodeList, groups: store.groups, directory: store.directory },
-        host: opts.host,
-        port: opts.port,
+        host,
+        port,
         tls: opts.tls,
         limits: opts.limits,
         publicUrls: opts.publicUrls,
@@ -97,11 +123,13 @@ export class W2wNode extends EventEmitter<NodeEvents> {
       });
       const federation = relay.core.federation as Federation;
       for (const id of opts.trust ?? []) federation.trust(id);
+      // Admission is decided before the first client can register.
+      const relaying = new Relaying(relay.core, settings, store.peers, identity.publicKey);
       await relay.start();
       for (const p of opts.peers ?? []) federation.addPeer(p.url, p.pinnedId);
       // The node's own client dials its relay on loopback; the relay is pinned by its Ed25519 ID, so the
       // certificate's host name (made for the public name) need not match 127.0.0.1.
-      const loopHost = isLoopbackHost(opts.host) ? opts.host : opts.host.includes(':') ? '::1' : '127.0.0.1';
+      const loopHost = isLoopbackHost(host) ? host : host.includes(':') ? '::1' : '127.0.0.1';
       const h = loopHost.includes(':') ? `[${loopHost}]` : loopHost;
       const localUrl = `${opts.tls ? 'wss' : 'ws'}://${h}:${relay.port}/`;
       const client = await RelayClient.connect({
@@ -115,7 +143,8 @@ export class W2wNode extends EventEmitter<NodeEvents> {
       const messenger = new Messenger(client, store);
       // Same tick as the messenger's secure channel, so requests kept for this node reach the data plane.
       const data = new DataPlane(messenger.secure, store, { publish: true });
-      return new W2wNode(store, identity, relay, messenger, data);
+      const listen: ListenInfo = { host, port: relay.port, mayLeaveLoopback: Boolean(opts.tls) || Boolean(opts.insecure), hostFromFlag: opts.host !== undefined, portFromFlag: opts.port !== undefined };
+      return new W2wNode(store, identity, relay, messenger, data, listen, settings, relaying);
     } catch (err) {
       await relay?.close();
       store.close();

@@ -30,6 +30,12 @@ export class Connection {
   /** the last a2b destination and its map key: a conversation sends to the same ID again and again */
   private lastTo: Buffer | null = null;
   private lastToKey: IdKey | null = null;
+  /** relay usage of this session (node view): plain increments on the forwarding path, see usage.ts */
+  registeredMs = 0;
+  msgsIn = 0;
+  bytesIn = 0;
+  msgsOut = 0;
+  bytesOut = 0;
 
   constructor(
     readonly ws: WebSocket,
@@ -261,7 +267,15 @@ export class Connection {
       this.link = this.core.federation.acceptInbound(this.ws, step.value.peerId, this.remoteAddress);
       return;
     }
+    // The owner's relaying policy (who may relay here, paused) is checked once the ID is proven.
+    const refused = this.core.registrationRefusal(step.value.peerId);
+    if (refused) {
+      this.core.countError(refused.code);
+      this.fail(refused, CloseCode.HANDSHAKE_FAILED);
+      return;
+    }
     this.state = 'ready';
+    this.registeredMs = Date.now();
     this.id = step.value.peerId;
     this.key = idKey(this.id);
     // c2s and s2s traffic is protected by TLS; those session keys are not used on the wire in v1.

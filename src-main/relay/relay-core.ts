@@ -15,6 +15,7 @@ import { idFromKey, idKey, type IdKey } from './id-key.js';
 import { NodeList } from './node-list.js';
 import type { GroupStore, NodeListStore } from './ports.js';
 import { SocketBatcher } from './socket-batcher.js';
+import { RelayUsage, type PeerUsage } from './usage.js';
 
 export interface RelayLimits {
   maxFrameBytes: number;
@@ -67,6 +68,11 @@ export class RelayCore implements LocalRelay {
   };
   private readonly errors = new Map<number, number>();
   connectionCount = 0;
+  /** IDs announced online: a session here or a route over a link (network-wide presence, §8.8) */
+  private readonly reachable = new Set<IdKey>();
+  private readonly usageLog = new RelayUsage();
+  /** the owner's relaying policy; null admits every ID (see node/relaying.ts) */
+  admission: ((id: Buffer) => W2wError | null) | null = null;
 
   constructor(
     readonly identity: Identity,
@@ -110,6 +116,33 @@ export class RelayCore implements LocalRelay {
     return this.sessions.has(key);
   }
 
+  /** Online anywhere this relay can see: a session here or a route over a link. */
+  isReachable(key: IdKey): boolean {
+    return this.reachable.has(key);
+  }
+
+  registrationRefusal(id: Buffer): W2wError | null {
+    return this.admission?.(id) ?? null;
+  }
+
+  /** Closes every session the admission check now refuses (the owner paused or narrowed relaying). */
+  closeRefused(code: number, reason: string): number {
+    let n = 0;
+    for (const set of [...this.sessions.values()]) {
+      for (const c of [...set]) {
+        if (!this.registrationRefusal(c.id as Buffer)) continue;
+        c.close(code, reason);
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** Per-ID relay usage: live sessions and the kept totals of IDs that left. */
+  usage(): PeerUsage[] {
+    return this.usageLog.list(this.sessions);
+  }
+
   onlineIds(): IdKey[] {
     return [...this.sessions.keys()];
   }
@@ -128,7 +161,7 @@ export class RelayCore implements LocalRelay {
     set.add(conn);
     this.nodeList.recordRegistration(id, Date.now());
     if (firstSession) {
-      this.announcePresence(key, true);
+      this.presenceCheck(key);
       this.federation?.localJoined(key);
     }
   }
@@ -144,11 +177,25 @@ export class RelayCore implements LocalRelay {
     const set = this.sessions.get(conn.key);
     if (!set) return;
     set.delete(conn);
+    this.usageLog.fold(conn.key, conn, Date.now());
     if (set.size > 0) return;
     this.sessions.delete(conn.key);
     this.nodeList.recordLeave(conn.id as Buffer, Date.now());
-    this.announcePresence(conn.key, false);
+    // Withdrawing the local route first: if the ID is still reachable over a link, nobody hears "offline".
     this.federation?.localLeft(conn.key);
+    this.presenceCheck(conn.key);
+  }
+
+  /**
+   * Announces the ID's presence when it changed: online while it has a session here or a route over a
+   * link. Called on local session changes and by federation on route changes.
+   */
+  presenceCheck(key: IdKey): void {
+    const online = this.sessions.has(key) || (this.federation?.routes.best(key) ?? null) !== null;
+    if (online === this.reachable.has(key)) return;
+    if (online) this.reachable.add(key);
+    else this.reachable.delete(key);
+    this.announcePresence(key, online);
   }
 
   private requireDirectory(): Directory {
@@ -165,6 +212,8 @@ export class RelayCore implements LocalRelay {
     for (const c of set) {
       if (c.send(msg)) {
         reached = true;
+        c.msgsOut++;
+        c.bytesOut += msg.byteLength;
         this.counters.deliveries++;
         this.counters.bytesForwarded += msg.byteLength;
       }
@@ -291,6 +340,8 @@ export class RelayCore implements LocalRelay {
         break;
     }
     this.counters.messagesRouted++;
+    conn.msgsIn++;
+    conn.bytesIn += raw.byteLength;
     // Only addressed routes report unreachable recipients; a named group's offline members are normal.
     const reportMissing = msg.route === Route.A2B || msg.route === Route.A2G_LIST;
     const wantAck = (msg.flags & MsgFlag.ACK) !== 0;
@@ -434,7 +485,7 @@ export class RelayCore implements LocalRelay {
             }
             set.add(conn);
           }
-          return { id, online: this.sessions.has(key) };
+          return { id, online: this.reachable.has(key) };
         });
         return { op: req.op, presence };
       }

@@ -10,6 +10,7 @@ const EVENTS: Record<ApiEvent, true> = {
   'transfer.progress': true,
   'delete.status': true,
   'data.deleted': true,
+  relaying: true,
 };
 
 export const API_EVENT_NAMES: readonly ApiEvent[] = Object.keys(EVENTS) as ApiEvent[];

@@ -28,7 +28,69 @@ export interface NodeStatusView {
   messagesRouted: number;
   deliveries: number;
   bytesForwarded: number;
+  /** relay links that are up */
+  linksUp: number;
+  relaying: RelayingView;
   errors: Record<string, number>;
+}
+
+/**
+ * Who may register on this node's relay: anyone, the owner's friends (IDs in its peers list), or only
+ * the node itself. Links between relays are governed by the trusted relays instead.
+ */
+export type RelayPolicyView = 'anyone' | 'friends' | 'self';
+
+export interface RelayingView {
+  policy: RelayPolicyView;
+  /** while paused only this node's own ID is relayed, whatever the policy */
+  paused: boolean;
+}
+
+/** How one ID uses this node's relay (sessions now, plus the totals of sessions that closed). */
+export interface PeerUsageView {
+  id: string;
+  online: boolean;
+  sessions: number;
+  connectedSinceMs: number | null;
+  lastSeenMs: number | null;
+  /** messages (and their bytes) this ID sent through the relay */
+  msgsIn: number;
+  bytesIn: number;
+  /** messages (and their bytes) the relay delivered to this ID */
+  msgsOut: number;
+  bytesOut: number;
+  /** this node's own ID */
+  self: boolean;
+  /** in this node's peers list */
+  friend: boolean;
+}
+
+export interface SettingsView {
+  listen: {
+    /** where the relay listens now */
+    host: string;
+    port: number;
+    /** what the next start uses unless a flag overrides it; null: the default */
+    savedHost: string | null;
+    savedPort: number | null;
+    /** given on the command line this time (--host / --port): a flag beats the saved value */
+    hostFromFlag: boolean;
+    portFromFlag: boolean;
+  };
+  relaying: RelayingView;
+  /** relays this node dials (saved; the live state is links.list) */
+  links: { url: string; relayId: string | null }[];
+  /** relays allowed to link in */
+  trusted: string[];
+  /** any relay may link in (--open-federation), so the trust list is not consulted */
+  openFederation: boolean;
+}
+
+export interface SettingsChange {
+  /** null forgets the saved value */
+  listenHost?: string | null;
+  listenPort?: number | null;
+  relayPolicy?: RelayPolicyView;
 }
 
 export interface PeerView {
@@ -164,6 +226,12 @@ export interface HistoryQuery {
 export interface ApiMethods {
   'identity.get': [Record<string, never>, IdentityView];
   'node.status': [Record<string, never>, NodeStatusView];
+  'node.usage': [Record<string, never>, PeerUsageView[]];
+  'relaying.set': [{ paused: boolean }, RelayingView];
+  'settings.get': [Record<string, never>, SettingsView];
+  'settings.set': [SettingsChange, SettingsView];
+  'trust.add': [{ relayId: string }, SettingsView];
+  'trust.remove': [{ relayId: string }, SettingsView];
   'peers.list': [Record<string, never>, PeerView[]];
   'peers.add': [{ id: string; nickname?: string | null }, PeerView];
   'peers.remove': [{ id: string }, boolean];
@@ -176,6 +244,7 @@ export interface ApiMethods {
   'groups.delete': [{ name: string }, boolean];
   'links.list': [Record<string, never>, LinkView[]];
   'links.add': [{ url: string; relayId?: string | null }, LinkView[]];
+  'links.remove': [{ url: string }, LinkView[]];
   'routes.get': [{ id: string }, RouteView];
   'data.share': [{ path: string; access: AccessView; reshare?: boolean; name?: string }, DeclarationView];
   'data.shared': [Record<string, never>, SharedFileView[]];
@@ -200,6 +269,8 @@ export interface ApiEvents {
   'delete.status': { contentHash: string; holder: string; status: DeleteStatusView['status']; error: string | null };
   /** this node deleted its copy of someone's content at the owner's signed request */
   'data.deleted': { contentHash: string; owner: string };
+  /** the relaying policy or pause switch changed (from any window, the tray or the CLI) */
+  relaying: RelayingView;
 }
 
 export type ApiEvent = keyof ApiEvents;
@@ -213,6 +284,12 @@ export interface NodeApi {
 export const API_METHODS: readonly ApiMethod[] = [
   'identity.get',
   'node.status',
+  'node.usage',
+  'relaying.set',
+  'settings.get',
+  'settings.set',
+  'trust.add',
+  'trust.remove',
   'peers.list',
   'peers.add',
   'peers.remove',
@@ -225,6 +302,7 @@ export const API_METHODS: readonly ApiMethod[] = [
   'groups.delete',
   'links.list',
   'links.add',
+  'links.remove',
   'routes.get',
   'data.share',
   'data.shared',

@@ -19,6 +19,10 @@ export const ErrorCode = {
   NOT_REGISTERED: 206,
   UNTRUSTED_RELAY: 207,
   BAD_HOME_PROOF: 208,
+  /** the relay's owner does not let this ID relay through it (relaying policy, §8.11) */
+  RELAY_REFUSED: 209,
+  /** the relay's owner paused relaying for others; only the relay's own ID may register (§8.11) */
+  RELAYING_PAUSED: 210,
   // 3xx: routing
   UNKNOWN_RECIPIENT: 300,
   RECIPIENT_OFFLINE: 301,
@@ -71,6 +75,8 @@ export const CloseCode = {
   SLOW_CONSUMER: 4003,
   RATE_LIMITED: 4004,
   PING_TIMEOUT: 4005,
+  /** the owner paused relaying or narrowed who may relay here; the session is no longer admitted */
+  NOT_RELAYING: 4006,
 } as const;
 export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
 

@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { NodeProcess } from './helpers/node-process.js';
+import { CliProcess, runCli } from './helpers/cli-process.js';
 
 const SHOTS = path.resolve('test-results/screenshots');
 const DOCS_SHOTS = path.resolve('docs/screenshots');
@@ -116,6 +117,8 @@ test.describe.serial('web UI with two linked nodes', () => {
     await a.getByLabel('Nickname').fill('Bob');
     await a.getByRole('button', { name: 'Add peer' }).click();
     await expect(a.getByTestId('peer-list')).toContainText('Bob');
+    // Bob's client is registered at his own relay: Alice's node sees him online over the link.
+    await expect(a.getByTestId('peer-list').locator(`[data-peer="${bob.info.id}"]`)).toContainText('Online');
 
     await nav(b, /^Peers/).click();
     const idField = b.getByLabel('ID or invite link');
@@ -377,6 +380,83 @@ test.describe.serial('web UI with two linked nodes', () => {
     await expect(b.getByTestId('declarations').locator('li.decl', { hasText: '議事録.txt' })).toBeVisible();
     await shot(b, 'shared-dark');
     await b.emulateMedia({ colorScheme: 'light' });
+  });
+
+  test('the Node view shows per-peer relay usage; pausing closes others, refuses them, and resuming lets them back', async () => {
+    // Carol uses Alice's relay from the CLI: a message to Alice, then she keeps listening.
+    const carolDir = path.join(tmp, 'carol');
+    const carolId = (await runCli(['id', '--data', carolDir])).out.trim();
+    const sent = await runCli(['send', '--relay', alice.info.relayUrl, '--data', carolDir, '--to', alice.info.id, 'hello through your relay']);
+    expect(sent.code, sent.err).toBe(0);
+    let carol = CliProcess.start(['listen', '--relay', alice.info.relayUrl, '--data', carolDir]);
+    try {
+      await nav(a, /^Node/).click();
+      const row = a.getByTestId('usage').locator(`[data-peer="${carolId}"]`);
+      await expect(row).toContainText('Online');
+      await expect(row.getByTestId('usage-in').locator('.num')).toHaveText(/^[1-9]\d*$/);
+      await a.getByTestId('usage').scrollIntoViewIfNeeded();
+      await shot(a, 'node-usage');
+
+      await a.getByTestId('relaying-switch').click();
+      await expect(a.getByTestId('relaying-state')).toHaveAttribute('data-paused', 'true');
+      expect(await carol.exited).toBe(1);
+      expect(carol.err).toContain('4006');
+      await expect(row).toContainText('Offline');
+      const refused = await runCli(['send', '--relay', alice.info.relayUrl, '--data', carolDir, '--to', alice.info.id, 'let me in']);
+      expect(refused.err).toContain('RELAYING_PAUSED (210)');
+      // Alice's own node keeps working while paused: Bob still gets her message.
+      await a.goto(`${new URL(alice.info.uiUrl).origin}/#/chat/${bob.info.id}`);
+      await a.getByLabel('Message to Bob').fill('Still here while relaying is paused');
+      await a.getByLabel('Message to Bob').press('Enter');
+      await expect(a.locator('li.msg[data-direction=out]', { hasText: 'Still here while' }).locator('[data-status=delivered]')).toBeVisible();
+
+      await nav(a, /^Settings/).click();
+      await expect(a.getByTestId('settings-relaying-state')).toContainText('Paused');
+      await shot(a, 'settings-paused');
+      await a.getByTestId('relaying-switch').click();
+      await expect(a.getByTestId('settings-relaying-state')).not.toContainText('Paused');
+      carol = CliProcess.start(['listen', '--relay', alice.info.relayUrl, '--data', carolDir]);
+      await nav(a, /^Node/).click();
+      await expect(row).toContainText('Online');
+    } finally {
+      await carol.stop();
+    }
+  });
+
+  test('Settings: only friends may relay; Bob leaves Alice’s relay and joins again; Alice trusts Bob’s relay', async () => {
+    const carolDir = path.join(tmp, 'carol');
+    await nav(a, /^Settings/).click();
+    const policy = (p: string): ReturnType<Page['locator']> => a.locator(`input[name=relay-policy][data-policy=${p}]`);
+    await expect(policy('friends')).toHaveAccessibleName(/^My friends/);
+    await policy('friends').check();
+    await expect(policy('friends')).toBeChecked();
+    const refused = await runCli(['send', '--relay', alice.info.relayUrl, '--data', carolDir, '--to', alice.info.id, 'not a friend']);
+    expect(refused.err).toContain('RELAY_REFUSED (209)');
+    await policy('anyone').check();
+    await expect(policy('anyone')).toBeChecked();
+
+    await a.getByLabel('Relay ID to trust').fill(bob.info.id);
+    await a.getByRole('button', { name: 'Trust', exact: true }).click();
+    await expect(a.getByTestId('trusted')).toContainText(bob.info.id);
+    await expect(a.getByTestId('listen-now')).toHaveText(new URL(alice.info.relayUrl).host);
+    await expect(a.getByTestId('listen-flag')).toContainText('--port');
+    await shot(a, 'settings');
+    await a.setViewportSize({ width: 1024, height: 640 });
+    await a.getByTestId('listen-flag').scrollIntoViewIfNeeded();
+    await shot(a, 'settings-1024');
+    await a.setViewportSize({ width: 1280, height: 720 });
+
+    await nav(b, /^Settings/).click();
+    const saved = b.getByTestId('saved-links');
+    await expect(saved).toContainText(alice.info.relayUrl);
+    await saved.getByRole('button', { name: `Stop joining ${alice.info.relayUrl}` }).click();
+    await expect(b.getByText('No relays to join.')).toBeVisible();
+    await nav(a, /^Node/).click();
+    await expect(a.getByTestId('links').locator('[data-up=true]')).toHaveCount(0);
+    await b.getByLabel('Relay URL').fill(`${alice.info.relayUrl}#${alice.info.id}`);
+    await b.getByRole('button', { name: 'Join', exact: true }).click();
+    await expect(b.getByTestId('saved-links')).toContainText(alice.info.relayUrl);
+    await expect(a.getByTestId('links').locator('[data-up=true]')).toHaveCount(1);
   });
 
   test('no page errors, and the screenshots are copied to docs/screenshots', () => {

@@ -78,8 +78,9 @@ export function nodeOptions(flags: NodeFlags): NodeOptions {
     trust,
     openFederation: flags['open-federation'] ?? false,
     ca: flags.ca ? readFile(flags.ca, '--ca') : undefined,
-    host: flags.host ?? '127.0.0.1',
-    port: int(flags, 'port', 0, 65535) ?? 7070,
+    // Unset flags leave the choice to the node's saved settings (then 127.0.0.1:7070).
+    host: flags.host,
+    port: int(flags, 'port', 0, 65535),
     tls: cert && key ? { cert: readFile(cert, '--tls-cert'), key: readFile(key, '--tls-key') } : undefined,
     insecure,
     publicUrls: flags['public-url'],
@@ -97,8 +98,9 @@ export async function runNode(flags: NodeFlags, io: CliIo): Promise<number> {
     node = await W2wNode.start({ ...opts, log: (line) => io.err(line) });
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
-    if (e.code === 'EADDRINUSE') throw new CliError(`port ${opts.port} on ${opts.host} is already in use; pick another with --port`);
-    if (e.code === 'EACCES') throw new CliError(`not allowed to listen on ${opts.host}:${opts.port}`);
+    const where = `${opts.host ?? 'the saved host'}:${opts.port ?? 'the saved port'}`;
+    if (e.code === 'EADDRINUSE') throw new CliError(`${where} is already in use; pick another port with --port (it overrides the saved setting)`);
+    if (e.code === 'EACCES') throw new CliError(`not allowed to listen on ${where}`);
     throw new CliError(e.message);
   }
   io.out(`w2w node listening on ${node.url}`);

@@ -19,6 +19,8 @@ export const ICONS = {
   check: ['M5 12.5l4.5 4.5L19 7.5'],
   checks: ['M2 12.5l4.5 4.5L16 7.5', 'M11.5 16.5l.5.5 9.5-9.5'],
   clock: [circle(12, 12, 8.5), 'M12 7.5V12l3 2'],
+  pause: [circle(12, 12, 8.5), 'M10 9v6M14 9v6'],
+  play: [circle(12, 12, 8.5), 'M10 8.5l5.5 3.5-5.5 3.5z'],
   alert: [circle(12, 12, 8.5), 'M12 7.5v5M12 16h.01'],
   stored: ['M3 13h5l1.5 3h5L16 13h5', 'M5.5 5h13l2.5 8v5a1 1 0 0 1-1 1H4a1 1 0 0 1-1-1v-5z'],
   close: ['M6 6l12 12M18 6L6 18'],

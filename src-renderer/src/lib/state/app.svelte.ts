@@ -11,6 +11,7 @@ import { NavState } from './nav.svelte.js';
 import { NodeState } from './node.svelte.js';
 import { PeersState } from './peers.svelte.js';
 import { SharedState } from './shared.svelte.js';
+import { SettingsState } from './settings.svelte.js';
 import { ToastsState } from './toasts.svelte.js';
 
 export interface AppOptions {
@@ -32,6 +33,7 @@ export class AppState {
   readonly messages: MessagesState;
   readonly shared: SharedState;
   readonly deletes: DeletesState;
+  readonly settings: SettingsState;
   readonly toasts = new ToastsState();
   connection = $state<ConnectionState>('connecting');
   readonly #off: (() => void)[] = [];
@@ -46,6 +48,7 @@ export class AppState {
     this.messages = new MessagesState(opts.transport);
     this.shared = new SharedState(opts.transport, opts.storage ?? null);
     this.deletes = new DeletesState(opts.transport);
+    this.settings = new SettingsState(opts.transport);
     this.connection = opts.transport.state;
   }
 
@@ -63,6 +66,10 @@ export class AppState {
         this.shared.applyDeleted(d);
         const name = this.shared.nameOf(d.contentHash);
         this.toasts.push('info', this.i18n.t('shared.deletedNotice', { name: name ?? d.contentHash.slice(0, 12) }));
+      }),
+      t.on('relaying', (v) => {
+        this.node.applyRelaying(v);
+        if (this.settings.view) this.settings.view = { ...this.settings.view, relaying: v };
       }),
       t.onState((s) => {
         const reopened = s === 'open' && this.connection !== 'open';
