@@ -3,7 +3,7 @@
 // incoming ones, refusing anything that was altered, replayed, re-addressed or sent in plaintext.
 import { EventEmitter } from 'node:events';
 import { Limits, MsgFlag, Op, Route, SIGNATURE_BYTES } from '../../src-shared/protocol/constants.js';
-import { E2eKind, SESSION_ID_BYTES, TAG_BYTES, decodeE2e, encodeE2e, envelopeAd, type SealedPart } from '../../src-shared/protocol/e2e.js';
+import { E2eKind, MAX_SEALED_PARTS, SESSION_ID_BYTES, TAG_BYTES, decodeE2e, encodeE2e, envelopeAd, type SealedPart } from '../../src-shared/protocol/e2e.js';
 import { ErrorCode, W2wError } from '../../src-shared/protocol/errors.js';
 import type { MsgFrame, MsgTarget } from '../../src-shared/protocol/frames.js';
 import { bytesEqual } from '../../src-shared/ids.js';
@@ -138,20 +138,26 @@ export class SecureChannel extends EventEmitter<SecureChannelEvents> {
       case Route.A2G_LIST:
       case Route.A2G_NAMED: {
         const members = target.route === Route.A2G_LIST ? target.to.map((m) => Buffer.from(m)) : await this.groupMembers(target.group);
+        const others = members.filter((m) => !bytesEqual(m, this.me));
+        // One body, one part per member (§11.6): checked before any handshake or counter is spent.
+        if (others.length > MAX_SEALED_PARTS) {
+          throw new W2wError(
+            ErrorCode.TOO_MANY_RECIPIENTS,
+            `a group message is sealed for at most ${MAX_SEALED_PARTS} members besides the sender (one SEALED_MULTI body); this one has ${others.length}`,
+          );
+        }
         const parts: SealedPart[] = [];
         const unreachable: Buffer[] = [];
         await Promise.all(
-          members
-            .filter((m) => !bytesEqual(m, this.me))
-            .map(async (m) => {
-              try {
-                const s = await this.sessions.sessionWith(m);
-                const { counter, ciphertext } = s.seal(ad, payload);
-                parts.push({ recipient: m, sessionId: s.sessionId, counter, ciphertext });
-              } catch {
-                unreachable.push(m);
-              }
-            }),
+          others.map(async (m) => {
+            try {
+              const s = await this.sessions.sessionWith(m);
+              const { counter, ciphertext } = s.seal(ad, payload);
+              parts.push({ recipient: m, sessionId: s.sessionId, counter, ciphertext });
+            } catch {
+              unreachable.push(m);
+            }
+          }),
         );
         if (parts.length === 0) throw new W2wError(ErrorCode.RECIPIENT_OFFLINE, 'no member of the group could be reached end to end');
         const res = await this.client.send(target, encodeE2e({ kind: E2eKind.SEALED_MULTI, parts }), sendOpts);
