@@ -22,7 +22,7 @@ export const FetchDefaults = {
   /** chunks requested and not yet written, per holder: bounds memory to credits x chunkSize per holder */
   creditsPerHolder: 64,
   /** chunks per FETCH */
-  windowChunks: 16,
+  windowChunks: 32,
   /** a holder with requests outstanding that sends nothing for this long has timed out */
   timeoutMs: 10_000,
 } as const;
@@ -371,6 +371,9 @@ export class FetchJob {
         const h = ready[(k + this.rotate) % ready.length] as HolderState;
         const credit = Math.min(this.credits - h.pending.size - h.writing, this.maxInFlight - inFlight);
         if (credit <= 0) continue;
+        // While the holder still has work from us, wait for half a window of credit rather than send a
+        // request per chunk written: fewer, larger requests (it answers each in order anyway).
+        if (credit < Math.floor(this.window / 2) && h.pending.size + h.writing > 0) continue;
         const run = state.takeRun(Math.min(this.window, credit));
         if (!run) return;
         if (h.pending.size === 0) h.lastActivityMs = now;

@@ -60,7 +60,8 @@ interface Entry {
   chunks: number;
 }
 
-type Job = { kind: 'chunks' | 'hashes'; entry: Entry; first: number; count: number };
+/** `left`: chunks of it not sent yet (they count as queued with us until they go) */
+type Job = { kind: 'chunks' | 'hashes'; entry: Entry; first: number; count: number; left: number };
 
 interface PeerQueue {
   requester: Buffer;
@@ -147,7 +148,7 @@ export class Holder extends EventEmitter<HolderEvents> {
     }
     const cost = kind === 'chunks' ? count : 1;
     if (q.queuedChunks + cost > MAX_QUEUED_CHUNKS_PER_PEER) return this.deny(from, contentHash, TransferCode.BUSY, 'too many chunks requested at once; try again shortly');
-    q.jobs.push({ kind, entry, first, count });
+    q.jobs.push({ kind, entry, first, count, left: cost });
     q.queuedChunks += cost;
     // One worker per requester answers its requests in order: the fetcher relies on that order.
     if (q.jobs.length === 1) void this.work(key, q);
@@ -164,7 +165,7 @@ export class Holder extends EventEmitter<HolderEvents> {
       const job = q.jobs[0] as Job;
       let keepGoing = true;
       try {
-        await this.run(q.requester, job);
+        await this.run(q.requester, job, q);
       } catch (err) {
         if (err instanceof StopServing) {
           this.deny(q.requester, job.entry.contentHash, err.code, err.message);
@@ -174,7 +175,9 @@ export class Holder extends EventEmitter<HolderEvents> {
         }
       }
       q.jobs.shift();
-      q.queuedChunks -= job.kind === 'chunks' ? job.count : 1;
+      // Chunks leave the queue as they are sent (below); what the job did not send leaves now.
+      q.queuedChunks -= job.left;
+      job.left = 0;
       if (!keepGoing) break;
     }
     this.queues.delete(key);
@@ -196,7 +199,7 @@ export class Holder extends EventEmitter<HolderEvents> {
     return ok;
   }
 
-  private async run(requester: Buffer, job: Job): Promise<void> {
+  private async run(requester: Buffer, job: Job, q: PeerQueue): Promise<void> {
     const { entry } = job;
     const contentHash = entry.contentHash;
     if (!this.entries.has(toHex(contentHash))) throw new StopServing(TransferCode.NOT_HELD, 'this node no longer serves that content');
@@ -226,7 +229,7 @@ export class Holder extends EventEmitter<HolderEvents> {
     }
     let sent = 0;
     try {
-      sent = await this.stream(requester, job, file.fh, this.files.expected(file, entry, job.first, job.count));
+      sent = await this.stream(requester, job, q, file.fh, this.files.expected(file, entry, job.first, job.count));
     } finally {
       this.files.release(file, contentHash);
       if (sent > 0) this.deps.receipts.record(contentHash, requester, sent, Date.now());
@@ -238,7 +241,7 @@ export class Holder extends EventEmitter<HolderEvents> {
    * (READ_AHEAD reads in flight), checked against its hash, then sealed straight into its frame. Returns
    * how many went out. A few payload buffers per request, reused: memory stays bounded whatever the file.
    */
-  private async stream(requester: Buffer, job: Job, fh: fs.FileHandle, expected: Buffer): Promise<number> {
+  private async stream(requester: Buffer, job: Job, q: PeerQueue, fh: fs.FileHandle, expected: Buffer): Promise<number> {
     const { entry } = job;
     const chunkSize = entry.holding.core.chunkSize;
     const slots = Math.min(READ_AHEAD, job.count);
@@ -268,6 +271,10 @@ export class Holder extends EventEmitter<HolderEvents> {
         await this.flow();
         await this.deps.send(requester, buf.subarray(0, CHUNK_HEADER_BYTES + len));
         sent++;
+        // Sent: no longer queued with us. The fetcher frees its credit later (once written), so with
+        // credits no larger than our queue limit it never has more asked of us than we accept.
+        job.left--;
+        q.queuedChunks--;
         // That slot's chunk is sealed and gone: read the next one into it.
         if (i + slots < job.count) read(i + slots);
       }
