@@ -42,7 +42,7 @@ class Endpoint {
     readonly channel: SecureChannel | null,
   ) {
     if (channel) {
-      channel.on('payload', (o) => this.onPayload(Buffer.from(o.msg.from), o.payload));
+      channel.on('payload', (o) => this.onPayload(o.msg.from, o.payload));
       channel.on('rejected', (r) => {
         this.rejected++;
         this.firstProblem ??= `rejected: ${r.reason}`;

@@ -103,9 +103,12 @@ export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   return diff === 0;
 }
 
+const HEX_BYTE: readonly string[] = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, '0'));
+
 export function toHex(bytes: Uint8Array): string {
+  // A table, not toString/padStart per byte: IDs and session IDs are map keys on every message.
   let out = '';
-  for (const b of bytes) out += b.toString(16).padStart(2, '0');
+  for (let i = 0; i < bytes.byteLength; i++) out += HEX_BYTE[bytes[i] as number] as string;
   return out;
 }
 

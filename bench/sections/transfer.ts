@@ -8,9 +8,12 @@ import { cpuShare, type Context, type FlowResult } from '../context.js';
 import { NoiseProbe, type Noise } from '../noise.js';
 import { mbps, mib, pct, ratio, sizeName, table } from '../report.js';
 import { mean, median } from '../stats.js';
+import { MAX_IN_FLIGHT_BYTES } from '../../src-main/data/fetch-job.js';
 import { noiseNote, problemNote, windowFor } from './a2b.js';
 
 const RAW_FRAME = 64 * 1024;
+/** The raw stream keeps as many bytes in flight as the fetcher may (its credit over all holders). */
+const RAW_WINDOW = Math.max(windowFor(RAW_FRAME), Math.floor(MAX_IN_FLIGHT_BYTES / RAW_FRAME));
 
 interface Fetch extends Noise {
   fetched: FetchFigures;
@@ -27,7 +30,7 @@ interface Fetch extends Noise {
 export async function transfer(ctx: Context): Promise<void> {
   const o = ctx.opts.transfer;
   ctx.log(
-    `== 10. Encrypted file transfer: a ${mib(o.fileBytes)} file end to end through one relay (DataPlane fetch, sealed 64 KiB chunks), beside raw ws forwarding of ${sizeName(RAW_FRAME)} frames (batched forwarder, 1 sender -> 1 receiver, ${mib(windowFor(RAW_FRAME) * RAW_FRAME)} in flight like the fetcher's credits); ${o.rounds} fetch(es), each between two raw windows ==`,
+    `== 10. Encrypted file transfer: a ${mib(o.fileBytes)} file end to end through one relay (DataPlane fetch, sealed 64 KiB chunks), beside raw ws forwarding of ${sizeName(RAW_FRAME)} frames (batched forwarder, 1 sender -> 1 receiver, ${mib(RAW_WINDOW * RAW_FRAME)} in flight like the fetcher's credits); ${o.rounds} fetch(es), each between two raw windows ==`,
   );
   ctx.log(
     ctx.pinned
@@ -42,7 +45,7 @@ export async function transfer(ctx: Context): Promise<void> {
   const fetches: Fetch[] = [];
   let share: ShareFigures;
   try {
-    const args: FlowArgs = { target: raw.target, shape: 'pairs', lanes: 1, clients: 2, bodyBytes: RAW_FRAME, window: windowFor(RAW_FRAME) };
+    const args: FlowArgs = { target: raw.target, shape: 'pairs', lanes: 1, clients: 2, bodyBytes: RAW_FRAME, window: RAW_WINDOW };
     const flow = await ctx.setupFlow(args);
     const rawWindow = async (first: boolean): Promise<void> => {
       rawRuns.push(await ctx.runFlow(raw, flow, args, first ? 4 * o.rawWarmupMs : o.rawWarmupMs, o.rawMeasureMs));

@@ -244,13 +244,20 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
       body,
       ...target,
     } as MsgFrame);
-    if (frame.byteLength > this.hello.maxFrameBytes) {
-      return Promise.reject(new W2wError(ErrorCode.FRAME_TOO_LARGE, `message is ${frame.byteLength} bytes; this relay takes at most ${this.hello.maxFrameBytes}`));
-    }
+    return this.sendMsgFrame(frame, id, opts);
+  }
+
+  /**
+   * Sends a MSG frame the caller built (from this ID, with the flags of `opts`; message ID `id`), e.g.
+   * one sealed in place by the e2e layer. Same results as send().
+   */
+  sendMsgFrame(frame: Uint8Array, id: Uint8Array, opts: Pick<SendOptions, 'ack' | 'ackTimeoutMs'> = {}): Promise<SendResult> {
     if (!opts.ack) {
-      this.ws.send(frame);
-      return Promise.resolve({ id });
+      const err = this.queueMsgFrame(frame);
+      return err ? Promise.reject(err) : Promise.resolve({ id });
     }
+    const err = this.sendable(frame);
+    if (err) return Promise.reject(err);
     return new Promise((resolve, reject) => {
       const key = toHex(id);
       const timer = setTimeout(() => {
@@ -260,6 +267,26 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
       this.pendingAcks.set(key, { resolve, reject, timer });
       this.ws.send(frame);
     });
+  }
+
+  /** Queues a MSG frame without an ACK and without a promise (bulk senders); the error when it cannot go. */
+  queueMsgFrame(frame: Uint8Array): W2wError | null {
+    const err = this.sendable(frame);
+    if (!err) this.ws.send(frame);
+    return err;
+  }
+
+  private sendable(frame: Uint8Array): W2wError | null {
+    if (!this.isOpen) return new W2wError(ErrorCode.INTERNAL, 'not connected');
+    if (frame.byteLength > this.hello.maxFrameBytes) {
+      return new W2wError(ErrorCode.FRAME_TOO_LARGE, `message is ${frame.byteLength} bytes; this relay takes at most ${this.hello.maxFrameBytes}`);
+    }
+    return null;
+  }
+
+  /** Bytes the relay's socket has queued for sending: callers moving bulk data wait while it is high. */
+  get bufferedAmount(): number {
+    return this.ws.bufferedAmount;
   }
 
   /** A c2s request; resolves with the s2c result, rejects with the relay's W2wError. */

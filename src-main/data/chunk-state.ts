@@ -1,19 +1,20 @@
-// Which chunks of a fetch are missing, in flight or verified: the verified ones as a bitmap persisted
-// in SQLite (so a killed fetch resumes from it), and the next run of missing chunks to request.
-import type { FetchesRepo } from '../store/fetches-repo.js';
+// Which chunks of a fetch are missing, in flight, verified or verified and durable: the durable ones as a
+// bitmap persisted in SQLite (so a killed fetch resumes from it), and the next run of missing chunks.
+import { BITMAP_SEGMENT_CHUNKS, type FetchesRepo } from '../store/fetches-repo.js';
 
 const MISSING = 0;
 const IN_FLIGHT = 1;
 const DONE = 2;
 
 export class ChunkState {
-  /** one byte per chunk: MISSING, IN_FLIGHT or DONE */
+  /** one byte per chunk: MISSING, IN_FLIGHT or DONE (verified and written) */
   private readonly state: Uint8Array;
-  /** bit i set = chunk i verified and written (the persisted form) */
+  /** bit i set = chunk i verified, written and synced to disk (the persisted form) */
   private readonly bits: Uint8Array;
   private cursor = 0;
   private doneCount = 0;
   private inFlightCount = 0;
+  private durableCount = 0;
 
   constructor(
     readonly chunks: number,
@@ -29,10 +30,16 @@ export class ChunkState {
         this.doneCount++;
       }
     }
+    this.durableCount = this.doneCount;
   }
 
   get done(): number {
     return this.doneCount;
+  }
+
+  /** chunks whose verified bytes are synced and recorded: what a resume starts from */
+  get durable(): number {
+    return this.durableCount;
   }
 
   get inFlight(): number {
@@ -74,23 +81,44 @@ export class ChunkState {
     if (i < this.cursor) this.cursor = i;
   }
 
-  /** The chunk was verified and written: persisted at once, so a kill right after does not lose it. */
+  /**
+   * The chunk was verified and written (not yet synced): done in memory only. It reaches the persisted
+   * bitmap through markDurable() once the caller has synced the file, so a resume never trusts bytes
+   * that may not be on disk.
+   */
   markDone(i: number): void {
     if (this.state[i] === DONE) return;
     if (this.state[i] === IN_FLIGHT) this.inFlightCount--;
     this.state[i] = DONE;
     this.doneCount++;
-    this.bits[i >> 3] = (this.bits[i >> 3] as number) | (1 << (i & 7));
-    this.repo.saveSegmentOf(this.contentHash, this.bits, i);
   }
 
-  /** A chunk found bad on the final check: it is fetched again. */
+  /** These done chunks are synced to disk: recorded in the bitmap, all in one SQLite transaction. Returns those recorded. */
+  markDurable(indices: readonly number[]): number[] {
+    const segments = new Set<number>();
+    const recorded: number[] = [];
+    for (const i of indices) {
+      // A chunk found bad and re-requested since it was written is not durable any more.
+      if (this.state[i] !== DONE || ((this.bits[i >> 3] as number) & (1 << (i & 7))) !== 0) continue;
+      this.bits[i >> 3] = (this.bits[i >> 3] as number) | (1 << (i & 7));
+      this.durableCount++;
+      recorded.push(i);
+      segments.add(Math.floor(i / BITMAP_SEGMENT_CHUNKS));
+    }
+    if (segments.size > 0) this.repo.saveSegments(this.contentHash, this.bits, segments);
+    return recorded;
+  }
+
+  /** A chunk found bad on the final check: it is fetched again (its bit is cleared at once). */
   markMissing(i: number): void {
     if (this.state[i] !== DONE) return;
     this.state[i] = MISSING;
     this.doneCount--;
-    this.bits[i >> 3] = (this.bits[i >> 3] as number) & ~(1 << (i & 7));
-    this.repo.saveSegmentOf(this.contentHash, this.bits, i);
+    if (((this.bits[i >> 3] as number) & (1 << (i & 7))) !== 0) {
+      this.bits[i >> 3] = (this.bits[i >> 3] as number) & ~(1 << (i & 7));
+      this.durableCount--;
+      this.repo.saveSegmentOf(this.contentHash, this.bits, i);
+    }
     if (i < this.cursor) this.cursor = i;
   }
 }

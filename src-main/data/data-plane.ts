@@ -111,6 +111,7 @@ export class DataPlane extends EventEmitter<DataPlaneEvents> {
       isGroupMember: relayGroupMembership(client),
       maxFrameBytes: () => client.hello.maxFrameBytes,
       pacer,
+      backlog: () => client.bufferedAmount,
     });
     this.fetcher = new Fetcher({ repo: stores.fetches, send: (to, payload) => this.sendLive(to, payload) }, identity.publicKey);
     this.remoteDelete = new RemoteDelete({

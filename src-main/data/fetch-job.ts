@@ -1,7 +1,8 @@
 // One fetch of shared data from its holders: the chunk hash list checked against the treeRoot, then
 // windows of chunks spread over the holders with a bounded number in flight each (credit), every chunk
-// checked before it is written at its offset into `<out>.w2w-part`, the verified ones persisted so a
-// killed fetch resumes, and at the end the whole file checked, synced and renamed into place.
+// checked before it is written at its offset into `<out>.w2w-part`, the verified ones synced and
+// persisted in batches so a killed fetch resumes, and at the end the whole file checked, synced and
+// renamed into place.
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { chunkCount, encodeHolding, decodeHolding, type Holding } from '../../src-shared/protocol/declaration.js';
@@ -19,13 +20,27 @@ export const PART_SUFFIX = '.w2w-part';
 
 export const FetchDefaults = {
   /** chunks requested and not yet written, per holder: bounds memory to credits x chunkSize per holder */
-  creditsPerHolder: 16,
+  creditsPerHolder: 64,
   /** chunks per FETCH */
-  windowChunks: 8,
+  windowChunks: 32,
   /** a holder with requests outstanding that sends nothing for this long has timed out */
   timeoutMs: 10_000,
 } as const;
 
+/**
+ * Bytes requested and not yet written, over all holders: half of a relay's default queue per connection
+ * (maxBufferedBytes, 8 MiB), so that holders answering at once never make our relay drop us as a slow reader.
+ */
+export const MAX_IN_FLIGHT_BYTES = 4 * 1024 * 1024;
+/**
+ * Verified chunks are synced and recorded for a resume in batches, not one SQLite write per chunk: after
+ * this many bytes (at least one chunk) or this long, whichever comes first, and whenever the fetch stops.
+ */
+export const DURABLE_BATCH_BYTES = 4 * 1024 * 1024;
+export const DURABLE_BATCH_MS = 1000;
+/** Consecutive verified chunks written with one writev, and how long the first of them may wait for the others. */
+const WRITE_RUN_CHUNKS = 8;
+const WRITE_RUN_WAIT_MS = 2;
 /** HASHES_REQ in flight at once while the hash list comes in. */
 const HASH_REQUESTS_IN_FLIGHT = 4;
 /** With no other holder left, a holder may time out or send a corrupt chunk this often before it is given up. */
@@ -42,6 +57,8 @@ export interface FetchProgress {
   contentHash: string;
   /** verified bytes, including those a resumed fetch already had */
   bytes: number;
+  /** of those, the bytes synced to disk and recorded: a fetch killed now resumes with at least these */
+  durableBytes: number;
   total: number;
   /** over this run (resumed bytes excluded) */
   bytesPerSec: number;
@@ -132,6 +149,8 @@ export class FetchJob {
   private readonly out: string;
   private readonly part: string;
   private readonly credits: number;
+  /** chunks in flight over all holders */
+  private readonly maxInFlight: number;
   private readonly window: number;
   private readonly timeoutMs: number;
   private phase: Phase = 'hashes';
@@ -144,6 +163,13 @@ export class FetchJob {
   /** a failure that came before run() was waiting for one */
   private failure: Error | null = null;
   private writes = 0;
+  /** verified chunks waiting to be written together */
+  private writeRun: { first: number; datas: Uint8Array[]; from: HolderState[]; timer: NodeJS.Timeout } | null = null;
+  /** chunks written since the last sync, and the sync running now */
+  private unsynced: number[] = [];
+  private syncing: Promise<void> | null = null;
+  private lastSyncMs = Date.now();
+  private durableBytes = 0;
   private repairs = 0;
   private corruptChunks = 0;
   private fetched = 0;
@@ -181,6 +207,7 @@ export class FetchJob {
     this.out = path.resolve(opts.out);
     this.part = this.out + PART_SUFFIX;
     this.credits = Math.max(1, opts.creditsPerHolder ?? FetchDefaults.creditsPerHolder);
+    this.maxInFlight = Math.max(this.credits, Math.floor(MAX_IN_FLIGHT_BYTES / Math.max(1, this.chunkSize)));
     this.window = Math.min(TransferLimits.MAX_WINDOW, this.credits, Math.max(1, opts.windowChunks ?? FetchDefaults.windowChunks));
     this.timeoutMs = opts.timeoutMs ?? FetchDefaults.timeoutMs;
     for (const h of usable) {
@@ -248,6 +275,7 @@ export class FetchJob {
     this.resumed = this.state.done;
     for (let i = 0; i < this.chunks; i++) if (this.state.isDone(i)) this.bytesDone += this.chunkLen(i);
     this.bytesAtStart = this.bytesDone;
+    this.durableBytes = this.bytesDone;
   }
 
   private chunkLen(i: number): number {
@@ -334,13 +362,18 @@ export class FetchJob {
     if (alive.length === 0) return this.fail(this.noHolderError());
     const ready = alive.filter((h) => h.busyUntilMs <= now);
     if (ready.length === 0) return;
+    let inFlight = 0;
+    for (const h of alive) inFlight += h.pending.size + h.writing;
     // One window per holder per round, so consecutive windows spread over all holders.
     for (let progress = true; progress; ) {
       progress = false;
       for (let k = 0; k < ready.length; k++) {
         const h = ready[(k + this.rotate) % ready.length] as HolderState;
-        const credit = this.credits - h.pending.size - h.writing;
+        const credit = Math.min(this.credits - h.pending.size - h.writing, this.maxInFlight - inFlight);
         if (credit <= 0) continue;
+        // While the holder still has work from us, wait for half a window of credit rather than send a
+        // request per chunk written: fewer, larger requests (it answers each in order anyway).
+        if (credit < Math.floor(this.window / 2) && h.pending.size + h.writing > 0) continue;
         const run = state.takeRun(Math.min(this.window, credit));
         if (!run) return;
         if (h.pending.size === 0) h.lastActivityMs = now;
@@ -348,6 +381,7 @@ export class FetchJob {
           h.pending.add(i);
           h.order.push(i);
         }
+        inFlight += run.count;
         this.send(h, encodeTransfer({ kind: TransferKind.FETCH, contentHash: this.contentHash, first: run.first, count: run.count }));
         progress = true;
       }
@@ -382,22 +416,56 @@ export class FetchJob {
     }
     h.writing++;
     this.writes++;
-    const fh = this.fh as fs.FileHandle;
-    fh.write(data, 0, len, index * this.chunkSize).then(
+    this.queueWrite(h, index, data);
+    this.pump();
+  }
+
+  /**
+   * Verified chunks that follow each other are written together (one writev per run, not one write per
+   * chunk): the run goes when it is WRITE_RUN_CHUNKS long, when a chunk that does not follow it comes, or
+   * shortly after its first chunk. Its chunks keep their holder's credit until written.
+   */
+  private queueWrite(h: HolderState, index: number, data: Uint8Array): void {
+    const run = this.writeRun;
+    if (run && run.first + run.datas.length === index) {
+      run.datas.push(data);
+      run.from.push(h);
+      if (run.datas.length >= WRITE_RUN_CHUNKS) this.flushRun();
+      return;
+    }
+    this.flushRun();
+    this.writeRun = { first: index, datas: [data], from: [h], timer: setTimeout(() => this.flushRun(), WRITE_RUN_WAIT_MS) };
+  }
+
+  private flushRun(): void {
+    const run = this.writeRun;
+    if (!run) return;
+    this.writeRun = null;
+    clearTimeout(run.timer);
+    const fh = this.fh;
+    if (!fh) return;
+    const state = this.state as ChunkState;
+    fh.writev(run.datas, run.first * this.chunkSize).then(
       () => {
-        h.writing--;
-        this.writes--;
+        for (const h of run.from) h.writing--;
+        this.writes -= run.datas.length;
         if (this.finished) return;
-        state.markDone(index);
-        h.chunks++;
-        this.fetched++;
-        this.bytesDone += len;
+        for (let k = 0; k < run.datas.length; k++) {
+          const index = run.first + k;
+          state.markDone(index);
+          this.unsynced.push(index);
+          (run.from[k] as HolderState).chunks++;
+          this.fetched++;
+          this.bytesDone += (run.datas[k] as Uint8Array).byteLength;
+        }
+        if (this.unsynced.length * this.chunkSize >= DURABLE_BATCH_BYTES || Date.now() - this.lastSyncMs >= DURABLE_BATCH_MS) {
+          this.syncBatch(fh).catch((err: unknown) => this.fail(err instanceof Error ? err : new Error(String(err))));
+        }
         this.progress(false);
         this.pump();
       },
       (err: unknown) => this.fail(err instanceof Error ? err : new Error(String(err))),
     );
-    this.pump();
   }
 
   onDeny(from: Uint8Array, code: number, reason: string): void {
@@ -480,7 +548,7 @@ export class FetchJob {
     const bytesPerSec = secs > 0 ? (this.bytesDone - this.bytesAtStart) / secs : 0;
     const etaMs = bytesPerSec > 0 ? Math.round(((this.size - this.bytesDone) / bytesPerSec) * 1000) : null;
     try {
-      cb({ contentHash: toHex(this.contentHash), bytes: this.bytesDone, total: this.size, bytesPerSec: Math.round(bytesPerSec), etaMs });
+      cb({ contentHash: toHex(this.contentHash), bytes: this.bytesDone, durableBytes: this.durableBytes, total: this.size, bytesPerSec: Math.round(bytesPerSec), etaMs });
     } catch {
       // A failing progress callback must not break the transfer.
     }
@@ -491,6 +559,7 @@ export class FetchJob {
     this.phase = 'finishing';
     const fh = this.fh as fs.FileHandle;
     try {
+      await this.syncBatch(fh);
       await fh.sync();
       if (!(await this.wholeFileMatches(fh))) {
         const bad = await this.badChunks(fh);
@@ -553,6 +622,29 @@ export class FetchJob {
     return bad;
   }
 
+  /**
+   * Syncs the part file, then records the chunks written before the sync began as durable: the bitmap
+   * never names a chunk whose bytes might not be on disk. One sync at a time; a caller during one waits
+   * for it and then runs its own, so nothing written before the call is left out.
+   */
+  private async syncBatch(fh: fs.FileHandle): Promise<void> {
+    while (this.syncing) await this.syncing;
+    const batch = this.unsynced;
+    if (batch.length === 0) return;
+    this.unsynced = [];
+    this.lastSyncMs = Date.now();
+    const run = (async () => {
+      await fh.datasync();
+      for (const i of (this.state as ChunkState).markDurable(batch)) this.durableBytes += this.chunkLen(i);
+    })();
+    this.syncing = run;
+    try {
+      await run;
+    } finally {
+      this.syncing = null;
+    }
+  }
+
   private stopTimer(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
@@ -561,11 +653,16 @@ export class FetchJob {
   private fail(err: Error): void {
     if (this.finished) return;
     this.finished = true;
+    // Verified chunks not written yet are simply not kept: a resume fetches them again.
+    if (this.writeRun) clearTimeout(this.writeRun.timer);
+    this.writeRun = null;
     this.stopTimer();
     const fh = this.fh;
     this.fh = null;
-    // close() waits for writes in flight; the part file and the bitmap stay for a resume.
-    void (fh?.close().catch(() => {}) ?? Promise.resolve()).then(() => {
+    // What was written so far is synced and recorded first; close() waits for writes in flight; the part
+    // file and the bitmap stay for a resume.
+    const keep = fh ? this.syncBatch(fh).catch(() => {}) : Promise.resolve();
+    void keep.then(() => fh?.close().catch(() => {})).then(() => {
       if (this.settle) this.settle.reject(err);
       else this.failure = err;
     });

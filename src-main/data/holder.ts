@@ -1,16 +1,18 @@
 // The serving side of the data plane: the set of files this node serves (kept in SQLite), answering
 // HASHES_REQ and FETCH from peers the declaration's access rule allows, streaming each window of chunks
-// from disk one chunk at a time, and refusing (DENY) with a code when the file is gone or changed.
+// from a file kept open, reading ahead of the chunk being sent, and refusing (DENY) with a code when the
+// file is gone or changed.
 import { EventEmitter } from 'node:events';
-import fs from 'node:fs/promises';
+import type fs from 'node:fs/promises';
 import { Access, chunkCount, decodeHolding, encodeHolding, type Holding } from '../../src-shared/protocol/declaration.js';
 import { HASH_BYTES } from '../../src-shared/protocol/constants.js';
-import { CHUNK_FRAME_OVERHEAD, TransferCode, TransferKind, encodeTransfer } from '../../src-shared/protocol/transfer.js';
-import { bytesEqual, toHex } from '../../src-shared/ids.js';
+import { CHUNK_FRAME_OVERHEAD, CHUNK_HEADER_BYTES, TransferCode, TransferKind, encodeTransfer, writeChunkHeader } from '../../src-shared/protocol/transfer.js';
+import { toHex } from '../../src-shared/ids.js';
 import { blake2b256 } from '../crypto/hash.js';
 import type { FetchReceiptsRepo } from '../store/fetch-receipts-repo.js';
 import type { ServedFile, ServedFilesRepo } from '../store/served-files-repo.js';
 import { mayFetch, readFully, type GroupMembership } from './declare.js';
+import { FileProblem, OpenFiles } from './open-files.js';
 import type { SendPacer } from './send-pacer.js';
 
 /**
@@ -23,6 +25,13 @@ const MAX_ACTIVE_PEERS = 32;
 /** How long an access decision is reused (group checks ask the relay). */
 const ACCESS_CACHE_MS = 10_000;
 const MAX_ACCESS_CACHE = 4096;
+/** Chunks read from disk ahead of the one being sealed and sent. */
+const READ_AHEAD = 4;
+/**
+ * Bytes our socket to the relay may hold before the holder waits (ws backpressure): the relay reads no
+ * faster than it forwards, and what it has not read would otherwise pile up in this process.
+ */
+export const SEND_HIGH_WATER = 2 * 1024 * 1024;
 
 export interface HolderDeps {
   served: ServedFilesRepo;
@@ -33,6 +42,8 @@ export interface HolderDeps {
   /** the largest frame the holder's relay takes (HELLO) */
   maxFrameBytes: () => number;
   pacer: SendPacer;
+  /** bytes queued on the connection to the relay, not yet written to the socket */
+  backlog: () => number;
 }
 
 export interface HolderEvents {
@@ -49,7 +60,8 @@ interface Entry {
   chunks: number;
 }
 
-type Job = { kind: 'chunks' | 'hashes'; entry: Entry; first: number; count: number };
+/** `left`: chunks of it not sent yet (they count as queued with us until they go) */
+type Job = { kind: 'chunks' | 'hashes'; entry: Entry; first: number; count: number; left: number };
 
 interface PeerQueue {
   requester: Buffer;
@@ -70,10 +82,12 @@ export class Holder extends EventEmitter<HolderEvents> {
   private readonly entries = new Map<string, Entry>();
   private readonly queues = new Map<string, PeerQueue>();
   private readonly access = new Map<string, { ok: boolean; untilMs: number }>();
+  private readonly files: OpenFiles;
   private closed = false;
 
   constructor(private readonly deps: HolderDeps) {
     super();
+    this.files = new OpenFiles((contentHash, chunks) => deps.served.chunkHashes(contentHash, 0, chunks));
     for (const f of deps.served.list()) {
       if (f.state !== 'serving') continue;
       const d = decodeHolding(f.holding);
@@ -100,6 +114,7 @@ export class Holder extends EventEmitter<HolderEvents> {
   /** Stops serving and forgets the file (the file itself is untouched). False when it was not served. */
   unserve(contentHash: Uint8Array): boolean {
     this.entries.delete(toHex(contentHash));
+    this.files.forget(toHex(contentHash));
     return this.deps.served.remove(Buffer.from(contentHash));
   }
 
@@ -133,7 +148,7 @@ export class Holder extends EventEmitter<HolderEvents> {
     }
     const cost = kind === 'chunks' ? count : 1;
     if (q.queuedChunks + cost > MAX_QUEUED_CHUNKS_PER_PEER) return this.deny(from, contentHash, TransferCode.BUSY, 'too many chunks requested at once; try again shortly');
-    q.jobs.push({ kind, entry, first, count });
+    q.jobs.push({ kind, entry, first, count, left: cost });
     q.queuedChunks += cost;
     // One worker per requester answers its requests in order: the fetcher relies on that order.
     if (q.jobs.length === 1) void this.work(key, q);
@@ -150,7 +165,7 @@ export class Holder extends EventEmitter<HolderEvents> {
       const job = q.jobs[0] as Job;
       let keepGoing = true;
       try {
-        await this.run(q.requester, job);
+        await this.run(q.requester, job, q);
       } catch (err) {
         if (err instanceof StopServing) {
           this.deny(q.requester, job.entry.contentHash, err.code, err.message);
@@ -160,7 +175,9 @@ export class Holder extends EventEmitter<HolderEvents> {
         }
       }
       q.jobs.shift();
-      q.queuedChunks -= job.kind === 'chunks' ? job.count : 1;
+      // Chunks leave the queue as they are sent (below); what the job did not send leaves now.
+      q.queuedChunks -= job.left;
+      job.left = 0;
       if (!keepGoing) break;
     }
     this.queues.delete(key);
@@ -182,7 +199,7 @@ export class Holder extends EventEmitter<HolderEvents> {
     return ok;
   }
 
-  private async run(requester: Buffer, job: Job): Promise<void> {
+  private async run(requester: Buffer, job: Job, q: PeerQueue): Promise<void> {
     const { entry } = job;
     const contentHash = entry.contentHash;
     if (!this.entries.has(toHex(contentHash))) throw new StopServing(TransferCode.NOT_HELD, 'this node no longer serves that content');
@@ -203,50 +220,80 @@ export class Holder extends EventEmitter<HolderEvents> {
     if (chunkSize + CHUNK_FRAME_OVERHEAD > this.deps.maxFrameBytes()) {
       throw new StopServing(TransferCode.CHUNK_TOO_LARGE, `chunks of ${chunkSize} bytes do not fit this holder's relay (${this.deps.maxFrameBytes()}-byte frames)`);
     }
-    const expected = this.deps.served.chunkHashes(contentHash, job.first, job.count);
-    const fh = await this.open(entry);
+    let file;
+    try {
+      file = await this.files.acquire(entry);
+    } catch (err) {
+      if (err instanceof FileProblem && err.stop) this.stop(entry, err.code, err.message);
+      throw err instanceof FileProblem ? new StopServing(err.code, err.message) : err;
+    }
     let sent = 0;
     try {
-      for (let i = 0; i < job.count; i++) {
-        if (this.closed || !this.entries.has(toHex(contentHash))) break;
-        const index = job.first + i;
-        const offset = index * chunkSize;
-        const len = Math.min(chunkSize, entry.size - offset);
-        const data = Buffer.allocUnsafe(len);
-        const got = await readFully(fh, data, len, offset);
-        if (got !== len || !bytesEqual(blake2b256(data), expected.subarray(i * HASH_BYTES, (i + 1) * HASH_BYTES))) {
-          this.stop(entry, TransferCode.FILE_CHANGED, `the file changed on disk (chunk ${index} no longer matches); stopped serving it`);
-        }
-        await this.deps.pacer.take();
-        await this.deps.send(requester, encodeTransfer({ kind: TransferKind.CHUNK, contentHash, index, data }));
-        sent++;
-      }
+      sent = await this.stream(requester, job, q, file.fh, this.files.expected(file, entry, job.first, job.count));
     } finally {
-      await fh.close().catch(() => {});
+      this.files.release(file, contentHash);
       if (sent > 0) this.deps.receipts.record(contentHash, requester, sent, Date.now());
     }
   }
 
-  /** Opens the file and checks it is still the one declared (size and modification time). */
-  private async open(entry: Entry): Promise<fs.FileHandle> {
-    let fh: fs.FileHandle;
+  /**
+   * Sends the chunks of one FETCH in order: each read into its payload buffer behind the CHUNK header
+   * (READ_AHEAD reads in flight), checked against its hash, then sealed straight into its frame. Returns
+   * how many went out. A few payload buffers per request, reused: memory stays bounded whatever the file.
+   */
+  private async stream(requester: Buffer, job: Job, q: PeerQueue, fh: fs.FileHandle, expected: Buffer): Promise<number> {
+    const { entry } = job;
+    const chunkSize = entry.holding.core.chunkSize;
+    const slots = Math.min(READ_AHEAD, job.count);
+    const bufs = Array.from({ length: slots }, () => Buffer.allocUnsafe(CHUNK_HEADER_BYTES + chunkSize));
+    const reads: Promise<number>[] = [];
+    const lenOf = (i: number): number => Math.min(chunkSize, entry.size - (job.first + i) * chunkSize);
+    const read = (i: number): void => {
+      const buf = bufs[i % slots] as Buffer;
+      // Never rejects: a failed read is -1, so no read in flight is left unhandled if we stop early.
+      reads[i % slots] = readFully(fh, buf.subarray(CHUNK_HEADER_BYTES), lenOf(i), (job.first + i) * chunkSize).catch(() => -1);
+    };
+    for (let i = 0; i < slots; i++) read(i);
+    let sent = 0;
     try {
-      fh = await fs.open(entry.path, 'r');
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT' || code === 'ENOTDIR') this.stop(entry, TransferCode.FILE_GONE, 'the file vanished from the holder; stopped serving it');
-      throw new StopServing(TransferCode.INTERNAL, `the holder cannot read the file (${code ?? 'error'})`);
+      for (let i = 0; i < job.count; i++) {
+        if (this.closed || !this.entries.has(toHex(entry.contentHash))) break;
+        const index = job.first + i;
+        const len = lenOf(i);
+        const got = await (reads[i % slots] as Promise<number>);
+        const buf = bufs[i % slots] as Buffer;
+        if (got < 0) throw new StopServing(TransferCode.INTERNAL, 'the holder cannot read the file');
+        const data = buf.subarray(CHUNK_HEADER_BYTES, CHUNK_HEADER_BYTES + len);
+        if (got !== len || !blake2b256(data).equals(expected.subarray(i * HASH_BYTES, (i + 1) * HASH_BYTES))) {
+          this.stop(entry, TransferCode.FILE_CHANGED, `the file changed on disk (chunk ${index} no longer matches); stopped serving it`);
+        }
+        writeChunkHeader(buf, entry.contentHash, index);
+        await this.flow();
+        await this.deps.send(requester, buf.subarray(0, CHUNK_HEADER_BYTES + len));
+        sent++;
+        // Sent: no longer queued with us. The fetcher frees its credit later (once written), so with
+        // credits no larger than our queue limit it never has more asked of us than we accept.
+        job.left--;
+        q.queuedChunks--;
+        // That slot's chunk is sealed and gone: read the next one into it.
+        if (i + slots < job.count) read(i + slots);
+      }
+    } finally {
+      // The handle may be closed once we are done: wait for reads still in flight.
+      await Promise.all(reads);
     }
-    const st = await fh.stat();
-    if (st.size !== entry.size || st.mtimeMs !== entry.mtimeMs) {
-      await fh.close().catch(() => {});
-      this.stop(entry, TransferCode.FILE_CHANGED, `the file changed on disk (size or modification time); stopped serving it`);
-    }
-    return fh;
+    return sent;
+  }
+
+  /** Waits until one more frame may go: the socket's backlog is low enough and the relay's rate allows it. */
+  private async flow(): Promise<void> {
+    while (this.deps.backlog() > SEND_HIGH_WATER && !this.closed) await sleep(1);
+    for (let wait = this.deps.pacer.tryTake(); wait > 0; wait = this.deps.pacer.tryTake()) await sleep(wait);
   }
 
   /** Stops serving for good (the row stays, with why) and throws the DENY to send. */
   private stop(entry: Entry, code: TransferCode, reason: string): never {
+    this.files.forget(toHex(entry.contentHash));
     if (this.entries.delete(toHex(entry.contentHash))) {
       this.deps.served.stop(entry.contentHash, code, reason);
       this.emit('stopped', { contentHash: entry.contentHash, code, reason });
@@ -256,6 +303,11 @@ export class Holder extends EventEmitter<HolderEvents> {
 
   close(): void {
     this.closed = true;
+    this.files.closeAll();
   }
 }
 
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

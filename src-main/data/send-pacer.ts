@@ -28,16 +28,26 @@ export class SendPacer {
     return next;
   }
 
+  /**
+   * Takes one frame's token now if there is one and returns 0; otherwise takes nothing and returns the
+   * milliseconds until there will be one. The bulk sender's path: no promise per frame while under the rate.
+   */
+  tryTake(): number {
+    const t = this.now();
+    this.tokens = Math.min(this.burst, this.tokens + ((t - this.last) * this.rate) / 1000);
+    this.last = t;
+    if (this.tokens >= 1) {
+      this.tokens -= 1;
+      return 0;
+    }
+    return Math.max(1, ((1 - this.tokens) * 1000) / this.rate);
+  }
+
   private async takeOne(): Promise<void> {
     for (;;) {
-      const t = this.now();
-      this.tokens = Math.min(this.burst, this.tokens + ((t - this.last) * this.rate) / 1000);
-      this.last = t;
-      if (this.tokens >= 1) {
-        this.tokens -= 1;
-        return;
-      }
-      await new Promise((r) => setTimeout(r, Math.max(1, ((1 - this.tokens) * 1000) / this.rate)));
+      const wait = this.tryTake();
+      if (wait === 0) return;
+      await new Promise((r) => setTimeout(r, wait));
     }
   }
 }

@@ -2,8 +2,8 @@
 // peers, a one-shot box for offline ones, a signature for public a2n) bound to the envelope, and opens
 // incoming ones, refusing anything that was altered, replayed, re-addressed or sent in plaintext.
 import { EventEmitter } from 'node:events';
-import { Op, Route, SIGNATURE_BYTES } from '../../src-shared/protocol/constants.js';
-import { E2eKind, decodeE2e, encodeE2e, envelopeAd, type SealedPart } from '../../src-shared/protocol/e2e.js';
+import { Limits, MsgFlag, Op, Route, SIGNATURE_BYTES } from '../../src-shared/protocol/constants.js';
+import { E2eKind, MAX_SEALED_PARTS, SESSION_ID_BYTES, TAG_BYTES, decodeE2e, encodeE2e, envelopeAd, type SealedPart } from '../../src-shared/protocol/e2e.js';
 import { ErrorCode, W2wError } from '../../src-shared/protocol/errors.js';
 import type { MsgFrame, MsgTarget } from '../../src-shared/protocol/frames.js';
 import { bytesEqual } from '../../src-shared/ids.js';
@@ -11,9 +11,14 @@ import { sign, verify } from '../crypto/identity.js';
 import { randomBytes } from '../crypto/random.js';
 import type { RelayClient, SendResult } from '../client/relay-client.js';
 import { openBox, sealBox } from './box.js';
+import { buildSealedA2b } from './sealed-frame.js';
 import { E2eSessions, type SessionKeyStore } from './sessions.js';
 
 const SIGNED_LABEL = Buffer.from('w2w/1 signed');
+/** SEALED body: u8 kind | 16 sessionId | u64 counter | ciphertext */
+const SEALED_CT_AT = 1 + SESSION_ID_BYTES + 8;
+/** counters at or above 2^53 are malformed (§11.2): their high word is at least 2^21 */
+const MAX_COUNTER_HIGH = 0x20_0000;
 
 export type ProtectionMode = 'session' | 'box' | 'signed';
 
@@ -49,6 +54,10 @@ export interface SecureSendResult extends SendResult {
   unreachable: Buffer[];
 }
 
+function sessionResult(res: SendResult): SecureSendResult {
+  return { id: res.id, delivered: res.delivered, forwarded: res.forwarded, stored: res.stored, missed: res.missed, mode: 'session', unreachable: [] };
+}
+
 export class SecureChannel extends EventEmitter<SecureChannelEvents> {
   readonly sessions: E2eSessions;
 
@@ -72,7 +81,28 @@ export class SecureChannel extends EventEmitter<SecureChannelEvents> {
   }
 
   /** Protects and sends one payload on any route. */
-  async send(target: MsgTarget, payload: Uint8Array, opts: SecureSendOptions = {}): Promise<SecureSendResult> {
+  send(target: MsgTarget, payload: Uint8Array, opts: SecureSendOptions = {}): Promise<SecureSendResult> {
+    if (target.route === Route.A2B) {
+      // The common case, kept synchronous and to one allocation: a live session with the peer.
+      const session = this.sessions.currentWith(target.to);
+      if (session?.adToPeer) {
+        const flags = (opts.ack ? MsgFlag.ACK : 0) | (opts.store ? MsgFlag.STORE : 0);
+        let sealed;
+        try {
+          sealed = buildSealedA2b(session, this.me, payload, flags, Limits.DEFAULT_HOPS, opts.id);
+        } catch (err) {
+          return Promise.reject(err instanceof Error ? err : new Error(String(err)));
+        }
+        if (opts.ack) return this.client.sendMsgFrame(sealed.frame, sealed.id, opts).then(sessionResult);
+        // Queued at once: resolve with the result itself rather than chain a promise per message.
+        const err = this.client.queueMsgFrame(sealed.frame);
+        return err ? Promise.reject(err) : Promise.resolve({ id: sealed.id, mode: 'session', unreachable: [] });
+      }
+    }
+    return this.sendSlow(target, payload, opts);
+  }
+
+  private async sendSlow(target: MsgTarget, payload: Uint8Array, opts: SecureSendOptions): Promise<SecureSendResult> {
     const id = opts.id ?? randomBytes(16);
     const ad = envelopeAd(target, id, this.me);
     const sendOpts = { ack: opts.ack, store: opts.store, id };
@@ -108,20 +138,26 @@ export class SecureChannel extends EventEmitter<SecureChannelEvents> {
       case Route.A2G_LIST:
       case Route.A2G_NAMED: {
         const members = target.route === Route.A2G_LIST ? target.to.map((m) => Buffer.from(m)) : await this.groupMembers(target.group);
+        const others = members.filter((m) => !bytesEqual(m, this.me));
+        // One body, one part per member (§11.6): checked before any handshake or counter is spent.
+        if (others.length > MAX_SEALED_PARTS) {
+          throw new W2wError(
+            ErrorCode.TOO_MANY_RECIPIENTS,
+            `a group message is sealed for at most ${MAX_SEALED_PARTS} members besides the sender (one SEALED_MULTI body); this one has ${others.length}`,
+          );
+        }
         const parts: SealedPart[] = [];
         const unreachable: Buffer[] = [];
         await Promise.all(
-          members
-            .filter((m) => !bytesEqual(m, this.me))
-            .map(async (m) => {
-              try {
-                const s = await this.sessions.sessionWith(m);
-                const { counter, ciphertext } = s.seal(ad, payload);
-                parts.push({ recipient: m, sessionId: s.sessionId, counter, ciphertext });
-              } catch {
-                unreachable.push(m);
-              }
-            }),
+          others.map(async (m) => {
+            try {
+              const s = await this.sessions.sessionWith(m);
+              const { counter, ciphertext } = s.seal(ad, payload);
+              parts.push({ recipient: m, sessionId: s.sessionId, counter, ciphertext });
+            } catch {
+              unreachable.push(m);
+            }
+          }),
         );
         if (parts.length === 0) throw new W2wError(ErrorCode.RECIPIENT_OFFLINE, 'no member of the group could be reached end to end');
         const res = await this.client.send(target, encodeE2e({ kind: E2eKind.SEALED_MULTI, parts }), sendOpts);
@@ -142,7 +178,31 @@ export class SecureChannel extends EventEmitter<SecureChannelEvents> {
     this.emit('rejected', { msg, code, reason });
   }
 
+  /**
+   * SEALED a2b to us under a session we have: opened without decoding the body into an object, with the
+   * session's prebuilt AD. Returns false for anything else, which takes the general path (same checks).
+   */
+  private openSealedFast(msg: MsgFrame): boolean {
+    const body = msg.body;
+    if (msg.route !== Route.A2B || body[0] !== E2eKind.SEALED || body.byteLength < SEALED_CT_AT + TAG_BYTES || !bytesEqual(msg.to, this.me)) return false;
+    const high = ((body[17] as number) * 0x100_0000 + ((body[18] as number) << 16) + ((body[19] as number) << 8) + (body[20] as number)) as number;
+    if (high >= MAX_COUNTER_HIGH) return false;
+    const session = this.sessions.find(body.subarray(1, 1 + SESSION_ID_BYTES), msg.from);
+    const ad = session?.adFromPeer;
+    if (!session || !ad) return false;
+    const low = (((body[21] as number) << 24) | ((body[22] as number) << 16) | ((body[23] as number) << 8) | (body[24] as number)) >>> 0;
+    const opened = session.open(high * 0x1_0000_0000 + low, ad.withId(msg.id), body.subarray(SEALED_CT_AT));
+    if (!opened) {
+      this.reject(msg, ErrorCode.BAD_SIGNATURE, 'does not authenticate (altered, re-addressed or replayed)');
+      return true;
+    }
+    if (opened.skipped > 0) this.emit('gap', { from: Buffer.from(msg.from), skipped: opened.skipped });
+    this.emit('payload', { msg, payload: opened.plaintext, mode: 'session' });
+    return true;
+  }
+
   private onMessage(msg: MsgFrame): void {
+    if (this.openSealedFast(msg)) return;
     const decoded = decodeE2e(msg.body);
     if (!decoded.ok) {
       this.reject(msg, ErrorCode.MALFORMED_FRAME, `not an end-to-end body: ${decoded.error.message}`);

@@ -1,7 +1,8 @@
 // One end-to-end session with a peer: a key per direction from the e2e handshake, a message counter
 // as nonce, a replay window, and the limits after which it is replaced by a fresh handshake.
-import { open, seal } from '../crypto/aead.js';
+import { nonceScratch, openWith, seal, sealInto } from '../crypto/aead.js';
 import { wipe } from '../crypto/identity.js';
+import { A2bAd } from './a2b-ad.js';
 import { ReplayWindow } from '../crypto/replay-window.js';
 import type { HandshakeResult } from '../crypto/handshake.js';
 
@@ -23,17 +24,26 @@ export class E2eSession {
   private sendCounter = 0;
   private readonly window = new ReplayWindow();
   private highestSeen = -1;
+  private readonly sendNonce = nonceScratch();
+  private readonly recvNonce = nonceScratch();
+  /** a2b ADs to and from the peer, built once (null without our own ID: then only seal/open with a given AD work) */
+  readonly adToPeer: A2bAd | null;
+  readonly adFromPeer: A2bAd | null;
+  private destroyed = false;
 
-  constructor(result: HandshakeResult) {
+  /** `me`, our own ID, lets the session build its a2b ADs once instead of per message. */
+  constructor(result: HandshakeResult, me?: Uint8Array) {
     this.peerId = result.peerId;
     this.sessionId = Buffer.from(result.transcriptHash.subarray(0, 16));
     this.sendKey = result.sendKey;
     this.recvKey = result.recvKey;
+    this.adToPeer = me ? new A2bAd(me, result.peerId) : null;
+    this.adFromPeer = me ? new A2bAd(result.peerId, me) : null;
   }
 
   /** A session restored from its saved receiving key: it opens late messages and never sends. */
-  static receiveOnly(peerId: Buffer, sessionId: Buffer, recvKey: Buffer): E2eSession {
-    const s = new E2eSession({ peerId, transcriptHash: Buffer.concat([sessionId, Buffer.alloc(16)]), sendKey: Buffer.alloc(32), recvKey: Buffer.from(recvKey) });
+  static receiveOnly(peerId: Buffer, sessionId: Buffer, recvKey: Buffer, me?: Uint8Array): E2eSession {
+    const s = new E2eSession({ peerId, transcriptHash: Buffer.concat([sessionId, Buffer.alloc(16)]), sendKey: Buffer.alloc(32), recvKey: Buffer.from(recvKey) }, me);
     s.sendCounter = REKEY_AFTER_MESSAGES;
     return s;
   }
@@ -45,7 +55,7 @@ export class E2eSession {
 
   /** Whether new messages should go out under a fresh session instead. */
   get worn(): boolean {
-    return this.sendCounter >= REKEY_AFTER_MESSAGES || Date.now() - this.createdMs > REKEY_AFTER_MS;
+    return this.destroyed || this.sendCounter >= REKEY_AFTER_MESSAGES || Date.now() - this.createdMs > REKEY_AFTER_MS;
   }
 
   seal(ad: Uint8Array, plaintext: Uint8Array): { counter: number; ciphertext: Buffer } {
@@ -55,12 +65,23 @@ export class E2eSession {
   }
 
   /**
+   * Seals into `out` (plaintext + TAG_BYTES, typically the tail of the frame being built) and returns
+   * the counter used: no allocation. The caller writes the counter into the body header.
+   */
+  sealInto(out: Uint8Array, ad: Uint8Array, plaintext: Uint8Array): number {
+    if (this.worn) throw new Error('E2eSession.sealInto() on a worn or receive-only session; get a fresh one from E2eSessions.');
+    const counter = this.sendCounter++;
+    sealInto(out, this.sendKey, counter, ad, plaintext, this.sendNonce);
+    return counter;
+  }
+
+  /**
    * null when it does not authenticate, was seen before (replay) or is older than the window.
    * `skipped` counts the counters jumped over: messages a relay dropped (or that are still on their way).
    */
   open(counter: number, ad: Uint8Array, ciphertext: Uint8Array): { plaintext: Buffer; skipped: number } | null {
-    if (!this.window.check(counter)) return null;
-    const plaintext = open(this.recvKey, counter, ad, ciphertext);
+    if (this.destroyed || !this.window.check(counter)) return null;
+    const plaintext = openWith(this.recvKey, counter, ad, ciphertext, this.recvNonce);
     if (!plaintext) return null;
     this.window.accept(counter);
     const skipped = counter > this.highestSeen + 1 ? counter - this.highestSeen - 1 : 0;
@@ -69,6 +90,7 @@ export class E2eSession {
   }
 
   destroy(): void {
+    this.destroyed = true;
     wipe(this.sendKey, this.recvKey);
   }
 }

@@ -50,6 +50,7 @@ export class E2eSessions {
   private readonly establishing = new Map<string, Promise<E2eSession>>();
   private readonly inits = new Map<string, PendingInit>();
   private readonly resps = new Map<string, PendingResp>();
+  private lastCurrent: { peerId: Buffer; key: string; session: E2eSession } | null = null;
 
   constructor(
     private readonly identity: Identity,
@@ -72,6 +73,16 @@ export class E2eSessions {
     return p;
   }
 
+  /** The current session with `peer` if it may still seal, without waiting for anything (the send fast path). */
+  currentWith(peer: Uint8Array): E2eSession | null {
+    // Bulk senders talk to one peer at a time: comparing 32 bytes beats making a hex key per message.
+    const last = this.lastCurrent;
+    const s = last && bytesEqual(last.peerId, peer) && this.current.get(last.key) === last.session ? last.session : this.current.get(toHex(peer));
+    if (!s || s.worn) return null;
+    if (last?.session !== s) this.lastCurrent = { peerId: s.peerId, key: toHex(s.peerId), session: s };
+    return s;
+  }
+
   /** The session a sealed message names, if it is ours with this peer. */
   find(sessionId: Uint8Array, peer: Uint8Array): E2eSession | null {
     let e = this.byId.get(toHex(sessionId));
@@ -79,7 +90,7 @@ export class E2eSessions {
       // A message kept for us while we were away, sealed under a session of an earlier run.
       const saved = this.keyStore.get(Buffer.from(sessionId));
       if (!saved || !bytesEqual(saved.peer, peer) || Date.now() - saved.createdMs > SAVED_KEY_TTL_MS) return null;
-      e = { session: E2eSession.receiveOnly(saved.peer, saved.sessionId, saved.recvKey), expiresMs: Date.now() + OLD_SESSION_GRACE_MS };
+      e = { session: E2eSession.receiveOnly(saved.peer, saved.sessionId, saved.recvKey, this.identity.publicKey), expiresMs: Date.now() + OLD_SESSION_GRACE_MS };
       this.byId.set(toHex(sessionId), e);
     }
     if (!e) return null;
@@ -159,7 +170,7 @@ export class E2eSessions {
           return;
         }
         const hs3: Hs3Frame = { type: FrameType.HS3, ...step.value.m3 };
-        const session = new E2eSession(step.value.result);
+        const session = new E2eSession(step.value.result, this.identity.publicKey);
         this.sendBody(from, encodeE2e({ kind: E2eKind.HANDSHAKE, hsId, frame: hs3, frameBytes: encodeFrame(hs3) }))
           .then(() => {
             this.install(session);
@@ -174,7 +185,7 @@ export class E2eSessions {
         this.resps.delete(id);
         clearTimeout(p.timer);
         const step = p.responder.finish(frame);
-        if (step.ok) this.install(new E2eSession(step.value));
+        if (step.ok) this.install(new E2eSession(step.value, this.identity.publicKey));
         return;
       }
     }

@@ -53,6 +53,7 @@ export class FetchesRepo {
   readonly #complete: Database.Statement<[string, number, Buffer]>;
   readonly #remove: Database.Statement<[Buffer]>;
   readonly #start: (contentHash: Buffer, outPath: string, holding: Buffer, nowMs: number) => void;
+  readonly #putSegments: (contentHash: Buffer, bitmap: Uint8Array, segments: number[]) => void;
 
   constructor(db: Database.Database) {
     this.#insert = db.prepare("INSERT INTO fetches (content_hash, out_path, holding, state, started_ms, updated_ms) VALUES (?, ?, ?, 'partial', ?, ?)");
@@ -70,6 +71,17 @@ export class FetchesRepo {
       this.#remove.run(contentHash);
       this.#insert.run(contentHash, outPath, holding, nowMs, nowMs);
     });
+    this.#putSegments = db.transaction((contentHash: Buffer, bitmap: Uint8Array, segments: number[]) => {
+      for (const segment of segments) {
+        const at = segment * SEGMENT_BYTES;
+        this.#putSegment.run(contentHash, segment, Buffer.from(bitmap.subarray(at, at + SEGMENT_BYTES)));
+      }
+    });
+  }
+
+  /** The segments `segments` of the in-memory bitmap, written in one transaction (a batch of verified, durable chunks). */
+  saveSegments(contentHash: Buffer, bitmap: Uint8Array, segments: Iterable<number>): void {
+    this.#putSegments(contentHash, bitmap, [...segments]);
   }
 
   /** A fresh partial fetch (any earlier record of the same content, and its bitmap, is dropped). */

@@ -28,6 +28,8 @@ export const PayloadKind = {
   TEXT: 0x01,
 } as const;
 
+/** Parts in one SEALED_MULTI: a group message reaches at most this many members other than its sender. */
+export const MAX_SEALED_PARTS = 64;
 export const SESSION_ID_BYTES = 16;
 export const HS_ID_BYTES = 16;
 export const TAG_BYTES = 16;
@@ -77,7 +79,7 @@ export function encodeE2e(b: E2eBody): Uint8Array {
       w.fixed(b.sessionId, SESSION_ID_BYTES, 'sessionId').u64(b.counter).raw(b.ciphertext);
       break;
     case E2eKind.SEALED_MULTI:
-      if (b.parts.length < 1 || b.parts.length > 64) throw new RangeError('SEALED_MULTI holds 1..64 parts');
+      if (b.parts.length < 1 || b.parts.length > MAX_SEALED_PARTS) throw new RangeError(`SEALED_MULTI holds 1..${MAX_SEALED_PARTS} parts`);
       w.u8(b.parts.length);
       for (const p of b.parts) {
         w.fixed(p.recipient, ID_BYTES, 'recipient').fixed(p.sessionId, SESSION_ID_BYTES, 'sessionId').u64(p.counter);
@@ -119,7 +121,7 @@ function decodeUnchecked(bytes: Uint8Array): E2eBody {
     }
     case E2eKind.SEALED_MULTI: {
       const n = r.u8('part count');
-      if (n < 1 || n > 64) throw new W2wError(ErrorCode.MALFORMED_FRAME, `SEALED_MULTI holds 1..64 parts, got ${n}`);
+      if (n < 1 || n > MAX_SEALED_PARTS) throw new W2wError(ErrorCode.MALFORMED_FRAME, `SEALED_MULTI holds 1..${MAX_SEALED_PARTS} parts, got ${n}`);
       const parts: SealedPart[] = [];
       for (let i = 0; i < n; i++) {
         const recipient = r.bytes(ID_BYTES, 'recipient');

@@ -62,6 +62,25 @@ export const TransferLimits = {
  */
 export const CHUNK_FRAME_OVERHEAD = 88 + 25 + 16 + 37;
 
+/** u8 kind | 32 contentHash | u32 index: what precedes a CHUNK's data */
+export const CHUNK_HEADER_BYTES = 1 + HASH_BYTES + 4;
+
+/**
+ * Writes a CHUNK header into the first CHUNK_HEADER_BYTES of `out`, whose data the caller puts (or
+ * already read from disk) right behind it: the same bytes as encodeTransfer(CHUNK), without copying the data.
+ */
+export function writeChunkHeader(out: Uint8Array, contentHash: Uint8Array, index: number): void {
+  if (out.byteLength < CHUNK_HEADER_BYTES) throw new RangeError('writeChunkHeader() needs room for the header.');
+  if (contentHash.byteLength !== HASH_BYTES) throw new RangeError('A content hash is 32 bytes.');
+  if (!Number.isInteger(index) || index < 0 || index > 0xffff_ffff) throw new RangeError(`a chunk index is a u32, got ${index}`);
+  out[0] = TransferKind.CHUNK;
+  out.set(contentHash, 1);
+  out[33] = index >>> 24;
+  out[34] = (index >>> 16) & 0xff;
+  out[35] = (index >>> 8) & 0xff;
+  out[36] = index & 0xff;
+}
+
 /**
  * Why a transfer did not happen. 1..99 travel in DENY (a holder's answer); 100 and up are the fetcher's
  * own findings and never go on the wire. Codes never change meaning; new ones are only appended.

@@ -1,10 +1,10 @@
 // End-to-end protection against a malicious relay: a tampering proxy in the path flips, drops,
 // reorders, replays, re-addresses and injects frames; every case is detected, and nothing the relay
 // path carried contains plaintext.
-import { afterEach, describe, expect, it } from 'vitest';
-import { FrameType, Route } from '../../src-shared/protocol/constants.js';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { FrameType, Op, Route } from '../../src-shared/protocol/constants.js';
 import { E2eKind, decodeE2e } from '../../src-shared/protocol/e2e.js';
-import { ErrorCode } from '../../src-shared/protocol/errors.js';
+import { ErrorCode, W2wError } from '../../src-shared/protocol/errors.js';
 import { decodeFrame, encodeFrame, type MsgFrame } from '../../src-shared/protocol/frames.js';
 import { RelayClient } from '../../src-main/client/relay-client.js';
 import { generateIdentity } from '../../src-main/crypto/identity.js';
@@ -203,4 +203,33 @@ describe('end-to-end protection against a malicious relay', () => {
     await until(() => got.length === 1, 'box opened');
     expect(got).toEqual(['while you were out']);
   });
+});
+
+describe('group messages and the size of one SEALED_MULTI', () => {
+  it('a named group with more than 64 other members is refused TOO_MANY_RECIPIENTS before any handshake; 64 pass that check', async () => {
+    const relay = await startRelay();
+    cleanup.push(() => relay.close());
+    const alice = await end(relay.url);
+    const bob = await end(relay.url);
+    const client = alice.channel.client;
+    const others = (n: number): Uint8Array[] => Array.from({ length: n }, () => generateIdentity().publicKey);
+    await client.request({ op: Op.GROUP_CREATE, name: 'big' });
+    // bob and 63 offline IDs: 64 members besides alice
+    await client.request({ op: Op.GROUP_ADD, name: 'big', members: [bob.channel.client.id, ...others(63)] });
+    const sent = await alice.channel.send({ route: Route.A2G_NAMED, group: 'big' }, Buffer.from([0x01, 0x68, 0x69]));
+    expect(sent.unreachable).toHaveLength(63);
+    await until(() => bob.opened.length === 1, 'bob opens his part');
+    expect(bob.opened[0]?.payload.toString('hex')).toBe('016869');
+    // one more: 65 besides alice
+    await client.request({ op: Op.GROUP_ADD, name: 'big', members: others(1) });
+    const sends = vi.spyOn(client, 'send');
+    const err = await alice.channel.send({ route: Route.A2G_NAMED, group: 'big' }, Buffer.from([0x01, 0x68])).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(W2wError);
+    expect(err).toMatchObject({ code: ErrorCode.TOO_MANY_RECIPIENTS });
+    expect(String((err as Error).message)).toMatch(/at most 64 members besides the sender.*has 65/);
+    // nothing went out: no handshake to the new member, no partial group message
+    expect(sends).not.toHaveBeenCalled();
+    sends.mockRestore();
+    expect(bob.opened).toHaveLength(1);
+  }, 30_000);
 });

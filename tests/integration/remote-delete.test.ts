@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Route } from '../../src-shared/protocol/constants.js';
+import { ErrorCode } from '../../src-shared/protocol/errors.js';
 import type { Holding } from '../../src-shared/protocol/declaration.js';
 import { DeleteStatus, TransferKind, deleteReceiptMessage, deleteRequestMessage, encodeTransfer } from '../../src-shared/protocol/transfer.js';
 import { idToText, toHex } from '../../src-shared/ids.js';
@@ -83,6 +84,42 @@ describe('remote delete', () => {
     expect(await settled).toBe('deleted');
     await waitUntil(() => !fs.existsSync(copy), 'the copy deleted');
     expect(alice.plane.deleteStatus(holding.core.contentHash)).toEqual([{ holder: idToText(bobKey.publicKey), status: 'deleted', error: null }]);
+  });
+
+  it('nobody can settle another holder\'s status: receipts count only for their signed, relay-checked sender', async () => {
+    const r = await relay();
+    const alice = await node(r);
+    const mallory = await node(r);
+    const bobKey = generateIdentity();
+    const bobDir = tempDir();
+    cleanup.push(() => fs.rmSync(bobDir, { recursive: true, force: true }));
+    let bob = await startNode(r.url, { identity: bobKey, dir: bobDir });
+    const { holding } = await sharedAndFetched(r, alice, bob);
+    await bob.close();
+    const hash = Buffer.from(holding.core.contentHash);
+    await alice.plane.delete(hash);
+    const timeMs = alice.store.deleteRequests.get(hash, bobKey.publicKey)?.timeMs as number;
+    const rejected: { from: string; code: number }[] = [];
+    alice.plane.on('rejected', (x) => rejected.push(x));
+    const receipt = (holderSig: Uint8Array, t = timeMs) => encodeTransfer({ kind: TransferKind.DELETE_RECEIPT, contentHash: hash, status: DeleteStatus.DELETED, timeMs: t, holderSig });
+    const msg = deleteReceiptMessage(hash, DeleteStatus.DELETED, timeMs);
+    // Mallory, who learnt the request's time, cannot sign as Bob: a signature by her own key does not
+    // verify under Bob's, and whatever she sends counts as hers (the relay and the session prove her ID).
+    await mallory.channel.send({ route: Route.A2B, to: alice.id }, receipt(new Uint8Array(64).fill(9)));
+    await mallory.channel.send({ route: Route.A2B, to: alice.id }, receipt(sign(mallory.identity, msg), timeMs + 1));
+    await waitUntil(() => rejected.length === 2, 'both forged receipts refused');
+    expect(rejected.every((x) => x.from === idToText(mallory.id) && x.code === ErrorCode.BAD_SIGNATURE)).toBe(true);
+    // Her own, correctly signed "deleted" is about her only (a copy she says she held): Bob stays pending.
+    await mallory.channel.send({ route: Route.A2B, to: alice.id }, receipt(sign(mallory.identity, msg)));
+    await waitUntil(() => alice.plane.deleteStatus(hash).length === 2, "mallory's own receipt recorded");
+    expect(alice.plane.deleteStatus(hash)).toContainEqual({ holder: idToText(bobKey.publicKey), status: 'pending', error: null });
+    expect(alice.store.deleteRequests.get(hash, bobKey.publicKey)?.holderSig ?? null).toBeNull();
+    // Bob's own receipt, when he returns, settles his status.
+    const settled = new Promise<void>((resolve) => alice.plane.on('status', (x) => x.holder === idToText(bobKey.publicKey) && x.status === 'deleted' && resolve()));
+    bob = await startNode(r.url, { identity: bobKey, dir: bobDir });
+    cleanup.push(() => bob.close());
+    await settled;
+    expect(alice.plane.deleteStatus(hash)).toContainEqual({ holder: idToText(bobKey.publicKey), status: 'deleted', error: null });
   });
 
   it('a delete request signed by someone other than the owner is refused and deletes nothing', async () => {

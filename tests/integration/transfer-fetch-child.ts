@@ -46,7 +46,7 @@ async function main(): Promise<void> {
       progressEveryMs: args.progressEveryMs ?? 100,
       onProgress: (p) => {
         sample();
-        report({ type: 'progress', bytes: p.bytes, total: p.total, bytesPerSec: p.bytesPerSec, etaMs: p.etaMs, rss: process.memoryUsage().rss });
+        report({ type: 'progress', bytes: p.bytes, durableBytes: p.durableBytes, total: p.total, bytesPerSec: p.bytesPerSec, etaMs: p.etaMs, rss: process.memoryUsage().rss });
       },
     });
     sample();

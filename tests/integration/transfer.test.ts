@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Route } from '../../src-shared/protocol/constants.js';
-import { TransferCode } from '../../src-shared/protocol/transfer.js';
+import { TransferCode, TransferKind, decodeTransfer } from '../../src-shared/protocol/transfer.js';
 import { toHex } from '../../src-shared/ids.js';
 import { generateIdentity } from '../../src-main/crypto/identity.js';
 import { hashFile, verifyHolding } from '../../src-main/data/declare.js';
@@ -54,6 +54,28 @@ describe('file transfer through a relay', () => {
     expect(alice.store.fetchReceipts.list(Buffer.from(holding.core.contentHash)).map((x) => toHex(x.fetcher))).toEqual([toHex(bob.id)]);
     expect(bob.store.fetches.get(Buffer.from(holding.core.contentHash))?.state).toBe('complete');
     expect(alice.plane.list()).toMatchObject([{ name: 'photo.bin', size: holding.core.size, state: 'serving', fetchers: 1 }]);
+  });
+
+  it('a fetcher whose credit is the holder\'s queue limit (64) is never refused BUSY; progress ends fully durable', async () => {
+    const r = await relay();
+    const [alice, bob] = [await node(r), await node(r)];
+    const src = path.join(alice.dir, 'big.bin');
+    await randomFile(src, 8 * 1024 * 1024);
+    const holding = await alice.plane.share(src);
+    const denies: number[] = [];
+    bob.channel.on('payload', (o) => {
+      const d = decodeTransfer(o.payload);
+      if (d.ok && d.payload.kind === TransferKind.DENY) denies.push(d.payload.code);
+    });
+    const progress: FetchProgress[] = [];
+    const out = path.join(bob.dir, 'big.bin');
+    const res = await bob.plane.fetch(holding.core.contentHash, { from: [holding], out, creditsPerHolder: 64, windowChunks: 32, progressEveryMs: 0, onProgress: (p) => progress.push(p) });
+    expect(res.chunksFetched).toBe(128);
+    expect(denies).toEqual([]);
+    expect(await sameBytes(src, out)).toBe(true);
+    // durable progress never runs ahead of verified progress, and the last report has all of it
+    expect(progress.every((p) => p.durableBytes <= p.bytes)).toBe(true);
+    expect(progress.at(-1)).toMatchObject({ bytes: 8 * 1024 * 1024, durableBytes: 8 * 1024 * 1024 });
   });
 
   it('spreads windows over several holders and names each one\'s share', async () => {

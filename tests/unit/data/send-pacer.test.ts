@@ -20,4 +20,17 @@ describe('SendPacer', () => {
     await Promise.all([0, 1, 2, 3, 4, 5].map((i) => pacer.take().then(() => order.push(i))));
     expect(order).toEqual([0, 1, 2, 3, 4, 5]);
   });
+
+  it('tryTake: takes a token at once while there is one, else says how long until the next, taking nothing', () => {
+    let now = 0;
+    // 1000/s x 0.8 = 800 frames/s; burst min(64, 2000 x 0.8 / 4) = 64
+    const pacer = new SendPacer(1000, 2000, 0.8, () => now);
+    for (let i = 0; i < 64; i++) expect(pacer.tryTake()).toBe(0);
+    const wait = pacer.tryTake();
+    expect(wait).toBeCloseTo(1000 / 800, 5);
+    expect(pacer.tryTake()).toBeCloseTo(wait, 5);
+    now += wait;
+    expect(pacer.tryTake()).toBe(0);
+    expect(pacer.tryTake()).toBeGreaterThan(0);
+  });
 });

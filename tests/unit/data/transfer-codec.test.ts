@@ -5,6 +5,8 @@ import { ErrorCode } from '../../../src-shared/protocol/errors.js';
 import { Access, encodeCore, type DeclarationCore, type Holding } from '../../../src-shared/protocol/declaration.js';
 import {
   CHUNK_FRAME_OVERHEAD,
+  CHUNK_HEADER_BYTES,
+  writeChunkHeader,
   DeleteStatus,
   TransferCode,
   TransferKind,
@@ -140,5 +142,24 @@ describe('transfer payload codecs', () => {
   it('sizes the CHUNK overhead so a default 64 KiB chunk fits the default 128 KiB frame, and 128 KiB does not', () => {
     expect(64 * 1024 + CHUNK_FRAME_OVERHEAD).toBeLessThanOrEqual(128 * 1024);
     expect(128 * 1024 + CHUNK_FRAME_OVERHEAD).toBeGreaterThan(128 * 1024);
+  });
+});
+
+describe('writeChunkHeader', () => {
+  it('writes the header of encodeTransfer(CHUNK) in place, in front of data already there', () => {
+    for (const index of [0, 3, 0x01020304, 0xffff_ffff]) {
+      const data = new Uint8Array(100).map((_, i) => i);
+      const buf = new Uint8Array(CHUNK_HEADER_BYTES + data.byteLength);
+      buf.set(data, CHUNK_HEADER_BYTES);
+      writeChunkHeader(buf, H, index);
+      expect(hex(buf)).toBe(hex(encodeTransfer({ kind: TransferKind.CHUNK, contentHash: H, index, data })));
+    }
+  });
+
+  it('throws on a caller mistake: no room, a short hash, an index that is not a u32', () => {
+    expect(() => writeChunkHeader(new Uint8Array(36), H, 0)).toThrow(RangeError);
+    expect(() => writeChunkHeader(new Uint8Array(64), new Uint8Array(31), 0)).toThrow(RangeError);
+    expect(() => writeChunkHeader(new Uint8Array(64), H, -1)).toThrow(RangeError);
+    expect(() => writeChunkHeader(new Uint8Array(64), H, 2 ** 32)).toThrow(RangeError);
   });
 });

@@ -1,0 +1,94 @@
+// OpenFiles: a served file stays open across requests, each request still checks the file by path
+// (vanished: FILE_GONE, size or time changed: FILE_CHANGED, replaced: a new handle), the hash list is
+// read once per opening, and an idle handle is closed.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { FileProblem, OpenFiles, type ServedEntry } from '../../../src-main/data/open-files.js';
+import { TransferCode } from '../../../src-shared/protocol/transfer.js';
+
+const dirs: string[] = [];
+afterEach(() => {
+  for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+});
+
+function served(bytes = 5000): { entry: ServedEntry; file: string } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'w2w-open-files-'));
+  dirs.push(dir);
+  const file = path.join(dir, 'f.bin');
+  fs.writeFileSync(file, Buffer.alloc(bytes, 1));
+  fs.utimesSync(file, 1_700_000_000, 1_700_000_000);
+  const st = fs.statSync(file);
+  return { file, entry: { contentHash: Buffer.alloc(32, 7), path: file, size: st.size, mtimeMs: st.mtimeMs, chunks: 5 } };
+}
+
+function counting(): { loads: number[]; files: OpenFiles } {
+  const loads: number[] = [];
+  return { loads, files: new OpenFiles((_h, chunks) => (loads.push(chunks), Buffer.alloc(chunks * 32, 0xab)), 50) };
+}
+
+async function problem(p: Promise<unknown>): Promise<FileProblem> {
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(FileProblem);
+  return err as FileProblem;
+}
+
+describe('OpenFiles', () => {
+  it('reuses one handle and one hash list across requests; closes it once idle', async () => {
+    const { entry } = served();
+    const { loads, files } = counting();
+    const f1 = await files.acquire(entry);
+    const f2 = await files.acquire(entry);
+    expect(f2).toBe(f1);
+    expect(loads).toEqual([5]);
+    expect(files.expected(f1, entry, 1, 2).byteLength).toBe(64);
+    files.release(f1, entry.contentHash);
+    files.release(f2, entry.contentHash);
+    await new Promise((r) => setTimeout(r, 150));
+    // closed: reading from the old handle fails, and the next request opens anew
+    await expect(f1.fh.stat()).rejects.toThrow();
+    const f3 = await files.acquire(entry);
+    expect(f3).not.toBe(f1);
+    expect(loads).toEqual([5, 5]);
+    files.release(f3, entry.contentHash);
+    files.closeAll();
+  });
+
+  it('checks the file by path on every request: vanished is FILE_GONE, changed is FILE_CHANGED (both stop serving)', async () => {
+    const { entry, file } = served();
+    const { files } = counting();
+    const f = await files.acquire(entry);
+    files.release(f, entry.contentHash);
+    fs.appendFileSync(file, 'x');
+    expect(await problem(files.acquire(entry))).toMatchObject({ code: TransferCode.FILE_CHANGED, stop: true });
+    fs.rmSync(file);
+    expect(await problem(files.acquire(entry))).toMatchObject({ code: TransferCode.FILE_GONE, stop: true });
+    files.closeAll();
+  });
+
+  it('a file replaced by another with the same size and time gets a new handle; the old one closes when its reader is done', async () => {
+    const { entry, file } = served();
+    const { files } = counting();
+    const old = await files.acquire(entry);
+    fs.rmSync(file);
+    fs.writeFileSync(file, Buffer.alloc(5000, 2));
+    fs.utimesSync(file, 1_700_000_000, 1_700_000_000);
+    const fresh = await files.acquire(entry);
+    expect(fresh).not.toBe(old);
+    expect(fresh.ino).not.toBe(old.ino);
+    const buf = Buffer.alloc(4);
+    await old.fh.read(buf, 0, 4, 0);
+    expect(buf[0]).toBe(1);
+    files.release(old, entry.contentHash);
+    await new Promise((r) => setTimeout(r, 20));
+    await expect(old.fh.stat()).rejects.toThrow();
+    await fresh.fh.read(buf, 0, 4, 0);
+    expect(buf[0]).toBe(2);
+    files.release(fresh, entry.contentHash);
+    files.closeAll();
+  });
+});
