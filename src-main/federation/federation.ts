@@ -4,10 +4,10 @@
 // offline recipients that call this relay home.
 import { FrameType, Limits, MsgFlag, ReceiptStatus, RouteAction } from '../../src-shared/protocol/constants.js';
 import { CloseCode, ErrorCode, W2wError } from '../../src-shared/protocol/errors.js';
-import { decodeFrame, frameTypeName, type DeclFrame, type FwdFrame, type MsgFrame, type ReceiptFrame, type RouteFrame } from '../../src-shared/protocol/frames.js';
+import { ReceiptAt, decodeFrame, encodeFwd, frameTypeName, isWellFormedReceipt, receiptEventOf, type DeclFrame, type FwdFrame, type MsgFrame, type ReceiptFrame, type RouteFrame } from '../../src-shared/protocol/frames.js';
 import { bytesEqual, idToText, shortId } from '../../src-shared/ids.js';
 import type { Identity } from '../crypto/identity.js';
-import { idFromKey, idKey, type IdKey } from '../relay/id-key.js';
+import { idEqualAt, idFromKey, idKey, type IdKey } from '../relay/id-key.js';
 import type { SocketBatcher } from '../relay/socket-batcher.js';
 import type { Directory } from '../relay/directory.js';
 import type { LinksRepo } from '../store/links-repo.js';
@@ -16,7 +16,7 @@ import { signHomeProof, verifyHomeProof, type HomeProof } from './home-proof.js'
 import { Link, type LinkOptions } from './link.js';
 import { LinkDialer } from './link-dialer.js';
 import { PathVectorRouteTable, type BestRoute, type LinkId, type RouteChange, type RouteTable } from './route-table.js';
-import { SeenCache, messageKey } from './seen-cache.js';
+import { SeenCache, messageKeyOf } from './seen-cache.js';
 import type WebSocket from 'ws';
 
 /** What federation needs from the relay it belongs to. */
@@ -29,6 +29,8 @@ export interface LocalRelay {
   knows(key: IdKey): boolean;
   /** tells the sender's local sessions how a message fared (EVENT RECEIPT) */
   receiptToSender(sender: IdKey, msgId: Uint8Array, recipient: Uint8Array, status: number): void;
+  /** the same, with the EVENT RECEIPT frame already built */
+  receiptEventToSender(sender: IdKey, event: Uint8Array): void;
   countError(code: ErrorCode): void;
   /** the relay's data directory, when it keeps one */
   readonly directory: Directory | null;
@@ -70,13 +72,6 @@ const STORE_BATCH = 500;
 
 function onPath(path: Uint8Array[], relay: Uint8Array): boolean {
   return path.some((p) => bytesEqual(p, relay));
-}
-
-/** A copy of a MSG frame with its hops byte (offset 3) replaced. */
-function withHops(msg: Uint8Array, hops: number): Buffer {
-  const copy = Buffer.from(msg);
-  copy[3] = hops;
-  return copy;
 }
 
 export class Federation {
@@ -249,6 +244,13 @@ export class Federation {
   // --- frames from links -----------------------------------------------------------------------
 
   onRaw(link: Link, data: Buffer): void {
+    // Every message a sender here sent across the federation comes back as a RECEIPT: one addressed to
+    // this relay becomes the sender's EVENT straight from its bytes (a RECEIPT is all fixed-size fields,
+    // so this is exactly the RECEIPT the strict decoder accepts).
+    if (isWellFormedReceipt(data) && idEqualAt(data, ReceiptAt.TO_RELAY, this.opts.identity.publicKey)) {
+      this.core.receiptEventToSender(data.toString('latin1', ReceiptAt.SENDER, ReceiptAt.MSG_ID) as IdKey, receiptEventOf(data));
+      return;
+    }
     const d = decodeFrame(data);
     if (!d.ok) {
       this.core.countError(d.error.code);
@@ -300,7 +302,7 @@ export class Federation {
 
   private onFwd(link: Link, f: FwdFrame): void {
     const inner = f.inner;
-    if (!this.seen.add(messageKey(inner.from, inner.id))) return;
+    if (!this.seen.add(messageKeyOf(f.msg))) return;
     if (f.targets.length === 0) {
       this.core.deliverToAll(f.msg);
       this.flood(inner, f.msg, f.originRelay, link.id);
@@ -366,19 +368,19 @@ export class Federation {
   // --- forwarding -----------------------------------------------------------------------------
 
   /** Remembers a message this relay originated so an echo over a cycle is dropped. */
-  markSeen(msg: MsgFrame): void {
-    this.seen.add(messageKey(msg.from, msg.id));
+  markSeen(msg: Uint8Array): void {
+    this.seen.add(messageKeyOf(msg));
   }
 
   /** Sends an a2n message to every link except the one it came from. */
   flood(msg: MsgFrame, raw: Uint8Array, originRelay: Uint8Array, except: LinkId | null): number {
     const hops = msg.hops - 1;
     if (hops < 1) return 0;
-    const copy = withHops(raw, hops);
+    const fwd = encodeFwd(originRelay, [], raw, hops);
     let n = 0;
     for (const link of this.links.values()) {
       if (link.id === except) continue;
-      if (link.sendFrame({ type: FrameType.FWD, originRelay, targets: [], msg: copy, inner: msg })) n++;
+      if (link.send(fwd)) n++;
     }
     return n;
   }
@@ -433,12 +435,11 @@ export class Federation {
       for (const keys of byLink.values()) for (const key of keys) result.missed.push({ key, code: ErrorCode.HOP_LIMIT });
       return result;
     }
-    const copy = withHops(raw, hops);
     for (const [linkId, keys] of byLink) {
       const link = this.links.get(linkId) as Link;
       for (let i = 0; i < keys.length; i += Limits.MAX_RECIPIENTS) {
         const chunk = keys.slice(i, i + Limits.MAX_RECIPIENTS);
-        const sent = link.sendFrame({ type: FrameType.FWD, originRelay, targets: chunk.map(idFromKey), msg: copy, inner: msg });
+        const sent = link.send(encodeFwd(originRelay, chunk.map(idFromKey), raw, hops));
         if (sent) result.forwarded += chunk.length;
         else for (const key of chunk) result.missed.push({ key, code: ErrorCode.RECIPIENT_OFFLINE });
       }

@@ -1,5 +1,8 @@
 // Message IDs a relay has already handled, so cycles in the relay graph never loop or duplicate:
 // bounded in count and age, oldest forgotten first.
+import { ID_BYTES } from '../../src-shared/protocol/constants.js';
+import { MsgAt } from '../../src-shared/protocol/frames.js';
+
 export class SeenCache {
   private readonly seen = new Map<string, number>();
   /**
@@ -16,8 +19,11 @@ export class SeenCache {
   /** true if the key was new (and is now remembered); false for a repeat. */
   add(key: string, nowMs = Date.now()): boolean {
     const at = this.seen.get(key);
-    if (at !== undefined && nowMs - at < this.ttlMs) return false;
-    this.seen.delete(key);
+    if (at !== undefined) {
+      if (nowMs - at < this.ttlMs) return false;
+      // Re-added: it moves to the young end, so eviction still goes oldest first.
+      this.seen.delete(key);
+    }
     this.seen.set(key, nowMs);
     while (this.seen.size > this.capacity) {
       // Every entry the iterator passed was deleted here, so the live ones all lie ahead of it.
@@ -36,7 +42,16 @@ export class SeenCache {
   }
 }
 
-/** The dedup key of a message: its sender and ID (two senders may pick the same random ID). */
+/** The dedup key of a message: its ID and sender (two senders may pick the same random ID). */
 export function messageKey(from: Uint8Array, id: Uint8Array): string {
-  return Buffer.concat([from, id]).toString('latin1');
+  return Buffer.concat([id, from]).toString('latin1');
+}
+
+/**
+ * messageKey() read straight from a MSG frame's bytes: id and from lie side by side (offsets 4..52),
+ * so the key is one string made from the frame, with no views and no concatenation.
+ */
+export function messageKeyOf(msg: Uint8Array): string {
+  const b = Buffer.isBuffer(msg) ? msg : Buffer.from(msg.buffer, msg.byteOffset, msg.byteLength);
+  return b.toString('latin1', MsgAt.ID, MsgAt.FROM + ID_BYTES);
 }

@@ -2,11 +2,11 @@
 // READY), per-connection limits (rate, slow consumer, liveness), and the hand-off of registered
 // frames to the relay core. Bad input becomes a coded ERROR frame; it never throws out of here.
 import type WebSocket from 'ws';
-import { FrameType, HandshakeContext, PROTOCOL_VERSION } from '../../src-shared/protocol/constants.js';
+import { FrameType, HandshakeContext, ID_BYTES, PROTOCOL_VERSION } from '../../src-shared/protocol/constants.js';
 import { CloseCode, ErrorCode, W2wError, errorName } from '../../src-shared/protocol/errors.js';
 import { ZERO_REF, decodeFrame, encodeFrame, frameTypeName, truncateUtf8, type Frame } from '../../src-shared/protocol/frames.js';
 import { HandshakeResponder } from '../crypto/handshake.js';
-import { idKey, type IdKey } from './id-key.js';
+import { idEqualAt, idKey, type IdKey } from './id-key.js';
 import type { RelayCore } from './relay-core.js';
 import { TokenBucket } from './token-bucket.js';
 import type { Link } from '../federation/link.js';
@@ -65,9 +65,17 @@ export class Connection {
 
   /** The map key of an a2b destination, reusing the previous one when the destination repeats. */
   destinationKey(to: Uint8Array): IdKey {
-    if (this.lastTo && this.lastToKey && this.lastTo.equals(to)) return this.lastToKey;
+    if (this.lastTo && this.lastToKey && idEqualAt(to, 0, this.lastTo)) return this.lastToKey;
     this.lastTo = Buffer.from(to);
     this.lastToKey = idKey(to);
+    return this.lastToKey;
+  }
+
+  /** destinationKey() for the 32 bytes of `frame` at `at`, read in place (no view when it repeats). */
+  destinationKeyAt(frame: Buffer, at: number): IdKey {
+    if (this.lastTo && this.lastToKey && idEqualAt(frame, at, this.lastTo)) return this.lastToKey;
+    this.lastTo = Buffer.from(frame.subarray(at, at + ID_BYTES));
+    this.lastToKey = idKey(this.lastTo);
     return this.lastToKey;
   }
 
@@ -164,6 +172,8 @@ export class Connection {
       this.reject(new W2wError(ErrorCode.TEXT_FRAME, 'w2w frames are binary WebSocket messages; text messages are not accepted'));
       return;
     }
+    // Most traffic is a2b to a client of this relay: forwarded from the received bytes, undecoded.
+    if (this.state === 'ready' && data.byteLength <= this.core.limits.maxFrameBytes && this.core.forwardA2b(this, data)) return;
     const decoded = decodeFrame(data, this.core.limits.maxFrameBytes);
     if (!decoded.ok) {
       this.reject(decoded.error, msgRef(data));
