@@ -11,7 +11,8 @@ import type { RelayCore } from './relay-core.js';
 import { TokenBucket } from './token-bucket.js';
 import type { Link } from '../federation/link.js';
 
-type State = 'await-hs1' | 'await-hs3' | 'ready' | 'link' | 'closed';
+/** committing: HS3 checked out, READY waits for the node-list row to be committed (NodeList). */
+type State = 'await-hs1' | 'await-hs3' | 'committing' | 'ready' | 'link' | 'closed';
 
 export class Connection {
   private state: State = 'await-hs1';
@@ -188,6 +189,10 @@ export class Connection {
         case 'await-hs3':
           this.onHs3(frame);
           break;
+        case 'committing':
+          // The client was to wait for READY: anything now is a frame before registration finished.
+          this.reject(unexpected(frame, 'nothing before READY'));
+          break;
         case 'ready':
           this.core.onFrame(this, frame, data);
           break;
@@ -271,11 +276,25 @@ export class Connection {
       this.link = this.core.federation.acceptInbound(this.ws, step.value.peerId, this.remoteAddress);
       return;
     }
-    this.state = 'ready';
+    this.state = 'committing';
     this.id = step.value.peerId;
     this.key = idKey(this.id);
+    const th = step.value.transcriptHash;
+    // READY promises the ID is in the node list: it leaves once the row is committed (with the
+    // other registrations of this event-loop turn, in one transaction).
+    this.core.nodeList.recordRegistration(this.id, Date.now(), (ok, err) => this.onCommitted(th, ok, err));
+  }
+
+  private onCommitted(transcriptHash: Uint8Array, ok: boolean, err: unknown): void {
+    if (this.state !== 'committing') return;
+    if (!ok) {
+      this.core.onInternalError(err);
+      this.fail(new W2wError(ErrorCode.INTERNAL, 'the relay could not record the registration; try again'), CloseCode.TRY_AGAIN_LATER);
+      return;
+    }
+    this.state = 'ready';
     // c2s and s2s traffic is protected by TLS; those session keys are not used on the wire in v1.
-    this.sendFrame({ type: FrameType.READY, transcriptHash: step.value.transcriptHash, timeMs: Date.now() });
+    this.sendFrame({ type: FrameType.READY, transcriptHash, timeMs: Date.now() });
     this.core.onRegistered(this);
   }
 

@@ -118,7 +118,6 @@ export class RelayCore implements LocalRelay {
 
   onRegistered(conn: Connection): void {
     const key = conn.key as IdKey;
-    const id = conn.id as Buffer;
     let set = this.sessions.get(key);
     const firstSession = !set;
     if (!set) {
@@ -126,7 +125,6 @@ export class RelayCore implements LocalRelay {
       this.sessions.set(key, set);
     }
     set.add(conn);
-    this.nodeList.recordRegistration(id, Date.now());
     if (firstSession) {
       this.announcePresence(key, true);
       this.federation?.localJoined(key);
