@@ -16,7 +16,8 @@ import { signHomeProof, verifyHomeProof, type HomeProof } from './home-proof.js'
 import { Link, type LinkOptions } from './link.js';
 import { LinkDialer } from './link-dialer.js';
 import { PathVectorRouteTable, type BestRoute, type LinkId, type RouteChange, type RouteTable } from './route-table.js';
-import { SeenCache, messageKeyOf } from './seen-cache.js';
+import { MessageSeenCache } from './message-seen-cache.js';
+import { SeenCache } from './seen-cache.js';
 import type WebSocket from 'ws';
 
 /** What federation needs from the relay it belongs to. */
@@ -79,7 +80,10 @@ export class Federation {
   private readonly links = new Map<LinkId, Link>();
   private readonly dialers = new Map<string, { dialer: LinkDialer; pinned: Buffer | null; link: Link | null }>();
   private readonly trusted = new Set<IdKey>();
+  /** directory changes (DECL), by signature */
   private readonly seen = new SeenCache();
+  /** messages, by (id, from) */
+  private readonly seenMessages = new MessageSeenCache();
   private readonly homeProofs = new Map<IdKey, HomeProof>();
   private readonly selfKey: IdKey;
   private local: LocalRelay | null = null;
@@ -302,7 +306,7 @@ export class Federation {
 
   private onFwd(link: Link, f: FwdFrame): void {
     const inner = f.inner;
-    if (!this.seen.add(messageKeyOf(f.msg))) return;
+    if (!this.seenMessages.add(f.msg)) return;
     if (f.targets.length === 0) {
       this.core.deliverToAll(f.msg);
       this.flood(inner, f.msg, f.originRelay, link.id);
@@ -369,7 +373,7 @@ export class Federation {
 
   /** Remembers a message this relay originated so an echo over a cycle is dropped. */
   markSeen(msg: Uint8Array): void {
-    this.seen.add(messageKeyOf(msg));
+    this.seenMessages.add(msg);
   }
 
   /** Sends an a2n message to every link except the one it came from. */

@@ -1,8 +1,6 @@
-// Message IDs a relay has already handled, so cycles in the relay graph never loop or duplicate:
-// bounded in count and age, oldest forgotten first.
-import { ID_BYTES } from '../../src-shared/protocol/constants.js';
-import { MsgAt } from '../../src-shared/protocol/frames.js';
-
+// Keys a relay has already handled (directory changes, by signature), so floods over cycles in the
+// relay graph never loop or repeat: bounded in count and age, oldest forgotten first. Messages have
+// their own cache, built for the per-message path (message-seen-cache.ts).
 export class SeenCache {
   private readonly seen = new Map<string, number>();
   /**
@@ -40,18 +38,4 @@ export class SeenCache {
   get size(): number {
     return this.seen.size;
   }
-}
-
-/** The dedup key of a message: its ID and sender (two senders may pick the same random ID). */
-export function messageKey(from: Uint8Array, id: Uint8Array): string {
-  return Buffer.concat([id, from]).toString('latin1');
-}
-
-/**
- * messageKey() read straight from a MSG frame's bytes: id and from lie side by side (offsets 4..52),
- * so the key is one string made from the frame, with no views and no concatenation.
- */
-export function messageKeyOf(msg: Uint8Array): string {
-  const b = Buffer.isBuffer(msg) ? msg : Buffer.from(msg.buffer, msg.byteOffset, msg.byteLength);
-  return b.toString('latin1', MsgAt.ID, MsgAt.FROM + ID_BYTES);
 }

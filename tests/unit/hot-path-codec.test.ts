@@ -4,7 +4,6 @@ import { describe, expect, it } from 'vitest';
 import { EventKind, FrameType, Limits, Route } from '../../src-shared/protocol/constants.js';
 import { decodeFrame, encodeFrame, encodeFwd, isWellFormedA2b, isWellFormedReceipt, receiptEventOf, type MsgFrame } from '../../src-shared/protocol/frames.js';
 import { toHex } from '../../src-shared/ids.js';
-import { messageKey, messageKeyOf } from '../../src-main/federation/seen-cache.js';
 import { idEqualAt } from '../../src-main/relay/id-key.js';
 import { tickNow } from '../../src-main/relay/tick-clock.js';
 import { ID_A, ID_B, ID_C, MSG_ID, RELAY_A, sampleFrames } from '../helpers/frames.js';
@@ -75,11 +74,6 @@ describe('in-place writers agree with the encoder', () => {
   it('receiptEventOf gives the EVENT RECEIPT encodeFrame builds from the RECEIPT fields', () => {
     const receipt = encodeFrame({ type: FrameType.RECEIPT, toRelay: RELAY_A, hops: 3, sender: ID_A, msgId: MSG_ID, recipient: ID_B, status: 2 });
     expect(toHex(receiptEventOf(receipt))).toBe(toHex(encodeFrame({ type: FrameType.EVENT, kind: EventKind.RECEIPT, msgId: MSG_ID, recipient: ID_B, status: 2 })));
-  });
-
-  it('messageKeyOf reads the same seen-cache key as messageKey(from, id)', () => {
-    expect(messageKeyOf(encodeFrame(a2b))).toBe(messageKey(ID_A, MSG_ID));
-    expect(messageKeyOf(Buffer.from(encodeFrame(a2b)))).toBe(messageKey(ID_A, MSG_ID));
   });
 
   it('idEqualAt compares 32 bytes in place', () => {
