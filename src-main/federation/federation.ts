@@ -4,7 +4,7 @@
 // offline recipients that call this relay home.
 import { FrameType, Limits, MsgFlag, ReceiptStatus, RouteAction } from '../../src-shared/protocol/constants.js';
 import { CloseCode, ErrorCode, W2wError } from '../../src-shared/protocol/errors.js';
-import { ReceiptAt, decodeFrame, encodeFwd, frameTypeName, isWellFormedReceipt, receiptEventOf, type DeclFrame, type FwdFrame, type MsgFrame, type ReceiptFrame, type RouteFrame } from '../../src-shared/protocol/frames.js';
+import { ReceiptAt, decodeFrame, encodeFwd, encodeReceipt, frameTypeName, isWellFormedReceipt, receiptEventOf, type DeclFrame, type FwdFrame, type MsgFrame, type RouteFrame } from '../../src-shared/protocol/frames.js';
 import { bytesEqual, idToText, shortId } from '../../src-shared/ids.js';
 import type { Identity } from '../crypto/identity.js';
 import { idEqualAt, idFromKey, idKey, type IdKey } from '../relay/id-key.js';
@@ -251,8 +251,17 @@ export class Federation {
     // Every message a sender here sent across the federation comes back as a RECEIPT: one addressed to
     // this relay becomes the sender's EVENT straight from its bytes (a RECEIPT is all fixed-size fields,
     // so this is exactly the RECEIPT the strict decoder accepts).
-    if (isWellFormedReceipt(data) && idEqualAt(data, ReceiptAt.TO_RELAY, this.opts.identity.publicKey)) {
-      this.core.receiptEventToSender(data.toString('latin1', ReceiptAt.SENDER, ReceiptAt.MSG_ID) as IdKey, receiptEventOf(data));
+    // (Every RECEIPT the strict decoder accepts is handled here: decodeFrame below never yields one.)
+    if (isWellFormedReceipt(data)) {
+      if (idEqualAt(data, ReceiptAt.TO_RELAY, this.opts.identity.publicKey)) {
+        this.core.receiptEventToSender(data.toString('latin1', ReceiptAt.SENDER, ReceiptAt.MSG_ID) as IdKey, receiptEventOf(data));
+        return;
+      }
+      // Passed on as onReceipt() would: its hops byte lowered in the received bytes, the rest as is.
+      const hops = data[ReceiptAt.HOPS] as number;
+      if (hops <= 1) return;
+      data[ReceiptAt.HOPS] = hops - 1;
+      this.linkTowards(data.toString('latin1', ReceiptAt.TO_RELAY, ReceiptAt.HOPS) as IdKey)?.send(data);
       return;
     }
     const d = decodeFrame(data);
@@ -268,9 +277,6 @@ export class Federation {
         return;
       case FrameType.FWD:
         this.onFwd(link, f);
-        return;
-      case FrameType.RECEIPT:
-        this.onReceipt(f);
         return;
       case FrameType.DECL:
         this.onDecl(link, f);
@@ -323,15 +329,6 @@ export class Federation {
     for (const m of res.missed) this.sendReceipt(f.originRelay, inner.from, inner.id, idFromKey(m.key), m.code);
   }
 
-  private onReceipt(r: ReceiptFrame): void {
-    if (bytesEqual(r.toRelay, this.opts.identity.publicKey)) {
-      this.core.receiptToSender(idKey(r.sender), r.msgId, r.recipient, r.status);
-      return;
-    }
-    if (r.hops <= 1) return;
-    this.toRelay(r.toRelay)?.sendFrame({ ...r, hops: r.hops - 1 });
-  }
-
   /** Passes a directory change to every link but the one it came from (each relay applies it once). */
   floodDecl(f: DeclFrame, except: LinkId | null): void {
     const sig = f.action === 1 ? f.holding.subarray(f.holding.byteLength - 64) : f.sig;
@@ -355,7 +352,11 @@ export class Federation {
   }
 
   private toRelay(relayId: Uint8Array): Link | null {
-    const best = this.routes.best(idKey(relayId));
+    return this.linkTowards(idKey(relayId));
+  }
+
+  private linkTowards(relay: IdKey): Link | null {
+    const best = this.routes.best(relay);
     if (!best || best.via === 'local') return null;
     const link = this.links.get(best.via);
     return link?.isUp ? link : null;
@@ -366,7 +367,7 @@ export class Federation {
       this.core.receiptToSender(idKey(sender), msgId, recipient, status);
       return;
     }
-    this.toRelay(toRelay)?.sendFrame({ type: FrameType.RECEIPT, toRelay, hops: Limits.MAX_HOPS, sender, msgId, recipient, status });
+    this.toRelay(toRelay)?.send(encodeReceipt(toRelay, Limits.MAX_HOPS, sender, msgId, recipient, status));
   }
 
   // --- forwarding -----------------------------------------------------------------------------

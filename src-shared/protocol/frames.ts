@@ -275,6 +275,24 @@ export function receiptEventOf(receipt: Uint8Array): Uint8Array {
   return out;
 }
 
+/** encodeFrame(RECEIPT) written field by field into one exact allocation (a RECEIPT per message crosses links). */
+export function encodeReceipt(toRelay: Uint8Array, hops: number, sender: Uint8Array, msgId: Uint8Array, recipient: Uint8Array, status: number): Uint8Array {
+  if (toRelay.byteLength !== ID_BYTES || sender.byteLength !== ID_BYTES || recipient.byteLength !== ID_BYTES) throw new RangeError(`RECEIPT IDs must be ${ID_BYTES} bytes`);
+  if (msgId.byteLength !== MSG_ID_BYTES) throw new RangeError(`msgId must be ${MSG_ID_BYTES} bytes, got ${msgId.byteLength}`);
+  if (!Number.isInteger(hops) || hops < 0 || hops > 0xff) throw new RangeError(`u8 out of range: ${hops}`);
+  if (!Number.isInteger(status) || status < 0 || status > 0xffff) throw new RangeError(`u16 out of range: ${status}`);
+  const out = new Uint8Array(RECEIPT_BYTES);
+  out[0] = FrameType.RECEIPT;
+  out.set(toRelay, ReceiptAt.TO_RELAY);
+  out[ReceiptAt.HOPS] = hops;
+  out.set(sender, ReceiptAt.SENDER);
+  out.set(msgId, ReceiptAt.MSG_ID);
+  out.set(recipient, ReceiptAt.MSG_ID + MSG_ID_BYTES);
+  out[RECEIPT_BYTES - 2] = status >>> 8;
+  out[RECEIPT_BYTES - 1] = status & 0xff;
+  return out;
+}
+
 /** A first guess at a frame's size; exact for the frames relays send per message (FWD, RECEIPT). */
 function sizeHint(f: Frame): number {
   switch (f.type) {

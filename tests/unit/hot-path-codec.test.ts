@@ -2,7 +2,7 @@
 // each must accept exactly what decodeFrame accepts and build exactly what encodeFrame builds.
 import { describe, expect, it } from 'vitest';
 import { EventKind, FrameType, Limits, Route } from '../../src-shared/protocol/constants.js';
-import { decodeFrame, encodeFrame, encodeFwd, isWellFormedA2b, isWellFormedReceipt, receiptEventOf, type MsgFrame } from '../../src-shared/protocol/frames.js';
+import { decodeFrame, encodeFrame, encodeFwd, encodeReceipt, isWellFormedA2b, isWellFormedReceipt, receiptEventOf, type MsgFrame } from '../../src-shared/protocol/frames.js';
 import { toHex } from '../../src-shared/ids.js';
 import { idEqualAt } from '../../src-main/relay/id-key.js';
 import { tickNow } from '../../src-main/relay/tick-clock.js';
@@ -69,6 +69,18 @@ describe('in-place writers agree with the encoder', () => {
     expect(() => encodeFwd(RELAY_A, Array.from({ length: Limits.MAX_RECIPIENTS + 1 }, () => ID_B), msg, 7)).toThrow(RangeError);
     expect(() => encodeFwd(RELAY_A, [ID_B.subarray(1)], msg, 7)).toThrow(RangeError);
     expect(() => encodeFwd(RELAY_A, [], encodeFrame({ type: FrameType.HS3, sigC: new Uint8Array(64) }), 7)).toThrow(RangeError);
+  });
+
+  it('encodeReceipt gives encodeFrame(RECEIPT), and refuses what encodeFrame refuses', () => {
+    for (const status of [0, 1, 301, 0xffff]) {
+      expect(toHex(encodeReceipt(RELAY_A, 16, ID_A, MSG_ID, ID_B, status))).toBe(
+        toHex(encodeFrame({ type: FrameType.RECEIPT, toRelay: RELAY_A, hops: 16, sender: ID_A, msgId: MSG_ID, recipient: ID_B, status })),
+      );
+    }
+    expect(() => encodeReceipt(RELAY_A, 256, ID_A, MSG_ID, ID_B, 1)).toThrow(RangeError);
+    expect(() => encodeReceipt(RELAY_A, 1, ID_A, MSG_ID, ID_B, 0x10000)).toThrow(RangeError);
+    expect(() => encodeReceipt(RELAY_A, 1, ID_A, MSG_ID.subarray(1), ID_B, 1)).toThrow(RangeError);
+    expect(() => encodeReceipt(RELAY_A, 1, ID_A.subarray(1), MSG_ID, ID_B, 1)).toThrow(RangeError);
   });
 
   it('receiptEventOf gives the EVENT RECEIPT encodeFrame builds from the RECEIPT fields', () => {
