@@ -4,7 +4,7 @@
 // offline recipients that call this relay home.
 import { FrameType, Limits, MsgFlag, ReceiptStatus, RouteAction } from '../../src-shared/protocol/constants.js';
 import { CloseCode, ErrorCode, W2wError } from '../../src-shared/protocol/errors.js';
-import { ReceiptAt, decodeFrame, encodeFwd, encodeReceipt, frameTypeName, isWellFormedReceipt, receiptEventOf, type DeclFrame, type FwdFrame, type MsgFrame, type RouteFrame } from '../../src-shared/protocol/frames.js';
+import { MsgAt, ReceiptAt, decodeFrame, encodeFwd, encodeReceipt, frameTypeName, isWellFormedReceipt, receiptEventOf, type DeclFrame, type FwdFrame, type MsgFrame, type RouteFrame } from '../../src-shared/protocol/frames.js';
 import { bytesEqual, idToText, shortId } from '../../src-shared/ids.js';
 import type { Identity } from '../crypto/identity.js';
 import { idEqualAt, idFromKey, idKey, type IdKey } from '../relay/id-key.js';
@@ -70,6 +70,9 @@ export interface LinkInfo {
 }
 
 const STORE_BATCH = 500;
+
+/** Per-message link frames are fully written: no zero-fill, and small ones come from Node's pool. */
+const alloc = (n: number): Uint8Array => Buffer.allocUnsafe(n);
 
 function onPath(path: Uint8Array[], relay: Uint8Array): boolean {
   return path.some((p) => bytesEqual(p, relay));
@@ -254,7 +257,7 @@ export class Federation {
     // (Every RECEIPT the strict decoder accepts is handled here: decodeFrame below never yields one.)
     if (isWellFormedReceipt(data)) {
       if (idEqualAt(data, ReceiptAt.TO_RELAY, this.opts.identity.publicKey)) {
-        this.core.receiptEventToSender(data.toString('latin1', ReceiptAt.SENDER, ReceiptAt.MSG_ID) as IdKey, receiptEventOf(data));
+        this.core.receiptEventToSender(data.toString('latin1', ReceiptAt.SENDER, ReceiptAt.MSG_ID) as IdKey, receiptEventOf(data, alloc));
         return;
       }
       // Passed on as onReceipt() would: its hops byte lowered in the received bytes, the rest as is.
@@ -367,7 +370,7 @@ export class Federation {
       this.core.receiptToSender(idKey(sender), msgId, recipient, status);
       return;
     }
-    this.toRelay(toRelay)?.send(encodeReceipt(toRelay, Limits.MAX_HOPS, sender, msgId, recipient, status));
+    this.toRelay(toRelay)?.send(encodeReceipt(toRelay, Limits.MAX_HOPS, sender, msgId, recipient, status, alloc));
   }
 
   // --- forwarding -----------------------------------------------------------------------------
@@ -377,11 +380,28 @@ export class Federation {
     this.seenMessages.add(msg);
   }
 
+  /**
+   * What route() and dispatch() do for an a2b from a client here whose recipient has no session here,
+   * in the common case, read in place: a route over an up link and a hop to spare. It marks the message
+   * seen and sends one FWD; otherwise it returns false having done nothing. If the link refuses the FWD
+   * (and closes), it returns false too: the general way then finds no link and reports the recipient.
+   */
+  forwardOne(raw: Buffer, to: IdKey): boolean {
+    const hops = (raw[MsgAt.HOPS] as number) - 1;
+    if (hops < 1) return false;
+    const best = this.routes.best(to);
+    if (!best || best.via === 'local') return false;
+    const link = this.links.get(best.via);
+    if (!link?.isUp) return false;
+    this.seenMessages.add(raw);
+    return link.send(encodeFwd(this.opts.identity.publicKey, [raw.subarray(MsgAt.TO, MsgAt.TO + 32)], raw, hops, alloc));
+  }
+
   /** Sends an a2n message to every link except the one it came from. */
   flood(msg: MsgFrame, raw: Uint8Array, originRelay: Uint8Array, except: LinkId | null): number {
     const hops = msg.hops - 1;
     if (hops < 1) return 0;
-    const fwd = encodeFwd(originRelay, [], raw, hops);
+    const fwd = encodeFwd(originRelay, [], raw, hops, alloc);
     let n = 0;
     for (const link of this.links.values()) {
       if (link.id === except) continue;
@@ -444,7 +464,7 @@ export class Federation {
       const link = this.links.get(linkId) as Link;
       for (let i = 0; i < keys.length; i += Limits.MAX_RECIPIENTS) {
         const chunk = keys.slice(i, i + Limits.MAX_RECIPIENTS);
-        const sent = link.send(encodeFwd(originRelay, chunk.map(idFromKey), raw, hops));
+        const sent = link.send(encodeFwd(originRelay, chunk.map(idFromKey), raw, hops, alloc));
         if (sent) result.forwarded += chunk.length;
         else for (const key of chunk) result.missed.push({ key, code: ErrorCode.RECIPIENT_OFFLINE });
       }

@@ -255,21 +255,23 @@ export class RelayCore implements LocalRelay {
   /**
    * The a2b hot path, on the received bytes in place: no decoded frame, no views, no arrays. It takes
    * only a well-formed a2b (exactly what the strict decoder accepts as one) from its registered sender,
-   * within the hop limit, to an ID with a session here that took it. Anything else returns false having
-   * done nothing, and goes the general way (decodeFrame, route), which gives the same result or the
-   * precise error.
+   * within the hop limit, to an ID with a session here that took it, or with a route over an up link
+   * (Federation.forwardOne). Anything else returns false having done nothing, and goes the general way
+   * (decodeFrame, route), which gives the same result or the precise error.
    */
   forwardA2b(conn: Connection, raw: Buffer): boolean {
     if (!isWellFormedA2b(raw)) return false;
     const hops = raw[MsgAt.HOPS] as number;
     if (hops < 1 || hops > Limits.MAX_HOPS || !idEqualAt(raw, MsgAt.FROM, conn.id as Buffer)) return false;
     const to = conn.destinationKeyAt(raw, MsgAt.TO);
-    if (!this.deliverLocal(to, raw)) return false;
+    const local = this.deliverLocal(to, raw);
+    if (!local && !this.federation?.forwardOne(raw, to)) return false;
     this.counters.framesIn++;
     this.counters.messagesRouted++;
-    this.remember(conn.key as IdKey, to);
+    if (local) this.remember(conn.key as IdKey, to);
     if (((raw[2] as number) & MsgFlag.ACK) !== 0) {
-      conn.sendFrame({ type: FrameType.ACK, id: raw.subarray(MsgAt.ID, MsgAt.FROM), delivered: 1, forwarded: 0, stored: 0, missed: [] });
+      const delivered = local ? 1 : 0;
+      conn.sendFrame({ type: FrameType.ACK, id: raw.subarray(MsgAt.ID, MsgAt.FROM), delivered, forwarded: 1 - delivered, stored: 0, missed: [] });
     }
     return true;
   }

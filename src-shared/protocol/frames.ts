@@ -254,6 +254,13 @@ function writeGroupName(w: ByteWriter, name: string): void {
 /** Bytes of a RECEIPT (§9.7): type, toRelay, hops, sender, msgId, recipient, status. */
 export const RECEIPT_BYTES = 1 + ID_BYTES + 1 + ID_BYTES + MSG_ID_BYTES + ID_BYTES + 2;
 
+/**
+ * Where the per-message writers below get their bytes. Every byte is written, so the caller may pass
+ * an allocator that does not zero (in Node, Buffer.allocUnsafe: pooled, no backing store per frame).
+ */
+export type Alloc = (n: number) => Uint8Array;
+const newBytes: Alloc = (n) => new Uint8Array(n);
+
 /** Offsets in a RECEIPT; msgId, recipient and status end the frame, in the order a RECEIPT event has them. */
 export const ReceiptAt = { TO_RELAY: 1, HOPS: 1 + ID_BYTES, SENDER: 2 + ID_BYTES, MSG_ID: 2 + 2 * ID_BYTES } as const;
 
@@ -266,9 +273,9 @@ export function isWellFormedReceipt(b: Uint8Array): boolean {
  * The EVENT RECEIPT (§7.10) a sender gets for a well-formed RECEIPT: its msgId, recipient and status,
  * copied as they are, behind the EVENT type and kind bytes.
  */
-export function receiptEventOf(receipt: Uint8Array): Uint8Array {
+export function receiptEventOf(receipt: Uint8Array, alloc: Alloc = newBytes): Uint8Array {
   const tail = receipt.subarray(ReceiptAt.MSG_ID);
-  const out = new Uint8Array(2 + tail.byteLength);
+  const out = alloc(2 + tail.byteLength);
   out[0] = FrameType.EVENT;
   out[1] = EventKind.RECEIPT;
   out.set(tail, 2);
@@ -276,12 +283,12 @@ export function receiptEventOf(receipt: Uint8Array): Uint8Array {
 }
 
 /** encodeFrame(RECEIPT) written field by field into one exact allocation (a RECEIPT per message crosses links). */
-export function encodeReceipt(toRelay: Uint8Array, hops: number, sender: Uint8Array, msgId: Uint8Array, recipient: Uint8Array, status: number): Uint8Array {
+export function encodeReceipt(toRelay: Uint8Array, hops: number, sender: Uint8Array, msgId: Uint8Array, recipient: Uint8Array, status: number, alloc: Alloc = newBytes): Uint8Array {
   if (toRelay.byteLength !== ID_BYTES || sender.byteLength !== ID_BYTES || recipient.byteLength !== ID_BYTES) throw new RangeError(`RECEIPT IDs must be ${ID_BYTES} bytes`);
   if (msgId.byteLength !== MSG_ID_BYTES) throw new RangeError(`msgId must be ${MSG_ID_BYTES} bytes, got ${msgId.byteLength}`);
   if (!Number.isInteger(hops) || hops < 0 || hops > 0xff) throw new RangeError(`u8 out of range: ${hops}`);
   if (!Number.isInteger(status) || status < 0 || status > 0xffff) throw new RangeError(`u16 out of range: ${status}`);
-  const out = new Uint8Array(RECEIPT_BYTES);
+  const out = alloc(RECEIPT_BYTES);
   out[0] = FrameType.RECEIPT;
   out.set(toRelay, ReceiptAt.TO_RELAY);
   out[ReceiptAt.HOPS] = hops;
@@ -311,13 +318,13 @@ function sizeHint(f: Frame): number {
  * A FWD (§9.4) carrying `msg` with its hops byte set to `hops`, built in one exact allocation: what
  * encodeFrame gives for the same FWD after copying `msg` with the new hops byte, without that copy.
  */
-export function encodeFwd(originRelay: Uint8Array, targets: readonly Uint8Array[], msg: Uint8Array, hops: number): Uint8Array {
+export function encodeFwd(originRelay: Uint8Array, targets: readonly Uint8Array[], msg: Uint8Array, hops: number, alloc: Alloc = newBytes): Uint8Array {
   if (originRelay.byteLength !== ID_BYTES) throw new RangeError(`originRelay must be ${ID_BYTES} bytes, got ${originRelay.byteLength}`);
   if (targets.length > Limits.MAX_RECIPIENTS) throw new RangeError(`FWD takes at most ${Limits.MAX_RECIPIENTS} targets`);
   if (!Number.isInteger(hops) || hops < 0 || hops > 0xff) throw new RangeError(`hops out of range: ${hops}`);
   if (msg[0] !== FrameType.MSG || msg.byteLength < 4) throw new RangeError('FWD carries a MSG frame');
   const at = 2 + ID_BYTES * (1 + targets.length);
-  const out = new Uint8Array(at + msg.byteLength);
+  const out = alloc(at + msg.byteLength);
   out[0] = FrameType.FWD;
   out.set(originRelay, 1);
   out[1 + ID_BYTES] = targets.length;
