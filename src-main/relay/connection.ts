@@ -31,6 +31,9 @@ export class Connection {
   /** the last a2b destination and its map key: a conversation sends to the same ID again and again */
   private lastTo: Buffer | null = null;
   private lastToKey: IdKey | null = null;
+  /** the last a2b destination RelayCore.remember()ed for this sender, and its contact-eviction count then */
+  rememberedTo: IdKey | null = null;
+  rememberedAt = -1;
 
   constructor(
     readonly ws: WebSocket,

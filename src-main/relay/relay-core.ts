@@ -66,6 +66,8 @@ export class RelayCore implements LocalRelay {
     slowConsumers: 0,
   };
   private readonly errors = new Map<number, number>();
+  /** bumped whenever a contact is forgotten: a connection's cached "already remembered" is then stale */
+  private contactEvictions = 0;
   connectionCount = 0;
 
   constructor(
@@ -220,12 +222,16 @@ export class RelayCore implements LocalRelay {
       set = new Set();
       this.contacts.set(x, set);
       // Contacts outlive a session (so a contact also hears "online" again); the oldest IDs are forgotten.
-      if (this.contacts.size > MAX_CONTACT_OWNERS) this.contacts.delete(this.contacts.keys().next().value as IdKey);
+      if (this.contacts.size > MAX_CONTACT_OWNERS) {
+        this.contacts.delete(this.contacts.keys().next().value as IdKey);
+        this.contactEvictions++;
+      }
     }
     if (set.has(y)) return;
     if (set.size >= MAX_CONTACTS_PER_ID) {
       const oldest = set.values().next().value;
       if (oldest !== undefined) set.delete(oldest);
+      this.contactEvictions++;
     }
     set.add(y);
   }
@@ -268,7 +274,13 @@ export class RelayCore implements LocalRelay {
     if (!local && !this.federation?.forwardOne(raw, to)) return false;
     this.counters.framesIn++;
     this.counters.messagesRouted++;
-    if (local) this.remember(conn.key as IdKey, to);
+    // A conversation sends to the same ID again and again: remember the pair once, until a contact is
+    // forgotten anywhere (then remember() may have to put it back).
+    if (local && (conn.rememberedTo !== to || conn.rememberedAt !== this.contactEvictions)) {
+      this.remember(conn.key as IdKey, to);
+      conn.rememberedTo = to;
+      conn.rememberedAt = this.contactEvictions;
+    }
     if (((raw[2] as number) & MsgFlag.ACK) !== 0) {
       const delivered = local ? 1 : 0;
       conn.sendFrame({ type: FrameType.ACK, id: raw.subarray(MsgAt.ID, MsgAt.FROM), delivered, forwarded: 1 - delivered, stored: 0, missed: [] });
