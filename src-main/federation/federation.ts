@@ -4,10 +4,10 @@
 // offline recipients that call this relay home.
 import { FrameType, Limits, MsgFlag, ReceiptStatus, RouteAction } from '../../src-shared/protocol/constants.js';
 import { CloseCode, ErrorCode, W2wError } from '../../src-shared/protocol/errors.js';
-import { decodeFrame, frameTypeName, type DeclFrame, type FwdFrame, type MsgFrame, type ReceiptFrame, type RouteFrame } from '../../src-shared/protocol/frames.js';
+import { MsgAt, ReceiptAt, decodeFrame, encodeFwd, encodeReceipt, frameTypeName, isWellFormedReceipt, receiptEventOf, type DeclFrame, type FwdFrame, type MsgFrame, type RouteFrame } from '../../src-shared/protocol/frames.js';
 import { bytesEqual, idToText, shortId } from '../../src-shared/ids.js';
 import type { Identity } from '../crypto/identity.js';
-import { idFromKey, idKey, type IdKey } from '../relay/id-key.js';
+import { idEqualAt, idFromKey, idKey, type IdKey } from '../relay/id-key.js';
 import type { SocketBatcher } from '../relay/socket-batcher.js';
 import type { Directory } from '../relay/directory.js';
 import type { LinksRepo } from '../store/links-repo.js';
@@ -16,7 +16,8 @@ import { signHomeProof, verifyHomeProof, type HomeProof } from './home-proof.js'
 import { Link, type LinkOptions } from './link.js';
 import { LinkDialer } from './link-dialer.js';
 import { PathVectorRouteTable, type BestRoute, type LinkId, type RouteChange, type RouteTable } from './route-table.js';
-import { SeenCache, messageKey } from './seen-cache.js';
+import { MessageSeenCache } from './message-seen-cache.js';
+import { SeenCache } from './seen-cache.js';
 import type WebSocket from 'ws';
 
 /** What federation needs from the relay it belongs to. */
@@ -29,6 +30,8 @@ export interface LocalRelay {
   knows(key: IdKey): boolean;
   /** tells the sender's local sessions how a message fared (EVENT RECEIPT) */
   receiptToSender(sender: IdKey, msgId: Uint8Array, recipient: Uint8Array, status: number): void;
+  /** the same, with the EVENT RECEIPT frame already built */
+  receiptEventToSender(sender: IdKey, event: Uint8Array): void;
   countError(code: ErrorCode): void;
   /** the best route of an ID changed: re-derive its network-wide presence (§8.8) */
   presenceCheck(key: IdKey): void;
@@ -70,15 +73,11 @@ export interface LinkInfo {
 
 const STORE_BATCH = 500;
 
+/** Per-message link frames are fully written: no zero-fill, and small ones come from Node's pool. */
+const alloc = (n: number): Uint8Array => Buffer.allocUnsafe(n);
+
 function onPath(path: Uint8Array[], relay: Uint8Array): boolean {
   return path.some((p) => bytesEqual(p, relay));
-}
-
-/** A copy of a MSG frame with its hops byte (offset 3) replaced. */
-function withHops(msg: Uint8Array, hops: number): Buffer {
-  const copy = Buffer.from(msg);
-  copy[3] = hops;
-  return copy;
 }
 
 export class Federation {
@@ -86,7 +85,10 @@ export class Federation {
   private readonly links = new Map<LinkId, Link>();
   private readonly dialers = new Map<string, { dialer: LinkDialer; pinned: Buffer | null; link: Link | null }>();
   private readonly trusted = new Set<IdKey>();
+  /** directory changes (DECL), by signature */
   private readonly seen = new SeenCache();
+  /** messages, by (id, from) */
+  private readonly seenMessages = new MessageSeenCache();
   private readonly homeProofs = new Map<IdKey, HomeProof>();
   private readonly selfKey: IdKey;
   private local: LocalRelay | null = null;
@@ -301,6 +303,22 @@ export class Federation {
   // --- frames from links -----------------------------------------------------------------------
 
   onRaw(link: Link, data: Buffer): void {
+    // Every message a sender here sent across the federation comes back as a RECEIPT: one addressed to
+    // this relay becomes the sender's EVENT straight from its bytes (a RECEIPT is all fixed-size fields,
+    // so this is exactly the RECEIPT the strict decoder accepts).
+    // (Every RECEIPT the strict decoder accepts is handled here: decodeFrame below never yields one.)
+    if (isWellFormedReceipt(data)) {
+      if (idEqualAt(data, ReceiptAt.TO_RELAY, this.opts.identity.publicKey)) {
+        this.core.receiptEventToSender(data.toString('latin1', ReceiptAt.SENDER, ReceiptAt.MSG_ID) as IdKey, receiptEventOf(data, alloc));
+        return;
+      }
+      // Passed on as onReceipt() would: its hops byte lowered in the received bytes, the rest as is.
+      const hops = data[ReceiptAt.HOPS] as number;
+      if (hops <= 1) return;
+      data[ReceiptAt.HOPS] = hops - 1;
+      this.linkTowards(data.toString('latin1', ReceiptAt.TO_RELAY, ReceiptAt.HOPS) as IdKey)?.send(data);
+      return;
+    }
     const d = decodeFrame(data);
     if (!d.ok) {
       this.core.countError(d.error.code);
@@ -314,9 +332,6 @@ export class Federation {
         return;
       case FrameType.FWD:
         this.onFwd(link, f);
-        return;
-      case FrameType.RECEIPT:
-        this.onReceipt(f);
         return;
       case FrameType.DECL:
         this.onDecl(link, f);
@@ -352,7 +367,7 @@ export class Federation {
 
   private onFwd(link: Link, f: FwdFrame): void {
     const inner = f.inner;
-    if (!this.seen.add(messageKey(inner.from, inner.id))) return;
+    if (!this.seenMessages.add(f.msg)) return;
     if (f.targets.length === 0) {
       this.core.deliverToAll(f.msg);
       if (this.transit) this.flood(inner, f.msg, f.originRelay, link.id);
@@ -371,15 +386,6 @@ export class Federation {
     }
     const res = this.dispatch(inner, f.msg, rest, f.originRelay);
     for (const m of res.missed) this.sendReceipt(f.originRelay, inner.from, inner.id, idFromKey(m.key), m.code);
-  }
-
-  private onReceipt(r: ReceiptFrame): void {
-    if (bytesEqual(r.toRelay, this.opts.identity.publicKey)) {
-      this.core.receiptToSender(idKey(r.sender), r.msgId, r.recipient, r.status);
-      return;
-    }
-    if (r.hops <= 1) return;
-    this.toRelay(r.toRelay)?.sendFrame({ ...r, hops: r.hops - 1 });
   }
 
   /** Passes a directory change to every link but the one it came from (each relay applies it once). */
@@ -405,7 +411,11 @@ export class Federation {
   }
 
   private toRelay(relayId: Uint8Array): Link | null {
-    const best = this.routes.best(idKey(relayId));
+    return this.linkTowards(idKey(relayId));
+  }
+
+  private linkTowards(relay: IdKey): Link | null {
+    const best = this.routes.best(relay);
     if (!best || best.via === 'local') return null;
     const link = this.links.get(best.via);
     return link?.isUp ? link : null;
@@ -416,25 +426,42 @@ export class Federation {
       this.core.receiptToSender(idKey(sender), msgId, recipient, status);
       return;
     }
-    this.toRelay(toRelay)?.sendFrame({ type: FrameType.RECEIPT, toRelay, hops: Limits.MAX_HOPS, sender, msgId, recipient, status });
+    this.toRelay(toRelay)?.send(encodeReceipt(toRelay, Limits.MAX_HOPS, sender, msgId, recipient, status, alloc));
   }
 
   // --- forwarding -----------------------------------------------------------------------------
 
   /** Remembers a message this relay originated so an echo over a cycle is dropped. */
-  markSeen(msg: MsgFrame): void {
-    this.seen.add(messageKey(msg.from, msg.id));
+  markSeen(msg: Uint8Array): void {
+    this.seenMessages.add(msg);
+  }
+
+  /**
+   * What route() and dispatch() do for an a2b from a client here whose recipient has no session here,
+   * in the common case, read in place: a route over an up link and a hop to spare. It marks the message
+   * seen and sends one FWD; otherwise it returns false having done nothing. If the link refuses the FWD
+   * (and closes), it returns false too: the general way then finds no link and reports the recipient.
+   */
+  forwardOne(raw: Buffer, to: IdKey): boolean {
+    const hops = (raw[MsgAt.HOPS] as number) - 1;
+    if (hops < 1) return false;
+    const best = this.routes.best(to);
+    if (!best || best.via === 'local') return false;
+    const link = this.links.get(best.via);
+    if (!link?.isUp) return false;
+    this.seenMessages.add(raw);
+    return link.send(encodeFwd(this.opts.identity.publicKey, [raw.subarray(MsgAt.TO, MsgAt.TO + 32)], raw, hops, alloc));
   }
 
   /** Sends an a2n message to every link except the one it came from. */
   flood(msg: MsgFrame, raw: Uint8Array, originRelay: Uint8Array, except: LinkId | null): number {
     const hops = msg.hops - 1;
     if (hops < 1) return 0;
-    const copy = withHops(raw, hops);
+    const fwd = encodeFwd(originRelay, [], raw, hops, alloc);
     let n = 0;
     for (const link of this.links.values()) {
       if (link.id === except) continue;
-      if (link.sendFrame({ type: FrameType.FWD, originRelay, targets: [], msg: copy, inner: msg })) n++;
+      if (link.send(fwd)) n++;
     }
     return n;
   }
@@ -489,12 +516,11 @@ export class Federation {
       for (const keys of byLink.values()) for (const key of keys) result.missed.push({ key, code: ErrorCode.HOP_LIMIT });
       return result;
     }
-    const copy = withHops(raw, hops);
     for (const [linkId, keys] of byLink) {
       const link = this.links.get(linkId) as Link;
       for (let i = 0; i < keys.length; i += Limits.MAX_RECIPIENTS) {
         const chunk = keys.slice(i, i + Limits.MAX_RECIPIENTS);
-        const sent = link.sendFrame({ type: FrameType.FWD, originRelay, targets: chunk.map(idFromKey), msg: copy, inner: msg });
+        const sent = link.send(encodeFwd(originRelay, chunk.map(idFromKey), raw, hops, alloc));
         if (sent) result.forwarded += chunk.length;
         else for (const key of chunk) result.missed.push({ key, code: ErrorCode.RECIPIENT_OFFLINE });
       }

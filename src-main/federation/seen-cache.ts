@@ -1,5 +1,6 @@
-// Message IDs a relay has already handled, so cycles in the relay graph never loop or duplicate:
-// bounded in count and age, oldest forgotten first.
+// Keys a relay has already handled (directory changes, by signature), so floods over cycles in the
+// relay graph never loop or repeat: bounded in count and age, oldest forgotten first. Messages have
+// their own cache, built for the per-message path (message-seen-cache.ts).
 export class SeenCache {
   private readonly seen = new Map<string, number>();
   /**
@@ -16,8 +17,11 @@ export class SeenCache {
   /** true if the key was new (and is now remembered); false for a repeat. */
   add(key: string, nowMs = Date.now()): boolean {
     const at = this.seen.get(key);
-    if (at !== undefined && nowMs - at < this.ttlMs) return false;
-    this.seen.delete(key);
+    if (at !== undefined) {
+      if (nowMs - at < this.ttlMs) return false;
+      // Re-added: it moves to the young end, so eviction still goes oldest first.
+      this.seen.delete(key);
+    }
     this.seen.set(key, nowMs);
     while (this.seen.size > this.capacity) {
       // Every entry the iterator passed was deleted here, so the live ones all lie ahead of it.
@@ -34,9 +38,4 @@ export class SeenCache {
   get size(): number {
     return this.seen.size;
   }
-}
-
-/** The dedup key of a message: its sender and ID (two senders may pick the same random ID). */
-export function messageKey(from: Uint8Array, id: Uint8Array): string {
-  return Buffer.concat([from, id]).toString('latin1');
 }

@@ -2,16 +2,17 @@
 // READY), per-connection limits (rate, slow consumer, liveness), and the hand-off of registered
 // frames to the relay core. Bad input becomes a coded ERROR frame; it never throws out of here.
 import type WebSocket from 'ws';
-import { FrameType, HandshakeContext, PROTOCOL_VERSION } from '../../src-shared/protocol/constants.js';
+import { FrameType, HandshakeContext, ID_BYTES, PROTOCOL_VERSION } from '../../src-shared/protocol/constants.js';
 import { CloseCode, ErrorCode, W2wError, errorName } from '../../src-shared/protocol/errors.js';
 import { ZERO_REF, decodeFrame, encodeFrame, frameTypeName, truncateUtf8, type Frame } from '../../src-shared/protocol/frames.js';
 import { HandshakeResponder } from '../crypto/handshake.js';
-import { idKey, type IdKey } from './id-key.js';
+import { idEqualAt, idKey, type IdKey } from './id-key.js';
 import type { RelayCore } from './relay-core.js';
 import { TokenBucket } from './token-bucket.js';
 import type { Link } from '../federation/link.js';
 
-type State = 'await-hs1' | 'await-hs3' | 'ready' | 'link' | 'closed';
+/** committing: HS3 checked out, READY waits for the node-list row to be committed (NodeList). */
+type State = 'await-hs1' | 'await-hs3' | 'committing' | 'ready' | 'link' | 'closed';
 
 export class Connection {
   private state: State = 'await-hs1';
@@ -36,6 +37,9 @@ export class Connection {
   bytesIn = 0;
   msgsOut = 0;
   bytesOut = 0;
+  /** the last a2b destination RelayCore.remember()ed for this sender, and its contact-eviction count then */
+  rememberedTo: IdKey | null = null;
+  rememberedAt = -1;
 
   constructor(
     readonly ws: WebSocket,
@@ -71,9 +75,17 @@ export class Connection {
 
   /** The map key of an a2b destination, reusing the previous one when the destination repeats. */
   destinationKey(to: Uint8Array): IdKey {
-    if (this.lastTo && this.lastToKey && this.lastTo.equals(to)) return this.lastToKey;
+    if (this.lastTo && this.lastToKey && idEqualAt(to, 0, this.lastTo)) return this.lastToKey;
     this.lastTo = Buffer.from(to);
     this.lastToKey = idKey(to);
+    return this.lastToKey;
+  }
+
+  /** destinationKey() for the 32 bytes of `frame` at `at`, read in place (no view when it repeats). */
+  destinationKeyAt(frame: Buffer, at: number): IdKey {
+    if (this.lastTo && this.lastToKey && idEqualAt(frame, at, this.lastTo)) return this.lastToKey;
+    this.lastTo = Buffer.from(frame.subarray(at, at + ID_BYTES));
+    this.lastToKey = idKey(this.lastTo);
     return this.lastToKey;
   }
 
@@ -170,6 +182,8 @@ export class Connection {
       this.reject(new W2wError(ErrorCode.TEXT_FRAME, 'w2w frames are binary WebSocket messages; text messages are not accepted'));
       return;
     }
+    // Most traffic is a2b to a client of this relay: forwarded from the received bytes, undecoded.
+    if (this.state === 'ready' && data.byteLength <= this.core.limits.maxFrameBytes && this.core.forwardA2b(this, data)) return;
     const decoded = decodeFrame(data, this.core.limits.maxFrameBytes);
     if (!decoded.ok) {
       this.reject(decoded.error, msgRef(data));
@@ -183,6 +197,10 @@ export class Connection {
           break;
         case 'await-hs3':
           this.onHs3(frame);
+          break;
+        case 'committing':
+          // The client was to wait for READY: anything now is a frame before registration finished.
+          this.reject(unexpected(frame, 'nothing before READY'));
           break;
         case 'ready':
           this.core.onFrame(this, frame, data);
@@ -274,12 +292,33 @@ export class Connection {
       this.fail(refused, CloseCode.HANDSHAKE_FAILED);
       return;
     }
-    this.state = 'ready';
-    this.registeredMs = Date.now();
+    this.state = 'committing';
     this.id = step.value.peerId;
     this.key = idKey(this.id);
+    const th = step.value.transcriptHash;
+    // READY promises the ID is in the node list: it leaves once the row is committed (with the
+    // other registrations of this event-loop turn, in one transaction).
+    this.core.nodeList.recordRegistration(this.id, Date.now(), (ok, err) => this.onCommitted(th, ok, err));
+  }
+
+  private onCommitted(transcriptHash: Uint8Array, ok: boolean, err: unknown): void {
+    if (this.state !== 'committing') return;
+    if (!ok) {
+      this.core.onInternalError(err);
+      this.fail(new W2wError(ErrorCode.INTERNAL, 'the relay could not record the registration; try again'), CloseCode.TRY_AGAIN_LATER);
+      return;
+    }
+    // The owner may have paused relaying or narrowed the policy while the row was being committed.
+    const refused = this.id ? this.core.registrationRefusal(this.id) : null;
+    if (refused) {
+      this.core.countError(refused.code);
+      this.fail(refused, CloseCode.HANDSHAKE_FAILED);
+      return;
+    }
+    this.state = 'ready';
+    this.registeredMs = Date.now();
     // c2s and s2s traffic is protected by TLS; those session keys are not used on the wire in v1.
-    this.sendFrame({ type: FrameType.READY, transcriptHash: step.value.transcriptHash, timeMs: Date.now() });
+    this.sendFrame({ type: FrameType.READY, transcriptHash, timeMs: Date.now() });
     this.core.onRegistered(this);
   }
 

@@ -9,6 +9,8 @@ export interface NodeListStore {
   list(): NodeListRecord[];
   recordRegistration(id: Buffer, nowMs: number): void;
   recordLeave(id: Buffer, nowMs: number): void;
+  /** Runs `work` (calls of the two methods above) as one transaction: one commit for a tick's registrations. */
+  inTransaction?(work: () => void): void;
 }
 
 export interface GroupRecord {

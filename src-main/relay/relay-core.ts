@@ -3,7 +3,7 @@
 // envelope, never the body, and never verifies a signature or touches SQLite per forwarded message.
 import { DeclQueryBy, EventKind, FrameType, ID_BYTES, Limits, MsgFlag, Op, Route } from '../../src-shared/protocol/constants.js';
 import { ErrorCode, W2wError } from '../../src-shared/protocol/errors.js';
-import { RouteKind, frameTypeName, truncateUtf8, type Frame, type GroupEntry, type MissedRecipient, type MsgFrame, type ReqFrame, type ResResult } from '../../src-shared/protocol/frames.js';
+import { MsgAt, RouteKind, frameTypeName, isWellFormedA2b, truncateUtf8, type Frame, type GroupEntry, type MissedRecipient, type MsgFrame, type ReqFrame, type ResResult } from '../../src-shared/protocol/frames.js';
 import { idToText } from '../../src-shared/ids.js';
 import type { Identity } from '../crypto/identity.js';
 import type { Connection } from './connection.js';
@@ -11,7 +11,7 @@ import type { Federation, LocalRelay } from '../federation/federation.js';
 import { Groups } from './groups.js';
 import { Directory } from './directory.js';
 import type { DirectoryRepo } from '../store/directory-repo.js';
-import { idFromKey, idKey, type IdKey } from './id-key.js';
+import { idEqualAt, idFromKey, idKey, type IdKey } from './id-key.js';
 import { NodeList } from './node-list.js';
 import type { GroupStore, NodeListStore } from './ports.js';
 import { SocketBatcher } from './socket-batcher.js';
@@ -67,6 +67,8 @@ export class RelayCore implements LocalRelay {
     slowConsumers: 0,
   };
   private readonly errors = new Map<number, number>();
+  /** bumped whenever a contact is forgotten: a connection's cached "already remembered" is then stale */
+  private contactEvictions = 0;
   connectionCount = 0;
   /** IDs announced online: a session here or a route over a link (network-wide presence, §8.8) */
   private readonly reachable = new Set<IdKey>();
@@ -151,7 +153,6 @@ export class RelayCore implements LocalRelay {
 
   onRegistered(conn: Connection): void {
     const key = conn.key as IdKey;
-    const id = conn.id as Buffer;
     let set = this.sessions.get(key);
     const firstSession = !set;
     if (!set) {
@@ -159,7 +160,6 @@ export class RelayCore implements LocalRelay {
       this.sessions.set(key, set);
     }
     set.add(conn);
-    this.nodeList.recordRegistration(id, Date.now());
     if (firstSession) {
       this.presenceCheck(key);
       this.federation?.localJoined(key);
@@ -238,6 +238,12 @@ export class RelayCore implements LocalRelay {
     for (const c of set) c.sendFrame(frame);
   }
 
+  receiptEventToSender(sender: IdKey, event: Uint8Array): void {
+    const set = this.sessions.get(sender);
+    if (!set) return;
+    for (const c of set) c.send(event);
+  }
+
   /** Tell everyone who watches `key`, shares a group with it, or has messaged it. */
   private announcePresence(key: IdKey, online: boolean): void {
     const targets = new Set<Connection>();
@@ -265,12 +271,16 @@ export class RelayCore implements LocalRelay {
       set = new Set();
       this.contacts.set(x, set);
       // Contacts outlive a session (so a contact also hears "online" again); the oldest IDs are forgotten.
-      if (this.contacts.size > MAX_CONTACT_OWNERS) this.contacts.delete(this.contacts.keys().next().value as IdKey);
+      if (this.contacts.size > MAX_CONTACT_OWNERS) {
+        this.contacts.delete(this.contacts.keys().next().value as IdKey);
+        this.contactEvictions++;
+      }
     }
     if (set.has(y)) return;
     if (set.size >= MAX_CONTACTS_PER_ID) {
       const oldest = set.values().next().value;
       if (oldest !== undefined) set.delete(oldest);
+      this.contactEvictions++;
     }
     set.add(y);
   }
@@ -295,6 +305,38 @@ export class RelayCore implements LocalRelay {
       default:
         conn.sendError(ErrorCode.UNEXPECTED_FRAME, `a client may not send ${frameTypeName(frame.type)} after registration`);
     }
+  }
+
+  /**
+   * The a2b hot path, on the received bytes in place: no decoded frame, no views, no arrays. It takes
+   * only a well-formed a2b (exactly what the strict decoder accepts as one) from its registered sender,
+   * within the hop limit, to an ID with a session here that took it, or with a route over an up link
+   * (Federation.forwardOne). Anything else returns false having done nothing, and goes the general way
+   * (decodeFrame, route), which gives the same result or the precise error.
+   */
+  forwardA2b(conn: Connection, raw: Buffer): boolean {
+    if (!isWellFormedA2b(raw)) return false;
+    const hops = raw[MsgAt.HOPS] as number;
+    if (hops < 1 || hops > Limits.MAX_HOPS || !idEqualAt(raw, MsgAt.FROM, conn.id as Buffer)) return false;
+    const to = conn.destinationKeyAt(raw, MsgAt.TO);
+    const local = this.deliverLocal(to, raw);
+    if (!local && !this.federation?.forwardOne(raw, to)) return false;
+    this.counters.framesIn++;
+    this.counters.messagesRouted++;
+    conn.msgsIn++;
+    conn.bytesIn += raw.byteLength;
+    // A conversation sends to the same ID again and again: remember the pair once, until a contact is
+    // forgotten anywhere (then remember() may have to put it back).
+    if (local && (conn.rememberedTo !== to || conn.rememberedAt !== this.contactEvictions)) {
+      this.remember(conn.key as IdKey, to);
+      conn.rememberedTo = to;
+      conn.rememberedAt = this.contactEvictions;
+    }
+    if (((raw[2] as number) & MsgFlag.ACK) !== 0) {
+      const delivered = local ? 1 : 0;
+      conn.sendFrame({ type: FrameType.ACK, id: raw.subarray(MsgAt.ID, MsgAt.FROM), delivered, forwarded: 1 - delivered, stored: 0, missed: [] });
+    }
+    return true;
   }
 
   private route(conn: Connection, msg: MsgFrame, raw: Buffer): void {
@@ -363,10 +405,10 @@ export class RelayCore implements LocalRelay {
       // Only a message that leaves this relay can come back over a cycle: the seen-cache (a cost on
       // the hot path) is paid for those alone.
       if (msg.route === Route.A2N) {
-        fed.markSeen(msg);
+        fed.markSeen(raw);
         fed.flood(msg, raw, this.identity.publicKey, null);
       } else if (elsewhere.length > 0) {
-        fed.markSeen(msg);
+        fed.markSeen(raw);
         const res = fed.dispatch(msg, raw, elsewhere, this.identity.publicKey);
         forwarded = res.forwarded;
         stored = res.stored;

@@ -159,6 +159,8 @@ export class RelayServer {
     this.core.federation?.stop();
     this.core.broadcastNotice('relay is shutting down');
     for (const c of this.connections) c.close(CloseCode.GOING_AWAY, 'relay shutting down');
+    // Leaves (and registrations whose READY is pending) are committed now, while the store is open.
+    this.core.nodeList.flush();
     // wss.close() calls back only once every client is gone, so peers that never answer the close
     // (not reading, vanished) are cut after a short grace rather than the connection's 5 s one.
     const cut = setTimeout(() => {

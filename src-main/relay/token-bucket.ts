@@ -1,4 +1,6 @@
 // Per-connection token bucket: `ratePerSec` tokens refill continuously up to `burst`.
+import { tickNow } from './tick-clock.js';
+
 export class TokenBucket {
   private tokens: number;
   private last: number;
@@ -6,7 +8,7 @@ export class TokenBucket {
   constructor(
     private readonly ratePerSec: number,
     private readonly burst: number,
-    private readonly now: () => number = performance.now.bind(performance),
+    private readonly now: () => number = tickNow,
   ) {
     this.tokens = burst;
     this.last = this.now();

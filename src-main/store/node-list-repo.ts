@@ -33,6 +33,7 @@ export class NodeListRepo {
   readonly #has: Database.Statement<[Buffer], number>;
   readonly #list: Database.Statement<[], NodeRow>;
   readonly #count: Database.Statement<[], number>;
+  readonly #tx: (work: () => void) => void;
 
   constructor(db: Database.Database) {
     this.#register = db.prepare<[Buffer, number, number]>(
@@ -48,6 +49,12 @@ export class NodeListRepo {
       'SELECT id, first_seen_ms, last_seen_ms, registrations FROM node_list ORDER BY last_seen_ms DESC, id',
     );
     this.#count = db.prepare<[], number>('SELECT count(*) FROM node_list').pluck();
+    this.#tx = db.transaction((work: () => void) => work());
+  }
+
+  /** Runs `work` in one transaction (nested calls join the outer one): all of it is committed, or none. */
+  inTransaction(work: () => void): void {
+    this.#tx(work);
   }
 
   /** Adds the ID on its first registration, or bumps its counter and last-seen time on later ones. */

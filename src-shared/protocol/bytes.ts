@@ -178,6 +178,8 @@ export class ByteWriter {
   }
 
   finish(): Uint8Array {
-    return this.buf.slice(0, this.offset);
+    // Sized exactly (the usual case for fixed-size frames): hand over the buffer itself, no copy. A
+    // later write would find it full and move to a new buffer, so the returned bytes never change.
+    return this.offset === this.buf.byteLength ? this.buf : this.buf.slice(0, this.offset);
   }
 }

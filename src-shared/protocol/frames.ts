@@ -251,8 +251,95 @@ function writeGroupName(w: ByteWriter, name: string): void {
   w.str8(name, Limits.MAX_GROUP_NAME_BYTES, 'group name');
 }
 
+/** Bytes of a RECEIPT (§9.7): type, toRelay, hops, sender, msgId, recipient, status. */
+export const RECEIPT_BYTES = 1 + ID_BYTES + 1 + ID_BYTES + MSG_ID_BYTES + ID_BYTES + 2;
+
+/**
+ * Where the per-message writers below get their bytes. Every byte is written, so the caller may pass
+ * an allocator that does not zero (in Node, Buffer.allocUnsafe: pooled, no backing store per frame).
+ */
+export type Alloc = (n: number) => Uint8Array;
+const newBytes: Alloc = (n) => new Uint8Array(n);
+
+/** Offsets in a RECEIPT; msgId, recipient and status end the frame, in the order a RECEIPT event has them. */
+export const ReceiptAt = { TO_RELAY: 1, HOPS: 1 + ID_BYTES, SENDER: 2 + ID_BYTES, MSG_ID: 2 + 2 * ID_BYTES } as const;
+
+/** True exactly when decodeFrame would accept `b` as a RECEIPT (every field of it is fixed-size). */
+export function isWellFormedReceipt(b: Uint8Array): boolean {
+  return b.byteLength === RECEIPT_BYTES && b[0] === FrameType.RECEIPT;
+}
+
+/**
+ * The EVENT RECEIPT (§7.10) a sender gets for a well-formed RECEIPT: its msgId, recipient and status,
+ * copied as they are, behind the EVENT type and kind bytes.
+ */
+export function receiptEventOf(receipt: Uint8Array, alloc: Alloc = newBytes): Uint8Array {
+  const tail = receipt.subarray(ReceiptAt.MSG_ID);
+  const out = alloc(2 + tail.byteLength);
+  out[0] = FrameType.EVENT;
+  out[1] = EventKind.RECEIPT;
+  out.set(tail, 2);
+  return out;
+}
+
+/** encodeFrame(RECEIPT) written field by field into one exact allocation (a RECEIPT per message crosses links). */
+export function encodeReceipt(toRelay: Uint8Array, hops: number, sender: Uint8Array, msgId: Uint8Array, recipient: Uint8Array, status: number, alloc: Alloc = newBytes): Uint8Array {
+  if (toRelay.byteLength !== ID_BYTES || sender.byteLength !== ID_BYTES || recipient.byteLength !== ID_BYTES) throw new RangeError(`RECEIPT IDs must be ${ID_BYTES} bytes`);
+  if (msgId.byteLength !== MSG_ID_BYTES) throw new RangeError(`msgId must be ${MSG_ID_BYTES} bytes, got ${msgId.byteLength}`);
+  if (!Number.isInteger(hops) || hops < 0 || hops > 0xff) throw new RangeError(`u8 out of range: ${hops}`);
+  if (!Number.isInteger(status) || status < 0 || status > 0xffff) throw new RangeError(`u16 out of range: ${status}`);
+  const out = alloc(RECEIPT_BYTES);
+  out[0] = FrameType.RECEIPT;
+  out.set(toRelay, ReceiptAt.TO_RELAY);
+  out[ReceiptAt.HOPS] = hops;
+  out.set(sender, ReceiptAt.SENDER);
+  out.set(msgId, ReceiptAt.MSG_ID);
+  out.set(recipient, ReceiptAt.MSG_ID + MSG_ID_BYTES);
+  out[RECEIPT_BYTES - 2] = status >>> 8;
+  out[RECEIPT_BYTES - 1] = status & 0xff;
+  return out;
+}
+
+/** A first guess at a frame's size; exact for the frames relays send per message (FWD, RECEIPT). */
+function sizeHint(f: Frame): number {
+  switch (f.type) {
+    case FrameType.MSG:
+      return 96 + f.body.byteLength;
+    case FrameType.FWD:
+      return 2 + ID_BYTES * (1 + f.targets.length) + f.msg.byteLength;
+    case FrameType.RECEIPT:
+      return RECEIPT_BYTES;
+    default:
+      return 128;
+  }
+}
+
+/**
+ * A FWD (§9.4) carrying `msg` with its hops byte set to `hops`, built in one exact allocation: what
+ * encodeFrame gives for the same FWD after copying `msg` with the new hops byte, without that copy.
+ */
+export function encodeFwd(originRelay: Uint8Array, targets: readonly Uint8Array[], msg: Uint8Array, hops: number, alloc: Alloc = newBytes): Uint8Array {
+  if (originRelay.byteLength !== ID_BYTES) throw new RangeError(`originRelay must be ${ID_BYTES} bytes, got ${originRelay.byteLength}`);
+  if (targets.length > Limits.MAX_RECIPIENTS) throw new RangeError(`FWD takes at most ${Limits.MAX_RECIPIENTS} targets`);
+  if (!Number.isInteger(hops) || hops < 0 || hops > 0xff) throw new RangeError(`hops out of range: ${hops}`);
+  if (msg[0] !== FrameType.MSG || msg.byteLength < 4) throw new RangeError('FWD carries a MSG frame');
+  const at = 2 + ID_BYTES * (1 + targets.length);
+  const out = alloc(at + msg.byteLength);
+  out[0] = FrameType.FWD;
+  out.set(originRelay, 1);
+  out[1 + ID_BYTES] = targets.length;
+  for (let i = 0; i < targets.length; i++) {
+    const t = targets[i] as Uint8Array;
+    if (t.byteLength !== ID_BYTES) throw new RangeError(`target must be ${ID_BYTES} bytes, got ${t.byteLength}`);
+    out.set(t, 2 + ID_BYTES * (1 + i));
+  }
+  out.set(msg, at);
+  out[at + MsgAt.HOPS] = hops;
+  return out;
+}
+
 export function encodeFrame(f: Frame): Uint8Array {
-  const w = new ByteWriter(f.type === FrameType.MSG ? 64 + f.body.byteLength : 128);
+  const w = new ByteWriter(sizeHint(f));
   w.u8(f.type);
   switch (f.type) {
     case FrameType.HELLO:
@@ -784,7 +871,7 @@ function decodeUnchecked(bytes: Uint8Array): Frame {
       if (msg[0] !== FrameType.MSG) {
         throw new W2wError(ErrorCode.MALFORMED_FRAME, `FWD carries ${msg.byteLength === 0 ? 'nothing' : frameTypeName(msg[0] as number)}, not MSG`);
       }
-      const inner = decodeUnchecked(msg) as MsgFrame;
+      const inner = decodeSimpleMsg(msg) ?? (decodeUnchecked(msg) as MsgFrame);
       return { type, originRelay, targets, msg, inner };
     }
     case FrameType.DECL: {
@@ -820,6 +907,22 @@ function decodeUnchecked(bytes: Uint8Array): Frame {
     default:
       throw new W2wError(ErrorCode.UNKNOWN_FRAME_TYPE, `unknown frame type 0x${type.toString(16).padStart(2, '0')}`);
   }
+}
+
+/** Offsets in a MSG frame (§7.6): u8 type | u8 route | u8 flags | u8 hops | id | from | to (a2b) | u32 bodyLen | body. */
+export const MsgAt = { HOPS: 3, ID: 4, FROM: 20, TO: 52, A2B_BODY_LEN: 84 } as const;
+
+/**
+ * True exactly when decodeFrame would accept `b` as an a2b MSG (size limit aside): the relay's
+ * forwarding hot path reads such frames in place without decoding them. The fuzz test holds this
+ * function and the strict decoder to the same answer.
+ */
+export function isWellFormedA2b(b: Uint8Array): boolean {
+  const n = b.byteLength;
+  if (n < MsgAt.A2B_BODY_LEN + 4 || b[0] !== FrameType.MSG || b[1] !== Route.A2B || ((b[2] as number) & ~MSG_FLAGS_MASK) !== 0) return false;
+  const at = MsgAt.A2B_BODY_LEN;
+  const bodyLen = (((b[at] as number) << 24) | ((b[at + 1] as number) << 16) | ((b[at + 2] as number) << 8) | (b[at + 3] as number)) >>> 0;
+  return at + 4 + bodyLen === n;
 }
 
 /**

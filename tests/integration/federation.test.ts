@@ -69,6 +69,8 @@ describe('federation: routes across relays', () => {
     const receipts: ReceiptEvent[] = [];
     alice.client.on('receipt', (r) => receipts.push(r));
     const res = await alice.client.send({ route: Route.A2B, to: carol.id }, Buffer.from('receipt please'), { ack: true });
+    // the ACK from A (which forwards an a2b without decoding it) says: passed on over a link
+    expect(res).toMatchObject({ delivered: 0, forwarded: 1, stored: 0, missed: [] });
     await waitFor(() => receipts.length === 1, 5000, 'receipt');
     expect(toHex(receipts[0]!.msgId)).toBe(toHex(res.id));
     expect(receipts[0]!.status).toBe(ReceiptStatus.DELIVERED);

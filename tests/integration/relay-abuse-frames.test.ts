@@ -212,6 +212,27 @@ describe('handshake frames out of order', () => {
     expect(relay.store.nodeList.has(id.publicKey)).toBe(false);
   });
 
+  it('MSG pipelined right behind HS3 (before READY, which waits for the node-list commit): NOT_REGISTERED and close 1002', async () => {
+    const id = generateIdentity();
+    const p = await raw('pipelined');
+    const hello = await p.hello();
+    const init = new HandshakeInitiator(HandshakeContext.C2S, id, hello.relayId, relay.url);
+    p.send({ type: FrameType.HS1, ...init.start() });
+    const hs2 = await p.next();
+    if (hs2.type !== FrameType.HS2) throw new Error(`expected HS2, got ${hs2.type}`);
+    const step = init.finish(hs2);
+    if (!step.ok) throw step.error;
+    // one write: the relay reads both in the same turn, before the commit READY waits for
+    p.socket.cork();
+    p.send({ type: FrameType.HS3, sigC: step.value.m3.sigC });
+    p.send(a2a(id.publicKey));
+    p.socket.uncork();
+    await expectFatal(p, ErrorCode.NOT_REGISTERED, CloseCode.PROTOCOL_ERROR);
+    // the handshake itself was valid: the ID made it into the node list, but never online
+    await waitUntil(() => relay.store.nodeList.has(id.publicKey), 2000, 'node-list row');
+    expect(relay.server.core.isOnline(idKey(id.publicKey))).toBe(false);
+  });
+
   it('after registration, handshake and relay-only frames are UNEXPECTED_FRAME; the connection keeps working', async () => {
     const id = generateIdentity();
     const p = await registered('late-hs', id);
