@@ -22,6 +22,7 @@ import path from 'node:path';
 import { DeclQueryBy, Op } from '../../src-shared/protocol/constants.js';
 import { Access, DeclFlag, decodeHolding, type AccessRule, type Holding } from '../../src-shared/protocol/declaration.js';
 import { verifyHolding } from '../data/declare.js';
+import { findHoldings } from '../data/directory-client.js';
 import { TransferError } from '../data/transfer-error.js';
 import { isSafeFileName } from '../../src-shared/file-name.js';
 import { transferCodeName } from '../../src-shared/protocol/transfer.js';
@@ -35,6 +36,7 @@ import type { W2wNode } from './node.js';
 import type { Federation } from '../federation/federation.js';
 import { isLoopbackHost, plainTransportProblem } from './transport-policy.js';
 import { downloadsDir, isStagedUpload } from './data-dirs.js';
+import { listDownloads } from './downloads.js';
 
 type Handlers = { [M in ApiMethod]: (params: unknown) => Promise<ApiMethods[M][1]> | ApiMethods[M][1] };
 
@@ -341,6 +343,19 @@ export function createNodeApi(node: W2wNode): NodeApi {
       const res = await node.data.fetch(hashParam(p.hash), { out: path.join(dir, name) });
       return { path: res.path, size: res.size };
     },
+    'data.downloads': () => listDownloads(store.fetches, node.dataDir, (h) => node.data.fetcher.isFetching(h)),
+    'data.resume': async (params) => {
+      const hash = hashParam(record(params).hash);
+      const rec = store.fetches.get(hash);
+      if (!rec || rec.state !== 'partial') throw bad('there is no interrupted fetch of that content to resume');
+      if (node.data.fetcher.isFetching(hash)) throw bad('that content is being fetched already');
+      const d = decodeHolding(rec.holding);
+      // The directory names today's holders; the holding the fetch began with is the fallback.
+      const listed = await findHoldings(client(), hash);
+      const from = listed.length > 0 ? listed : d.ok ? [d.holding] : [];
+      const res = await node.data.fetch(hash, { out: rec.outPath, from });
+      return { path: res.path, size: res.size };
+    },
     'data.delete': async (params) => {
       const p = record(params);
       const waitMs = p.waitMs === undefined ? 3000 : p.waitMs;
@@ -378,9 +393,10 @@ export function createNodeApi(node: W2wNode): NodeApi {
         const value = await (handlers[method] as (p: unknown) => Promise<ApiMethods[M][1]>)(params);
         return { ok: true, value };
       } catch (err) {
-        // A failed transfer keeps its own reason (not allowed, holder gone, file vanished…) for the UI.
+        // A refused or failed transfer is not the node's fault: it gets its own code and keeps the reason
+        // (not allowed, holder gone, file vanished…) for the UI.
         if (err instanceof TransferError) {
-          return { ok: false, error: { code: ErrorCode.INTERNAL, name: errorName(ErrorCode.INTERNAL), message: err.message, transfer: transferCodeName(err.code) } };
+          return { ok: false, error: { code: ErrorCode.TRANSFER_FAILED, name: errorName(ErrorCode.TRANSFER_FAILED), message: err.message, transfer: transferCodeName(err.code) } };
         }
         const e = err instanceof W2wError ? err : new W2wError(ErrorCode.INTERNAL, err instanceof Error ? err.message : String(err));
         return { ok: false, error: { code: e.code, name: errorName(e.code), message: e.message } };

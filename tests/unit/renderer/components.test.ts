@@ -93,7 +93,7 @@ describe('Shared data and Remote delete', () => {
         total: 10,
         bytesPerSec: 0,
         etaMs: null,
-        error: { code: 500, name: 'INTERNAL', message: 'w2w1…: NOT_ALLOWED (2)', transfer: 'NOT_ALLOWED' },
+        error: { code: 600, name: 'TRANSFER_FAILED', message: 'w2w1…: NOT_ALLOWED (2)', transfer: 'NOT_ALLOWED' },
         path: null,
       },
     };

@@ -95,9 +95,15 @@ describe('safe file names', () => {
 
 describe('data error keys', () => {
   it('names transfer reasons and upload failures, and leaves the rest to the node’s message', () => {
-    expect(dataErrorKey({ code: 500, name: 'INTERNAL', message: 'm', transfer: 'NOT_ALLOWED' })).toBe('shared.err.NOT_ALLOWED');
-    expect(dataErrorKey({ code: 500, name: 'INTERNAL', message: 'm', transfer: 'CORRUPT_CHUNK' })).toBe('shared.err.CORRUPT');
+    expect(dataErrorKey({ code: 600, name: 'TRANSFER_FAILED', message: 'm', transfer: 'NOT_ALLOWED' })).toBe('shared.err.NOT_ALLOWED');
+    expect(dataErrorKey({ code: 600, name: 'TRANSFER_FAILED', message: 'm', transfer: 'CORRUPT_CHUNK' })).toBe('shared.err.CORRUPT');
     expect(dataErrorKey({ code: 0, name: 'UPLOAD_TOO_LARGE', message: 'm' })).toBe('shared.err.UPLOAD_TOO_LARGE');
+    expect(dataErrorKey({ code: 600, name: 'TRANSFER_FAILED', message: 'm', transfer: 'CHUNK_TOO_LARGE' })).toBe('shared.err.CHUNK_TOO_LARGE');
+    expect(dataErrorKey({ code: 600, name: 'TRANSFER_FAILED', message: 'm', transfer: 'INTERNAL' })).toBe('shared.err.HOLDER_FAILED');
+    // A reason this renderer does not know yet still reads as a failed transfer, not as a raw code.
+    expect(dataErrorKey({ code: 600, name: 'TRANSFER_FAILED', message: 'm', transfer: 'T199' })).toBe('shared.err.TRANSFER_FAILED');
+    // An INTERNAL without the transfer code is the node's own failure: only its message can say it.
+    expect(dataErrorKey({ code: 500, name: 'INTERNAL', message: 'm' })).toBeNull();
     expect(dataErrorKey({ code: 310, name: 'BAD_REQUEST', message: 'm' })).toBeNull();
   });
 });
@@ -187,7 +193,7 @@ describe('SharedState', () => {
   });
 
   it('shows a failed fetch with its reason, and a fetch it did not start from its events', async () => {
-    const api = new FakeApi().handle('data.fetch', () => ({ ok: false, error: { code: 500, name: 'INTERNAL', message: 'w2w1…: NOT_ALLOWED (2)', transfer: 'NOT_ALLOWED' } }));
+    const api = new FakeApi().handle('data.fetch', () => ({ ok: false, error: { code: 600, name: 'TRANSFER_FAILED', message: 'w2w1…: NOT_ALLOWED (2)', transfer: 'NOT_ALLOWED' } }));
     const s = new SharedState(api);
     await s.fetch(decl({}));
     expect(s.transfers[H1]).toMatchObject({ phase: 'failed', error: { transfer: 'NOT_ALLOWED' } });
