@@ -93,6 +93,7 @@ export class AppState {
       this.groups.load(),
       this.messages.loadRecent(),
       this.shared.loadMine(),
+      this.shared.loadDownloads(),
       this.deletes.load(),
     ]);
     this.messages.myId = this.node.myId;
