@@ -163,6 +163,8 @@ export function createNodeApi(node: W2wNode): NodeApi {
   const settingsView = (): SettingsView => ({
     listen: { host: node.listen.host, port: node.listen.port, hostFromFlag: node.listen.hostFromFlag, portFromFlag: node.listen.portFromFlag, savedHost: node.settings.savedHost, savedPort: node.settings.savedPort },
     relaying: node.relaying.view,
+    relayingFlags: { policy: node.settings.policyFromFlag, paused: node.settings.pausedFromFlag },
+    savedRelaying: { policy: node.settings.savedPolicy, paused: node.settings.savedPaused },
     links: store.links.links().map((l) => ({ url: l.url, relayId: l.pinnedId ? idToText(l.pinnedId) : null })),
     trusted: store.links.trusted().map(idToText),
     openFederation: core.federation?.openFederation ?? false,

@@ -78,6 +78,13 @@ export interface SettingsView {
     portFromFlag: boolean;
   };
   relaying: RelayingView;
+  /**
+   * Set on the command line for this run (--relay-for, --paused) and not changed since: such a flag
+   * beats the saved value until the owner changes the setting here, which saves it and applies it.
+   */
+  relayingFlags: { policy: RelayPolicyView | null; paused: boolean };
+  /** what the next start uses without those flags */
+  savedRelaying: RelayingView;
   /** relays this node dials (saved; the live state is links.list) */
   links: { url: string; relayId: string | null }[];
   /** relays allowed to link in */

@@ -312,6 +312,8 @@ export const en = {
   'settings.save': 'Save',
   'settings.relaying': 'Who may relay through this node',
   'settings.relaying.hint': 'Applies at once: people it no longer admits are disconnected. Links to trusted relays stay up.',
+  'settings.relaying.flag': 'Set on the command line (--relay-for) for this run; the saved setting is “{saved}”. Choosing here applies and saves your choice.',
+  'settings.relaying.pausedFlag': 'Paused on the command line (--paused) for this run; resuming here also saves it.',
   'settings.listen': 'Listen address',
   'settings.listen.now': 'The relay listens on',
   'settings.listen.host': 'Address',

@@ -313,6 +313,8 @@ export const ja: Catalog = {
   'settings.save': '保存',
   'settings.relaying': 'このノードで中継できる人',
   'settings.relaying.hint': 'すぐに反映されます。対象外になった人は切断されます。信頼するリレーとのリンクは維持されます。',
+  'settings.relaying.flag': 'コマンドライン（--relay-for）で今回の実行だけ設定されています。保存済みの設定は「{saved}」です。ここで選ぶと適用され、保存されます。',
+  'settings.relaying.pausedFlag': 'コマンドライン（--paused）で今回の実行だけ一時停止しています。ここで再開すると保存もされます。',
   'settings.listen': '待ち受けアドレス',
   'settings.listen.now': 'リレーの待ち受け先：',
   'settings.listen.host': 'アドレス',
