@@ -119,7 +119,7 @@ export const en = {
   'broadcast.empty': 'No broadcasts yet.',
 
   'shared.title': 'Shared data',
-  'shared.subtitle': 'Files you share, files your peers declare, and fetching them.',
+  'shared.subtitle': 'Share your files, fetch what your peers declare, and keep what you downloaded.',
   'shared.share.title': 'Share a file',
   'shared.drop.label': 'File to share',
   'shared.drop.prompt': 'Drop a file here',
@@ -309,6 +309,7 @@ export const en = {
   'node.route.home-only': 'Its last known home relay (no live route now):',
 
   'settings.title': 'Settings',
+  'settings.subtitle': 'Who may relay through this node, the relays it joins and trusts, where it listens, and the language.',
   'settings.save': 'Save',
   'settings.relaying': 'Who may relay through this node',
   'settings.relaying.hint': 'Applies at once: people it no longer admits are disconnected. Links to trusted relays stay up.',

@@ -3,7 +3,7 @@ import type { Catalog } from './en.js';
 
 export const ja: Catalog = {
   'app.name': 'w2w',
-  'app.tagline': '自分たちで運用するリレー',
+  'app.tagline': '自分たちで運用する\u200bリレー',
   'app.skip': '本文へ移動',
   'app.loading': '読み込み中…',
 
@@ -120,7 +120,7 @@ export const ja: Catalog = {
   'broadcast.empty': 'まだ一斉送信はありません。',
 
   'shared.title': '共有データ',
-  'shared.subtitle': '自分が共有するファイル、ピアが公開しているファイル、その取得。',
+  'shared.subtitle': '自分のファイルを共有し、ピアが公開しているファイルを取得して、ダウンロードを管理します。',
   'shared.share.title': 'ファイルを共有',
   'shared.drop.label': '共有するファイル',
   'shared.drop.prompt': 'ここにファイルをドロップ',
@@ -191,7 +191,7 @@ export const ja: Catalog = {
   'shared.deletedNotice': '{name} は所有者の依頼で削除されました。',
   'shared.fetchFailed': '{name} を取得できませんでした',
   'shared.dl.title': 'ダウンロード',
-  'shared.dl.empty': '取得したファイルはここに表示されます（再読み込み後も）。',
+  'shared.dl.empty': '取得したファイルは再読み込み後もここに表示されます。',
   'shared.dl.gone': 'ディスク上にありません',
   'shared.dl.partial': '{percent}% で中断',
   'shared.dl.finished': '完了',
@@ -310,6 +310,7 @@ export const ja: Catalog = {
   'node.route.home-only': '最後に確認されたホームリレー（現在有効な経路なし）:',
 
   'settings.title': '設定',
+  'settings.subtitle': 'このノードを中継に使える人、参加・信頼するリレー、待ち受けアドレス、言語。',
   'settings.save': '保存',
   'settings.relaying': 'このノードで中継できる人',
   'settings.relaying.hint': 'すぐに反映されます。対象外になった人は切断されます。信頼するリレーとのリンクは維持されます。',
