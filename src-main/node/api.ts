@@ -173,6 +173,20 @@ export function createNodeApi(node: W2wNode): NodeApi {
   const listGroups = async (): Promise<GroupView[]> => (await client().request({ op: Op.GROUP_LIST })).groups.map(groupView);
   const findGroup = async (name: string): Promise<GroupView | null> => (await listGroups()).find((g) => g.name === name) ?? null;
 
+  // One fetch per content at a time: a second one (a double click, another window) is the caller's mistake.
+  const fetchOnce = async (hash: Buffer, out: string, from?: Holding[]): Promise<{ path: string; size: number }> => {
+    const busy = (): W2wError => bad('that content is being fetched already');
+    if (node.data.fetcher.isFetching(hash)) throw busy();
+    try {
+      const res = await node.data.fetch(hash, { out, from });
+      return { path: res.path, size: res.size };
+    } catch (err) {
+      // The data plane refuses a second job with a plain Error; a job running now tells that case apart.
+      if (!(err instanceof TransferError) && node.data.fetcher.isFetching(hash)) throw busy();
+      throw err;
+    }
+  };
+
   const handlers: Handlers = {
     'identity.get': () => ({ id: node.id }),
     'node.status': () => {
@@ -342,21 +356,22 @@ export function createNodeApi(node: W2wNode): NodeApi {
       if (!isSafeFileName(name)) throw bad('"out" must be a bare file name (no directories, control or reserved characters)');
       const dir = downloadsDir(node.dataDir);
       fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-      const res = await node.data.fetch(hashParam(p.hash), { out: path.join(dir, name) });
-      return { path: res.path, size: res.size };
+      const out = path.join(dir, name);
+      const hash = hashParam(p.hash);
+      // The caller's choice of name, not the node's fault: say so before any transfer starts.
+      if (fs.existsSync(out)) throw bad(`a file named "${name}" is already in the downloads; remove it or fetch under another name`);
+      return fetchOnce(hash, out);
     },
     'data.downloads': () => listDownloads(store.fetches, node.dataDir, (h) => node.data.fetcher.isFetching(h)),
     'data.resume': async (params) => {
       const hash = hashParam(record(params).hash);
       const rec = store.fetches.get(hash);
       if (!rec || rec.state !== 'partial') throw bad('there is no interrupted fetch of that content to resume');
-      if (node.data.fetcher.isFetching(hash)) throw bad('that content is being fetched already');
       const d = decodeHolding(rec.holding);
       // The directory names today's holders; the holding the fetch began with is the fallback.
       const listed = await findHoldings(client(), hash);
       const from = listed.length > 0 ? listed : d.ok ? [d.holding] : [];
-      const res = await node.data.fetch(hash, { out: rec.outPath, from });
-      return { path: res.path, size: res.size };
+      return fetchOnce(hash, rec.outPath, from);
     },
     'data.delete': async (params) => {
       const p = record(params);

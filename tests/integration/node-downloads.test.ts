@@ -89,6 +89,10 @@ describe('data.downloads and data.resume', () => {
     expect(entry!.finishedMs).toBeGreaterThanOrEqual(before);
     expect(entry!.startedMs).toBeLessThanOrEqual(entry!.finishedMs!);
 
+    // Fetching it again under a name already taken is the caller's mistake, not the node's.
+    const twice = await bobApi.call('data.fetch', { hash, out: 'report.pdf' });
+    expect(twice.ok ? null : [twice.error.code, twice.error.message]).toEqual([ErrorCode.BAD_REQUEST, 'a file named "report.pdf" is already in the downloads; remove it or fetch under another name']);
+
     fs.rmSync(fetched.value.path);
     const after = await bobApi.call('data.downloads', {});
     expect(after.ok && after.value.find((d) => d.contentHash === hash)?.onDisk).toBe(false);
@@ -138,7 +142,9 @@ describe('data.downloads and data.resume', () => {
       const d = await bobApi.call('data.declarations', { hash });
       return d.ok && d.value.length > 0 ? true : null;
     }, 'the declaration back on Bob’s relay');
-    const resumed = await bobApi.call('data.resume', { hash });
+    // A second resume (a double click, another window) while the first runs is refused as such.
+    const [resumed, doubled] = await Promise.all([bobApi.call('data.resume', { hash }), bobApi.call('data.resume', { hash })]);
+    expect(doubled.ok ? null : [doubled.error.code, doubled.error.message]).toEqual([ErrorCode.BAD_REQUEST, 'that content is being fetched already']);
     if (!resumed.ok) throw new Error(resumed.error.message);
     expect(resumed.value).toEqual({ path: path.join(bob.dataDir, 'downloads', 'movie.bin'), size: bytes.length });
     expect(sha(fs.readFileSync(resumed.value.path))).toBe(sha(bytes));
