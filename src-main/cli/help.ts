@@ -6,14 +6,20 @@ Usage:
              [--insecure] [--public-url URL]... [--ping-interval MS] [--ping-timeout MS]
              [--rate N] [--burst N] [--max-connections N] [--handshake-timeout MS]
              [--peer URL[#RELAY_ID]]... [--trust RELAY_ID]... [--open-federation] [--ca FILE]
-             [--ui] [--ui-port PORT]
+             [--relay-for anyone|friends|self] [--paused] [--ui] [--ui-port PORT] [--max-upload MIB]
       Run a node: a relay others register with, plus this install's own client.
+      --host/--port default to the listen address saved in the UI's Settings (then
+      127.0.0.1:7070); --relay-for (who may register here: anyone, this node's friends = its
+      peers list, or only itself) and --paused (start with relaying for others paused) override
+      the saved relaying settings for this run only. Changing them in the UI or the tray during
+      the run applies and saves the change.
       --peer links to another relay (kept in the data dir, redialled when it drops; the link
       carries traffic both ways, so a node behind NAT that only dials out is reachable);
       --trust lets that relay link in; --open-federation lets any relay link in.
       --ui serves the app in a browser on 127.0.0.1 only (a random port, or --ui-port, which
       implies --ui) and prints "UI: http://127.0.0.1:PORT/?token=…": open that URL; the token
-      is the only way in (build the app first with \`npm run build:renderer\`).
+      is the only way in (build the app first with \`npm run build:renderer\`). --max-upload caps
+      one file a browser uploads to share, in MiB (default 4096; implies --ui).
       Prints its URL and ID, runs until Ctrl-C, then shuts down cleanly.
   w2w id     [--data DIR]
       Print this install's ID (creating the key pair on first use).

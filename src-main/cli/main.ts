@@ -47,6 +47,9 @@ const OPTIONS = {
     ca: { type: 'string' },
     ui: { type: 'boolean' },
     'ui-port': { type: 'string' },
+    'relay-for': { type: 'string' },
+    paused: { type: 'boolean' },
+    'max-upload': { type: 'string' },
   },
   id: common,
   send: {

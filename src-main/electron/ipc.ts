@@ -1,7 +1,8 @@
 // Main-process side of the preload's bridge: 'w2w:call' dispatches to the same NodeApi the web bridge
 // uses, after checking that the caller is our own page and the method is in the contract; every API
-// event goes to the window as 'w2w:event'. No logic beyond those checks.
-import { ipcMain, type IpcMainInvokeEvent, type WebContents } from 'electron';
+// event goes to the window as 'w2w:event'; 'w2w:showInFolder' opens the folder of a fetched copy that
+// data.downloads lists (the page gives a content hash, never a path). No logic beyond those checks.
+import { ipcMain, shell, type IpcMainInvokeEvent, type WebContents } from 'electron';
 import { API_METHODS, type ApiMethod, type ApiResult, type NodeApi } from '../../src-shared/api/contract.js';
 import { ErrorCode, errorName } from '../../src-shared/protocol/errors.js';
 import { API_EVENT_NAMES } from '../web/api-events.js';
@@ -20,14 +21,29 @@ export function isOurPage(url: string | undefined, pageUrl: string): boolean {
   }
 }
 
+const CONTENT_HASH = /^[0-9a-f]{64}$/;
+
+/** Only our page's main frame may call the node: not a subframe, not a page navigated elsewhere. */
+function fromOurPage(event: IpcMainInvokeEvent, pageUrl: string): boolean {
+  const frame = event.senderFrame;
+  return !!frame && frame.parent === null && isOurPage(frame.url, pageUrl);
+}
+
 /** Registers the handlers; returns a function that removes them. */
 export function registerIpc(api: NodeApi, pageUrl: string, target: () => WebContents | null): () => void {
   ipcMain.handle('w2w:call', (event: IpcMainInvokeEvent, method: unknown, params: unknown) => {
-    // Only our page's main frame may call the node: not a subframe, not a page navigated elsewhere.
-    const frame = event.senderFrame;
-    if (!frame || frame.parent !== null || !isOurPage(frame.url, pageUrl)) return refused('this page may not call the node');
+    if (!fromOurPage(event, pageUrl)) return refused('this page may not call the node');
     if (typeof method !== 'string' || !(API_METHODS as readonly string[]).includes(method)) return refused(`unknown method "${String(method).slice(0, 60)}"`);
     return api.call(method as ApiMethod, (params ?? {}) as never);
+  });
+  ipcMain.handle('w2w:showInFolder', async (event: IpcMainInvokeEvent, contentHash: unknown): Promise<boolean> => {
+    if (!fromOurPage(event, pageUrl) || typeof contentHash !== 'string' || !CONTENT_HASH.test(contentHash)) return false;
+    // The path comes from the node's own fetch records, so the page cannot point the file manager anywhere else.
+    const r = await api.call('data.downloads', {});
+    const found = r.ok ? r.value.find((d) => d.contentHash === contentHash && d.state === 'complete' && d.onDisk) : undefined;
+    if (!found) return false;
+    shell.showItemInFolder(found.path);
+    return true;
   });
   const offs = API_EVENT_NAMES.map((name) =>
     api.on(name, (payload) => {
@@ -37,6 +53,7 @@ export function registerIpc(api: NodeApi, pageUrl: string, target: () => WebCont
   );
   return () => {
     ipcMain.removeHandler('w2w:call');
+    ipcMain.removeHandler('w2w:showInFolder');
     for (const off of offs) off();
   };
 }

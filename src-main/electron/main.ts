@@ -12,6 +12,7 @@ import { registerIpc } from './ipc.js';
 import { chooseKeyProtection } from './key-protection.js';
 import { hardenSession, lockDownWebContents } from './security.js';
 import { createTray } from './tray.js';
+import { trayText } from './tray-text.js';
 import { createMainWindow } from './window.js';
 
 
@@ -63,7 +64,9 @@ async function main(): Promise<void> {
   node = await startNode(dataDir);
   const api = createNodeApi(node);
 
-  win = createMainWindow({ indexHtml, iconPng: fs.existsSync(iconPng) ? iconPng : null, quitting: () => quitting });
+  // Started at login (login-item.ts passes --hidden): the node runs in the tray, the window waits.
+  const hidden = process.argv.includes('--hidden');
+  win = createMainWindow({ indexHtml, iconPng: fs.existsSync(iconPng) ? iconPng : null, quitting: () => quitting, hidden });
   const offIpc = registerIpc(api, pageUrl, () => win?.webContents ?? null);
   const tray = createTray({
     api,
@@ -83,6 +86,7 @@ async function main(): Promise<void> {
   });
 
   // A finished fetch is worth a notification: big files take long enough for the user to look away.
+  const text = trayText(app.getLocale());
   const lastBytes = new Map<string, number>();
   api.on('transfer.progress', (p) => {
     const before = lastBytes.get(p.contentHash) ?? 0;
@@ -90,9 +94,13 @@ async function main(): Promise<void> {
     if (p.bytes < p.total || before >= p.total) return;
     lastBytes.delete(p.contentHash);
     if ((win?.isVisible() && win.isFocused()) || !Notification.isSupported()) return;
-    const n = new Notification({ title: 'w2w', body: `Download finished: ${p.contentHash.slice(0, 12)}… (${Math.max(1, Math.round(p.total / 1024))} KiB) is in Shared data.` });
-    n.on('click', showWindow);
-    n.show();
+    // Name the file as its owner declared it (the node's download records), not by its hash.
+    void api.call('data.downloads', {}).then((r) => {
+      const name = (r.ok ? r.value.find((d) => d.contentHash === p.contentHash)?.name : undefined) ?? `${p.contentHash.slice(0, 12)}…`;
+      const n = new Notification({ title: 'w2w', body: text.downloadFinished(name, `${Math.max(1, Math.round(p.total / 1024)).toLocaleString()} KiB`) });
+      n.on('click', showWindow);
+      n.show();
+    });
   });
 
   app.on('activate', showWindow);

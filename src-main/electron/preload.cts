@@ -1,6 +1,7 @@
-// Preload (sandboxed renderer process): exposes the narrow `window.w2w = { call, on, pathForFile }`
-// through contextBridge: the API contract's NodeApi, plus the disk path of a File the user dropped or
-// picked (File.path is gone since Electron 32); the page never sees ipcRenderer. CommonJS (.cts)
+// Preload (sandboxed renderer process): exposes the narrow `window.w2w = { call, on, pathForFile,
+// showInFolder }` through contextBridge: the API contract's NodeApi, plus the disk path of a File the
+// user dropped or picked (File.path is gone since Electron 32) and a way to open a fetched file's
+// folder by its content hash; the page never sees ipcRenderer. CommonJS (.cts)
 // because a sandboxed preload cannot be an ES module.
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- the only import form a CommonJS module allows under verbatimModuleSyntax
 import electron = require('electron');
@@ -17,7 +18,7 @@ ipcRenderer.on('w2w:event', (_event, name: unknown, payload: unknown) => {
   for (const l of listeners.get(name) ?? []) l(payload);
 });
 
-const api: NodeApi & { pathForFile(file: File): string } = {
+const api: NodeApi & { pathForFile(file: File): string; showInFolder(contentHash: string): Promise<boolean> } = {
   call<M extends ApiMethod>(method: M, params: ApiParams<M>): Promise<ApiResult<ApiReturn<M>>> {
     return ipcRenderer.invoke('w2w:call', method, params) as Promise<ApiResult<ApiReturn<M>>>;
   },
@@ -34,6 +35,10 @@ const api: NodeApi & { pathForFile(file: File): string } = {
   // (data.share takes absolute paths only) before reading anything.
   pathForFile(file: File): string {
     return webUtils.getPathForFile(file);
+  },
+  // The page names a content hash, never a path: main looks the fetched copy up in the node's records.
+  showInFolder(contentHash: string): Promise<boolean> {
+    return ipcRenderer.invoke('w2w:showInFolder', contentHash) as Promise<boolean>;
   },
 };
 

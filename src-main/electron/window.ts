@@ -11,6 +11,8 @@ export interface MainWindowOptions {
   iconPng: string | null;
   /** true once the app is quitting: then a close really closes */
   quitting: () => boolean;
+  /** started at login (--hidden): stay in the tray until the user opens the window */
+  hidden?: boolean;
 }
 
 export function createMainWindow(opts: MainWindowOptions): BrowserWindow {
@@ -38,7 +40,9 @@ export function createMainWindow(opts: MainWindowOptions): BrowserWindow {
     },
   });
   win.setMenuBarVisibility(false);
-  win.once('ready-to-show', () => win.show());
+  win.once('ready-to-show', () => {
+    if (!opts.hidden) win.show();
+  });
   win.on('close', (e) => {
     if (opts.quitting()) return;
     e.preventDefault();

@@ -22,6 +22,7 @@ import path from 'node:path';
 import { DeclQueryBy, Op } from '../../src-shared/protocol/constants.js';
 import { Access, DeclFlag, decodeHolding, type AccessRule, type Holding } from '../../src-shared/protocol/declaration.js';
 import { verifyHolding } from '../data/declare.js';
+import { findHoldings } from '../data/directory-client.js';
 import { TransferError } from '../data/transfer-error.js';
 import { isSafeFileName } from '../../src-shared/file-name.js';
 import { transferCodeName } from '../../src-shared/protocol/transfer.js';
@@ -35,6 +36,7 @@ import type { W2wNode } from './node.js';
 import type { Federation } from '../federation/federation.js';
 import { isLoopbackHost, plainTransportProblem } from './transport-policy.js';
 import { downloadsDir, isStagedUpload } from './data-dirs.js';
+import { listDownloads } from './downloads.js';
 
 type Handlers = { [M in ApiMethod]: (params: unknown) => Promise<ApiMethods[M][1]> | ApiMethods[M][1] };
 
@@ -161,6 +163,8 @@ export function createNodeApi(node: W2wNode): NodeApi {
   const settingsView = (): SettingsView => ({
     listen: { host: node.listen.host, port: node.listen.port, hostFromFlag: node.listen.hostFromFlag, portFromFlag: node.listen.portFromFlag, savedHost: node.settings.savedHost, savedPort: node.settings.savedPort },
     relaying: node.relaying.view,
+    relayingFlags: { policy: node.settings.policyFromFlag, paused: node.settings.pausedFromFlag },
+    savedRelaying: { policy: node.settings.savedPolicy, paused: node.settings.savedPaused },
     links: store.links.links().map((l) => ({ url: l.url, relayId: l.pinnedId ? idToText(l.pinnedId) : null })),
     trusted: store.links.trusted().map(idToText),
     openFederation: core.federation?.openFederation ?? false,
@@ -168,6 +172,20 @@ export function createNodeApi(node: W2wNode): NodeApi {
 
   const listGroups = async (): Promise<GroupView[]> => (await client().request({ op: Op.GROUP_LIST })).groups.map(groupView);
   const findGroup = async (name: string): Promise<GroupView | null> => (await listGroups()).find((g) => g.name === name) ?? null;
+
+  // One fetch per content at a time: a second one (a double click, another window) is the caller's mistake.
+  const fetchOnce = async (hash: Buffer, out: string, from?: Holding[]): Promise<{ path: string; size: number }> => {
+    const busy = (): W2wError => bad('that content is being fetched already');
+    if (node.data.fetcher.isFetching(hash)) throw busy();
+    try {
+      const res = await node.data.fetch(hash, { out, from });
+      return { path: res.path, size: res.size };
+    } catch (err) {
+      // The data plane refuses a second job with a plain Error; a job running now tells that case apart.
+      if (!(err instanceof TransferError) && node.data.fetcher.isFetching(hash)) throw busy();
+      throw err;
+    }
+  };
 
   const handlers: Handlers = {
     'identity.get': () => ({ id: node.id }),
@@ -338,8 +356,22 @@ export function createNodeApi(node: W2wNode): NodeApi {
       if (!isSafeFileName(name)) throw bad('"out" must be a bare file name (no directories, control or reserved characters)');
       const dir = downloadsDir(node.dataDir);
       fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-      const res = await node.data.fetch(hashParam(p.hash), { out: path.join(dir, name) });
-      return { path: res.path, size: res.size };
+      const out = path.join(dir, name);
+      const hash = hashParam(p.hash);
+      // The caller's choice of name, not the node's fault: say so before any transfer starts.
+      if (fs.existsSync(out)) throw bad(`a file named "${name}" is already in the downloads; remove it or fetch under another name`);
+      return fetchOnce(hash, out);
+    },
+    'data.downloads': () => listDownloads(store.fetches, node.dataDir, (h) => node.data.fetcher.isFetching(h)),
+    'data.resume': async (params) => {
+      const hash = hashParam(record(params).hash);
+      const rec = store.fetches.get(hash);
+      if (!rec || rec.state !== 'partial') throw bad('there is no interrupted fetch of that content to resume');
+      const d = decodeHolding(rec.holding);
+      // The directory names today's holders; the holding the fetch began with is the fallback.
+      const listed = await findHoldings(client(), hash);
+      const from = listed.length > 0 ? listed : d.ok ? [d.holding] : [];
+      return fetchOnce(hash, rec.outPath, from);
     },
     'data.delete': async (params) => {
       const p = record(params);
@@ -378,9 +410,10 @@ export function createNodeApi(node: W2wNode): NodeApi {
         const value = await (handlers[method] as (p: unknown) => Promise<ApiMethods[M][1]>)(params);
         return { ok: true, value };
       } catch (err) {
-        // A failed transfer keeps its own reason (not allowed, holder gone, file vanished…) for the UI.
+        // A refused or failed transfer is not the node's fault: it gets its own code and keeps the reason
+        // (not allowed, holder gone, file vanished…) for the UI.
         if (err instanceof TransferError) {
-          return { ok: false, error: { code: ErrorCode.INTERNAL, name: errorName(ErrorCode.INTERNAL), message: err.message, transfer: transferCodeName(err.code) } };
+          return { ok: false, error: { code: ErrorCode.TRANSFER_FAILED, name: errorName(ErrorCode.TRANSFER_FAILED), message: err.message, transfer: transferCodeName(err.code) } };
         }
         const e = err instanceof W2wError ? err : new W2wError(ErrorCode.INTERNAL, err instanceof Error ? err.message : String(err));
         return { ok: false, error: { code: e.code, name: errorName(e.code), message: e.message } };

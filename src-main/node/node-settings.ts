@@ -1,6 +1,8 @@
 // The node's own settings kept in SQLite (settings table): where to listen at the next start and who
 // may relay through this node. Stored values are re-checked on read: a hand-edited file or another
-// build may have left something else there, and a bad value falls back to the default.
+// build may have left something else there, and a bad value falls back to the default. The relaying
+// policy and pause switch may be overridden for one run (--relay-for, --paused) without touching the
+// saved values; a change made during the run (UI, tray) is saved and replaces the override.
 import net from 'node:net';
 import type { RelayPolicyView } from '../../src-shared/api/contract.js';
 import type { SettingsRepo } from '../store/settings-repo.js';
@@ -33,7 +35,26 @@ export function isRelayPolicy(v: unknown): v is RelayPolicyView {
 }
 
 export class NodeSettings {
+  #policyFlag: RelayPolicyView | null = null;
+  #pausedFlag = false;
+
   constructor(private readonly repo: SettingsRepo) {}
+
+  /** Flags of this run that beat the saved relaying settings until the owner changes them. */
+  overrideForRun(flags: { policy?: RelayPolicyView; paused?: boolean }): void {
+    this.#policyFlag = flags.policy ?? null;
+    this.#pausedFlag = flags.paused === true;
+  }
+
+  /** the policy --relay-for set for this run, while still in force */
+  get policyFromFlag(): RelayPolicyView | null {
+    return this.#policyFlag;
+  }
+
+  /** --paused paused this run, and nobody resumed since */
+  get pausedFromFlag(): boolean {
+    return this.#pausedFlag;
+  }
 
   /** The saved listen host, or null when none (or an unusable one) is saved. */
   get savedHost(): string | null {
@@ -58,20 +79,31 @@ export class NodeSettings {
     }
   }
 
+  /** the policy in force: the run's flag, else the saved one, else anyone */
   get policy(): RelayPolicyView {
+    return this.#policyFlag ?? this.savedPolicy;
+  }
+
+  set policy(p: RelayPolicyView) {
+    this.#policyFlag = null;
+    this.repo.set(KEY.policy, p);
+  }
+
+  get savedPolicy(): RelayPolicyView {
     const v = this.repo.get(KEY.policy);
     return isRelayPolicy(v) ? v : 'anyone';
   }
 
-  set policy(p: RelayPolicyView) {
-    this.repo.set(KEY.policy, p);
-  }
-
   get paused(): boolean {
-    return this.repo.get(KEY.paused) === true;
+    return this.#pausedFlag || this.savedPaused;
   }
 
   set paused(p: boolean) {
+    this.#pausedFlag = false;
     this.repo.set(KEY.paused, p);
+  }
+
+  get savedPaused(): boolean {
+    return this.repo.get(KEY.paused) === true;
   }
 }

@@ -2,7 +2,7 @@
 // client registered on that relay. The CLI's `w2w node`, the web bridge and Electron all run this.
 import { EventEmitter } from 'node:events';
 import path from 'node:path';
-import type { ApiEvents } from '../../src-shared/api/contract.js';
+import type { ApiEvents, RelayPolicyView } from '../../src-shared/api/contract.js';
 import { idToText } from '../../src-shared/ids.js';
 import { RelayClient } from '../client/relay-client.js';
 import { Messenger } from '../client/messenger.js';
@@ -36,6 +36,10 @@ export interface NodeOptions {
   openFederation?: boolean;
   /** extra CA for wss:// peers */
   ca?: string | Buffer;
+  /** overrides the saved relaying policy for this run (--relay-for); a change in the UI replaces it */
+  relayPolicy?: RelayPolicyView;
+  /** starts with relaying paused for this run (--paused), whatever was saved; resuming saves as usual */
+  paused?: boolean;
   /** encrypts the secret key at rest (Electron's safeStorage); plain when absent */
   keyProtector?: KeyProtector;
   log?: (line: string) => void;
@@ -103,6 +107,7 @@ export class W2wNode extends EventEmitter<NodeEvents> {
     let relay: RelayServer | null = null;
     try {
       const settings = new NodeSettings(store.settings);
+      settings.overrideForRun({ policy: opts.relayPolicy, paused: opts.paused });
       // A flag beats the saved setting, which beats the default.
       const host = opts.host ?? settings.savedHost ?? DEFAULT_HOST;
       const port = opts.port ?? settings.savedPort ?? DEFAULT_PORT;

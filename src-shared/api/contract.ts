@@ -7,7 +7,7 @@ export interface ErrorView {
   /** its name, e.g. "RECIPIENT_OFFLINE" */
   name: string;
   message: string;
-  /** for a failed transfer: the TransferCode's name (src-shared/protocol/transfer.ts), e.g. "NOT_ALLOWED" */
+  /** with code TRANSFER_FAILED (600): the TransferCode's name (src-shared/protocol/transfer.ts), e.g. "NOT_ALLOWED" */
   transfer?: string;
 }
 
@@ -78,6 +78,13 @@ export interface SettingsView {
     portFromFlag: boolean;
   };
   relaying: RelayingView;
+  /**
+   * Set on the command line for this run (--relay-for, --paused) and not changed since: such a flag
+   * beats the saved value until the owner changes the setting here, which saves it and applies it.
+   */
+  relayingFlags: { policy: RelayPolicyView | null; paused: boolean };
+  /** what the next start uses without those flags */
+  savedRelaying: RelayingView;
   /** relays this node dials (saved; the live state is links.list) */
   links: { url: string; relayId: string | null }[];
   /** relays allowed to link in */
@@ -202,6 +209,34 @@ export interface TransferProgressView {
   etaMs: number | null;
 }
 
+/**
+ * A fetch this node made or began (data.downloads): finished copies, and interrupted fetches whose
+ * verified chunks are kept so that data.resume goes on where they stopped.
+ */
+export interface DownloadView {
+  contentHash: string;
+  /** the name the owner declared it under */
+  name: string;
+  /** the file's name on this node (in the downloads dir when `inDownloads`) */
+  fileName: string;
+  /** where the node writes (or wrote) it */
+  path: string;
+  size: number;
+  mime: string;
+  owner: string;
+  /** fetching: running now; partial: interrupted, resumable; complete: finished */
+  state: 'fetching' | 'partial' | 'complete';
+  /** verified bytes so far (the size once complete) */
+  bytes: number;
+  /** the file (for a partial fetch: its part file) is still on disk */
+  onDisk: boolean;
+  /** in the node's downloads dir, so the headless UI can offer it for saving (GET /files/download) */
+  inDownloads: boolean;
+  startedMs: number;
+  /** when it finished; null while not complete */
+  finishedMs: number | null;
+}
+
 export interface DeleteStatusView {
   holder: string;
   status: 'pending' | 'deleted' | 'refused' | 'not-held';
@@ -250,6 +285,8 @@ export interface ApiMethods {
   'data.shared': [Record<string, never>, SharedFileView[]];
   'data.declarations': [{ peer?: string; hash?: string }, DeclarationView[]];
   'data.fetch': [{ hash: string; out: string; from?: string }, { path: string; size: number }];
+  'data.downloads': [Record<string, never>, DownloadView[]];
+  'data.resume': [{ hash: string }, { path: string; size: number }];
   'data.delete': [{ hash: string; waitMs?: number }, DeleteStatusView[]];
   'data.deleteStatus': [{ hash: string }, DeleteStatusView[]];
   'data.deletes': [{ limit?: number }, DeleteRequestView[]];
@@ -308,6 +345,8 @@ export const API_METHODS: readonly ApiMethod[] = [
   'data.shared',
   'data.declarations',
   'data.fetch',
+  'data.downloads',
+  'data.resume',
   'data.delete',
   'data.deleteStatus',
   'data.deletes',

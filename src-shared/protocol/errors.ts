@@ -46,6 +46,9 @@ export const ErrorCode = {
   // 5xx: the relay's own fault
   INTERNAL: 500,
   SHUTTING_DOWN: 501,
+  // 6xx: end-to-end outcomes a node reports to its own user; never sent on the wire
+  /** a fetch of shared data did not happen (refused by its holders, unreachable, corrupt…); the TransferCode says why (§12.9) */
+  TRANSFER_FAILED: 600,
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

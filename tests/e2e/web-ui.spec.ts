@@ -1,7 +1,8 @@
 // The web UI end to end: two real nodes (`w2w node --ui` processes), linked through the UI, each opened
 // in its own browser context. Alice and Bob add each other, chat both ways with delivery status, use a
 // group and a broadcast, switch to Japanese and back, and reload without losing history. Alice shares a
-// file by a real drop event, Bob fetches it with a visible progress bar and saves it, and Alice's remote
+// file by a real drop event, Bob fetches it with a visible progress bar and saves it (again after a
+// reload, from Downloads), and Alice's remote
 // delete removes Bob's copy with his signed status shown live and after a reload. Screenshots
 // of every view go to test-results/screenshots/ and, when the run gets that far, to docs/screenshots/.
 import { createHash } from 'node:crypto';
@@ -321,6 +322,19 @@ test.describe.serial('web UI with two linked nodes', () => {
     expect(download.suggestedFilename()).toBe(SHARED_NAME);
     expect(sha256(fs.readFileSync(await download.path()))).toBe(sha256(fillBytes(SHARED_SIZE)));
     expect(fs.existsSync(path.join(tmp, 'bob', 'downloads', SHARED_NAME))).toBe(true);
+
+    // After a reload the page has forgotten the fetch, but the node has not: Downloads lists it (and
+    // the declaration row offers it again), with the same bytes to save.
+    await b.reload();
+    await expect(b.getByText('Connected')).toBeVisible();
+    const dl = b.getByTestId('downloads').locator('li.download', { hasText: SHARED_NAME });
+    await expect(dl).toHaveAttribute('data-state', 'complete');
+    await expect(dl).toContainText('8.0 MiB');
+    await expect(dl).toContainText('Alice');
+    await expect(decl.getByRole('link', { name: `Save ${SHARED_NAME}` })).toBeVisible();
+    await shot(b, 'shared-downloads');
+    const [again] = await Promise.all([b.waitForEvent('download'), dl.getByRole('link', { name: `Save ${SHARED_NAME}` }).click()]);
+    expect(sha256(fs.readFileSync(await again.path()))).toBe(sha256(fillBytes(SHARED_SIZE)));
   });
 
   test('Alice asks for the remote delete; Bob’s status turns to deleted, and his copy is gone', async () => {
@@ -337,6 +351,8 @@ test.describe.serial('web UI with two linked nodes', () => {
     const bobRow = b.getByTestId('declarations').locator('li.decl', { hasText: SHARED_NAME });
     await expect(bobRow.getByTestId('deleted-by-owner')).toHaveText('Deleted at its owner’s request: your copy is gone.');
     await expect(bobRow.getByRole('link', { name: `Save ${SHARED_NAME}` })).toHaveCount(0);
+    // …and its Downloads list drops the copy, which the node forgot with the file.
+    await expect(b.getByTestId('downloads').locator('li.download', { hasText: SHARED_NAME })).toHaveCount(0);
     await shot(a, 'remote-delete');
     // The file is no longer shared by Alice, and after a reload the request and its answers remain.
     await a.reload();
@@ -457,6 +473,28 @@ test.describe.serial('web UI with two linked nodes', () => {
     await b.getByRole('button', { name: 'Join', exact: true }).click();
     await expect(b.getByTestId('saved-links')).toContainText(alice.info.relayUrl);
     await expect(a.getByTestId('links').locator('[data-up=true]')).toHaveCount(1);
+  });
+
+  test('a node started with --relay-for friends --paused says so in Settings; resuming there ends the override', async ({ browser }) => {
+    const dave = await NodeProcess.start(path.join(tmp, 'dave'), ['--relay-for', 'friends', '--paused', '--max-upload', '64']);
+    try {
+      expect(dave.lines).toContain('relaying for: friends (--relay-for, this run only), paused (--paused, this run only)');
+      const { ctx, page } = await openUi(browser, dave.info.uiUrl);
+      await nav(page, /^Settings/).click();
+      await expect(page.locator('input[name=relay-policy][value=friends]')).toBeChecked();
+      await expect(page.getByTestId('relaying-flag')).toContainText('--relay-for');
+      await expect(page.getByTestId('relaying-flag')).toContainText('Anyone');
+      await expect(page.getByTestId('paused-flag')).toContainText('--paused');
+      await shot(page, 'settings-flags');
+      await page.getByTestId('relaying-switch').click();
+      await expect(page.getByTestId('paused-flag')).toHaveCount(0);
+      await expect(page.getByTestId('relaying-flag')).toBeVisible();
+      await page.locator('input[name=relay-policy][data-policy=self]').check();
+      await expect(page.getByTestId('relaying-flag')).toHaveCount(0);
+      await ctx.close();
+    } finally {
+      await dave.stop();
+    }
   });
 
   test('no page errors, and the screenshots are copied to docs/screenshots', () => {

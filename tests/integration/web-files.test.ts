@@ -220,6 +220,6 @@ describe('UI file endpoints', () => {
   it('a fetch nobody can serve fails with its transfer reason', async () => {
     const r = await bobApi.call('data.fetch', { hash: 'cd'.repeat(32), out: 'nothing.bin' });
     expect(r.ok).toBe(false);
-    expect(!r.ok && r.error.transfer).toBe('NO_HOLDER');
+    expect(r.ok ? null : [r.error.code, r.error.name, r.error.transfer]).toEqual([ErrorCode.TRANSFER_FAILED, 'TRANSFER_FAILED', 'NO_HOLDER']);
   });
 });

@@ -5,6 +5,7 @@ import { W2wNode, type NodeOptions } from '../../node/node.js';
 import type { RelayLimits } from '../../relay/relay-core.js';
 import { CliError, usageError } from '../cli-error.js';
 import { parseRelay, resolveDataDir } from '../common.js';
+import { isRelayPolicy } from '../../node/node-settings.js';
 import { untilStopSignal } from '../signals.js';
 import { parseId } from '../../../src-shared/ids.js';
 import { startUiServer, type UiServer } from '../../web/ui-server.js';
@@ -30,7 +31,13 @@ export interface NodeFlags {
   ca?: string;
   ui?: boolean;
   'ui-port'?: string;
+  'relay-for'?: string;
+  paused?: boolean;
+  'max-upload'?: string;
 }
+
+/** Largest --max-upload: 64 GiB (the UI server streams uploads to disk; this only bounds one file). */
+const MAX_UPLOAD_MIB = 65_536;
 
 function int(flags: NodeFlags, key: keyof NodeFlags, min: number, max: number): number | undefined {
   const v = flags[key];
@@ -72,8 +79,13 @@ export function nodeOptions(flags: NodeFlags): NodeOptions {
     if (!r.ok) throw usageError(`--trust ${t}: ${r.reason}`);
     return Buffer.from(r.id);
   });
+  const relayFor = flags['relay-for'];
+  if (relayFor !== undefined && !isRelayPolicy(relayFor)) throw usageError('--relay-for must be anyone, friends or self');
   return {
     dataDir: resolveDataDir(flags.data),
+    // Like --host/--port: these win over the saved settings for this run only.
+    relayPolicy: relayFor,
+    paused: flags.paused,
     peers,
     trust,
     openFederation: flags['open-federation'] ?? false,
@@ -90,9 +102,10 @@ export function nodeOptions(flags: NodeFlags): NodeOptions {
 
 export async function runNode(flags: NodeFlags, io: CliIo): Promise<number> {
   const opts = nodeOptions(flags);
-  // --ui-port alone asks for the UI too.
   const uiPort = int(flags, 'ui-port', 0, 65535);
-  const wantUi = (flags.ui ?? false) || uiPort !== undefined;
+  const maxUploadMiB = int(flags, 'max-upload', 1, MAX_UPLOAD_MIB);
+  // --ui-port or --max-upload alone asks for the UI too.
+  const wantUi = (flags.ui ?? false) || uiPort !== undefined || maxUploadMiB !== undefined;
   let node: W2wNode;
   try {
     node = await W2wNode.start({ ...opts, log: (line) => io.err(line) });
@@ -106,10 +119,12 @@ export async function runNode(flags: NodeFlags, io: CliIo): Promise<number> {
   io.out(`w2w node listening on ${node.url}`);
   io.out(`ID: ${node.id}`);
   io.out(`data: ${opts.dataDir}`);
+  const r = node.relaying.view;
+  io.out(`relaying for: ${r.policy}${node.settings.policyFromFlag ? ' (--relay-for, this run only)' : ''}${r.paused ? `, paused${node.settings.pausedFromFlag ? ' (--paused, this run only)' : ''}` : ''}`);
   let ui: UiServer | null = null;
   if (wantUi) {
     try {
-      ui = await startUiServer({ api: createNodeApi(node), port: uiPort ?? 0, dataDir: node.dataDir });
+      ui = await startUiServer({ api: createNodeApi(node), port: uiPort ?? 0, dataDir: node.dataDir, maxUploadBytes: maxUploadMiB === undefined ? undefined : maxUploadMiB * 1024 * 1024 });
     } catch (err) {
       await node.stop();
       const e = err as NodeJS.ErrnoException;

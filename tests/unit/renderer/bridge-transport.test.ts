@@ -150,6 +150,7 @@ describe('IpcTransport', () => {
         return () => {};
       }) as never,
       pathForFile: () => '',
+      showInFolder: async () => true,
     });
     expect(t.state).toBe('open');
     expect(await t.call('identity.get', {})).toEqual({ ok: true, value: { id: 'w2w1me' } });
@@ -200,9 +201,32 @@ describe('file staging', () => {
     const paths = new Map<File, string>();
     const real = file('real.bin', 5);
     paths.set(real, '/home/me/real.bin');
-    const t = new IpcTransport({ call: (async () => ({ ok: true, value: null })) as never, on: (() => () => {}) as never, pathForFile: (f) => paths.get(f) ?? '' });
+    const shown: string[] = [];
+    const t = new IpcTransport({
+      call: (async () => ({ ok: true, value: null })) as never,
+      on: (() => () => {}) as never,
+      pathForFile: (f) => paths.get(f) ?? '',
+      showInFolder: async (hash) => {
+        shown.push(hash);
+        if (hash === 'broken') throw new Error('ipc gone');
+        return hash === 'a1'.repeat(32);
+      },
+    });
     expect(await t.stageFile(real)).toEqual({ ok: true, value: { path: '/home/me/real.bin', name: 'real.bin', size: 5 } });
     expect(await t.stageFile(file('made-in-page.txt'))).toMatchObject({ ok: false, error: { name: 'NO_FILE_PATH' } });
     expect(t.downloadUrl('x')).toBeNull();
+    // It opens the folder of a fetched copy instead (the main process looks the path up).
+    expect(t.canShowInFolder).toBe(true);
+    expect(await t.showInFolder('a1'.repeat(32))).toBe(true);
+    expect(await t.showInFolder('b2'.repeat(32))).toBe(false);
+    expect(await t.showInFolder('broken')).toBe(false);
+    expect(shown).toEqual(['a1'.repeat(32), 'b2'.repeat(32), 'broken']);
+  });
+
+  it('the bridge cannot open folders on the node’s machine', async () => {
+    const t = new BridgeTransport('ws://127.0.0.1:1/api', { openSocket: () => ({ send: () => {}, close: () => {} }), upload: async () => ({ status: 0, body: '' }) });
+    expect(t.canShowInFolder).toBe(false);
+    expect(await t.showInFolder('a1'.repeat(32))).toBe(false);
+    t.close();
   });
 });

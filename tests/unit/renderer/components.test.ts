@@ -26,6 +26,7 @@ async function makeApp(hash: string, lang: 'en' | 'ja'): Promise<AppState> {
     .handle('messages.history', () => ok([]))
     .handle('data.shared', () => ok([]))
     .handle('data.deletes', () => ok([]))
+    .handle('data.downloads', () => ok([]))
     .handle('data.declarations', () => ok([]));
   const app = new AppState({ transport: api, i18n: new I18n({ storage: null, languages: [lang] }), initialHash: hash, setHash: () => {} });
   await app.refresh();
@@ -93,7 +94,7 @@ describe('Shared data and Remote delete', () => {
         total: 10,
         bytesPerSec: 0,
         etaMs: null,
-        error: { code: 500, name: 'INTERNAL', message: 'w2w1…: NOT_ALLOWED (2)', transfer: 'NOT_ALLOWED' },
+        error: { code: 600, name: 'TRANSFER_FAILED', message: 'w2w1…: NOT_ALLOWED (2)', transfer: 'NOT_ALLOWED' },
         path: null,
       },
     };
@@ -129,6 +130,41 @@ describe('Shared data and Remote delete', () => {
     expect(body).toMatch(/download="done.txt"/);
     expect(t).toContain('The owner did not allow you to fetch this file.');
     expect(body).toContain(`href="#/deletes/${H}"`);
+  });
+
+  it('lists downloads after a reload: save again, interrupted with Resume, gone from disk (en, ja)', async () => {
+    const G = '9a'.repeat(32);
+    const P = '8b'.repeat(32);
+    const base = { mime: 'text/plain', owner: BOB, inDownloads: true, startedMs: Date.now() - 60_000 };
+    const fill = (app: AppState): AppState => {
+      app.shared.downloads = [
+        { ...base, contentHash: 'cd'.repeat(32), name: 'done.txt', fileName: 'done.txt', path: '/d/downloads/done.txt', size: 10, state: 'complete', bytes: 10, onDisk: true, finishedMs: Date.now() },
+        { ...base, contentHash: P, name: 'movie.mkv', fileName: 'movie.mkv', path: '/d/downloads/movie.mkv', size: 1000, state: 'partial', bytes: 420, onDisk: true, finishedMs: null },
+        { ...base, contentHash: G, name: 'old.txt', fileName: 'old.txt', path: '/d/downloads/old.txt', size: 5, state: 'complete', bytes: 5, onDisk: false, finishedMs: Date.now() },
+      ];
+      app.shared.downloadsLoaded = true;
+      return app;
+    };
+    const { body } = render(App, { props: { app: fill(await dataApp('#/shared', 'en')) } });
+    const t = text(body);
+    expect(body).toContain('data-testid="downloads"');
+    expect(t).toContain('Downloads');
+    expect(body).toMatch(/data-state="partial"[\s\S]*Interrupted at 42%[\s\S]*aria-label="Resume fetching movie.mkv"/);
+    expect(body).toMatch(/data-testid="download-gone"[^>]*>No longer on disk/);
+    // In a browser the finished copy is saved through the UI server; there is no folder to show.
+    expect(body.match(/href="\.\/files\/download\?name=done.txt"/g)?.length).toBeGreaterThanOrEqual(2);
+    expect(t).not.toContain('Show in folder');
+    expect(t).toContain('Owner Bob');
+    const ja = text(render(App, { props: { app: fill(await dataApp('#/shared', 'ja')) } }).body);
+    expect(ja).toContain('ダウンロード');
+    expect(ja).toContain('42% で中断');
+    expect(ja).toContain('再開');
+    expect(ja).toContain('ディスク上にありません');
+  });
+
+  it('has an empty downloads list that says what it is for', async () => {
+    const app = await makeApp('#/shared', 'en');
+    expect(text(render(App, { props: { app } }).body)).toContain('Files you fetch are listed here, also after a reload.');
   });
 
   it('shows each holder’s delete status, in Japanese too', async () => {

@@ -53,6 +53,15 @@ export class FakeApi implements Transport {
     return this.stage(file, onProgress);
   }
 
+  readonly canShowInFolder = false;
+  /** content hashes showInFolder was asked for */
+  readonly shownInFolder: string[] = [];
+
+  async showInFolder(contentHash: string): Promise<boolean> {
+    this.shownInFolder.push(contentHash);
+    return false;
+  }
+
   downloadUrl(name: string): string | null {
     return `./files/download?name=${encodeURIComponent(name)}`;
   }

@@ -35,6 +35,8 @@ const usage: PeerUsageView[] = [
 const settings = (over: Partial<SettingsView['listen']> = {}): SettingsView => ({
   listen: { host: '127.0.0.1', port: 7070, savedHost: null, savedPort: null, hostFromFlag: false, portFromFlag: false, ...over },
   relaying: { policy: 'friends', paused: false },
+  relayingFlags: { policy: null, paused: false },
+  savedRelaying: { policy: 'friends', paused: false },
   links: [{ url: 'wss://relay.example.org/', relayId: RELAY }],
   trusted: [RELAY],
   openFederation: false,
@@ -100,6 +102,52 @@ describe('NodeState: usage and the relaying switch', () => {
     expect(app.node.relaying).toEqual({ policy: 'self', paused: true });
     expect(app.node.status?.relaying).toEqual({ policy: 'self', paused: true });
     expect(app.settings.view?.relaying).toEqual({ policy: 'self', paused: true });
+    app.stop();
+  });
+});
+
+describe('Relaying flags of this run (--relay-for, --paused)', () => {
+  const flagged = (): SettingsView => ({
+    ...settings(),
+    relaying: { policy: 'self', paused: true },
+    relayingFlags: { policy: 'self', paused: true },
+    savedRelaying: { policy: 'anyone', paused: false },
+  });
+
+  for (const lang of ['en', 'ja'] as const) {
+    it(`Settings says which relaying settings a flag set for this run, and the saved ones (${lang})`, async () => {
+      const app = await makeApp(makeApi().handle('settings.get', () => ok(flagged())).handle('node.status', () => ok(status(true))), '#/settings', lang);
+      await app.node.loadStatus();
+      await app.settings.load();
+      const { body } = render(App, { props: { app } });
+      expect(body).toMatch(/<input[^>]*name="relay-policy"[^>]*value="self"[^>]*checked/);
+      expect(body).toContain('data-testid="relaying-flag"');
+      expect(text(body)).toContain('--relay-for');
+      expect(text(body)).toContain(app.i18n.t('relaying.policy.anyone'));
+      expect(body).toContain('data-testid="paused-flag"');
+      expect(text(body)).toContain('--paused');
+    });
+  }
+
+  it('has no flag notes without flags', async () => {
+    const app = await makeApp(makeApi(), '#/settings');
+    await app.settings.load();
+    const { body } = render(App, { props: { app } });
+    expect(body).not.toContain('data-testid="relaying-flag"');
+    expect(body).not.toContain('data-testid="paused-flag"');
+  });
+
+  it('reads the flags again when the relaying switch changes elsewhere (the override ends)', async () => {
+    let view = flagged();
+    const api = makeApi().handle('settings.get', () => ok(view));
+    const app = await makeApp(api, '#/settings');
+    app.start();
+    await settle();
+    await app.settings.load();
+    view = { ...flagged(), relaying: { policy: 'self', paused: false }, relayingFlags: { policy: 'self', paused: false }, savedRelaying: { policy: 'anyone', paused: false } };
+    api.emit('relaying', { policy: 'self', paused: false });
+    await settle();
+    expect(app.settings.view?.relayingFlags).toEqual({ policy: 'self', paused: false });
     app.stop();
   });
 });

@@ -2,7 +2,7 @@
 // (staged by the transport, then declared), declarations gathered per peer and filtered, a fetch's
 // progress from events to done or a named failure, and delete statuses from answers and live events.
 import { describe, expect, it } from 'vitest';
-import type { DeclarationView, DeleteRequestView, SharedFileView } from '../../../src-shared/api/contract.js';
+import type { ApiResult, DownloadView, DeclarationView, DeleteRequestView, SharedFileView } from '../../../src-shared/api/contract.js';
 import { idToText } from '../../../src-shared/ids.js';
 import { isSafeFileName, safeFileName } from '../../../src-shared/file-name.js';
 import { formatDuration, formatSpeed, percent, shortHash } from '../../../src-renderer/src/lib/format/format.js';
@@ -42,6 +42,23 @@ const served = (over: Partial<SharedFileView>): SharedFileView => ({
   state: 'serving',
   stopReason: null,
   fetchers: 0,
+  ...over,
+});
+
+const download = (over: Partial<DownloadView>): DownloadView => ({
+  contentHash: H1,
+  name: 'report.pdf',
+  fileName: 'report.pdf',
+  path: '/data/downloads/report.pdf',
+  size: 1000,
+  mime: 'application/pdf',
+  owner: BOB,
+  state: 'complete',
+  bytes: 1000,
+  onDisk: true,
+  inDownloads: true,
+  startedMs: 10,
+  finishedMs: 20,
   ...over,
 });
 
@@ -95,9 +112,15 @@ describe('safe file names', () => {
 
 describe('data error keys', () => {
   it('names transfer reasons and upload failures, and leaves the rest to the node’s message', () => {
-    expect(dataErrorKey({ code: 500, name: 'INTERNAL', message: 'm', transfer: 'NOT_ALLOWED' })).toBe('shared.err.NOT_ALLOWED');
-    expect(dataErrorKey({ code: 500, name: 'INTERNAL', message: 'm', transfer: 'CORRUPT_CHUNK' })).toBe('shared.err.CORRUPT');
+    expect(dataErrorKey({ code: 600, name: 'TRANSFER_FAILED', message: 'm', transfer: 'NOT_ALLOWED' })).toBe('shared.err.NOT_ALLOWED');
+    expect(dataErrorKey({ code: 600, name: 'TRANSFER_FAILED', message: 'm', transfer: 'CORRUPT_CHUNK' })).toBe('shared.err.CORRUPT');
     expect(dataErrorKey({ code: 0, name: 'UPLOAD_TOO_LARGE', message: 'm' })).toBe('shared.err.UPLOAD_TOO_LARGE');
+    expect(dataErrorKey({ code: 600, name: 'TRANSFER_FAILED', message: 'm', transfer: 'CHUNK_TOO_LARGE' })).toBe('shared.err.CHUNK_TOO_LARGE');
+    expect(dataErrorKey({ code: 600, name: 'TRANSFER_FAILED', message: 'm', transfer: 'INTERNAL' })).toBe('shared.err.HOLDER_FAILED');
+    // A reason this renderer does not know yet still reads as a failed transfer, not as a raw code.
+    expect(dataErrorKey({ code: 600, name: 'TRANSFER_FAILED', message: 'm', transfer: 'T199' })).toBe('shared.err.TRANSFER_FAILED');
+    // An INTERNAL without the transfer code is the node's own failure: only its message can say it.
+    expect(dataErrorKey({ code: 500, name: 'INTERNAL', message: 'm' })).toBeNull();
     expect(dataErrorKey({ code: 310, name: 'BAD_REQUEST', message: 'm' })).toBeNull();
   });
 });
@@ -187,7 +210,7 @@ describe('SharedState', () => {
   });
 
   it('shows a failed fetch with its reason, and a fetch it did not start from its events', async () => {
-    const api = new FakeApi().handle('data.fetch', () => ({ ok: false, error: { code: 500, name: 'INTERNAL', message: 'w2w1…: NOT_ALLOWED (2)', transfer: 'NOT_ALLOWED' } }));
+    const api = new FakeApi().handle('data.fetch', () => ({ ok: false, error: { code: 600, name: 'TRANSFER_FAILED', message: 'w2w1…: NOT_ALLOWED (2)', transfer: 'NOT_ALLOWED' } }));
     const s = new SharedState(api);
     await s.fetch(decl({}));
     expect(s.transfers[H1]).toMatchObject({ phase: 'failed', error: { transfer: 'NOT_ALLOWED' } });
@@ -205,6 +228,67 @@ describe('SharedState', () => {
     s.applyProgress({ contentHash: H2, bytes: 10, total: 100, bytesPerSec: 5, etaMs: 18_000 });
     expect(s.transfers[H2]).toMatchObject({ phase: 'fetching', fileName: H2.slice(0, 16), bytes: 10 });
     await settle();
+  });
+});
+
+describe('SharedState downloads', () => {
+  it('after a reload, lists the node’s downloads and offers a finished copy on disk for saving again', async () => {
+    const api = new FakeApi().handle('data.downloads', () =>
+      ok([download({}), download({ contentHash: H2, name: 'gone.txt', fileName: 'gone.txt', onDisk: false }), download({ contentHash: 'c3'.repeat(32), state: 'partial', bytes: 300, finishedMs: null })]),
+    );
+    const s = new SharedState(api);
+    expect(await s.loadDownloads()).toBeNull();
+    expect(s.downloadsLoaded).toBe(true);
+    expect(s.downloads.map((d) => d.state)).toEqual(['complete', 'complete', 'partial']);
+    // Only the copy still on disk becomes a done transfer (its declaration row shows Save file).
+    expect(s.transfers[H1]).toMatchObject({ phase: 'done', fileName: 'report.pdf', path: '/data/downloads/report.pdf' });
+    expect(s.transfers[H2]).toBeUndefined();
+    expect(s.transfers['c3'.repeat(32)]).toBeUndefined();
+    expect(s.nameOf(H2)).toBe('gone.txt');
+    // A running fetch is not replaced by a reload of the list.
+    s.transfers[H1] = { hash: H1, fileName: 'report.pdf', phase: 'fetching', bytes: 1, total: 1000, bytesPerSec: 0, etaMs: null, error: null, path: null };
+    await s.loadDownloads();
+    expect(s.transfers[H1]?.phase).toBe('fetching');
+    // A copy deleted at its owner's request leaves the list.
+    s.applyDeleted({ contentHash: H2, owner: BOB });
+    expect(s.downloads.map((d) => d.contentHash)).toEqual([H1, 'c3'.repeat(32)]);
+  });
+
+  it('resumes an interrupted fetch from its verified bytes, and shows why a resume failed', async () => {
+    let answer: ApiResult<{ path: string; size: number }> = { ok: false, error: { code: 600, name: 'TRANSFER_FAILED', message: 'nobody serves it', transfer: 'NO_HOLDER' } };
+    let listed: DownloadView[] = [download({ state: 'partial', bytes: 400, finishedMs: null })];
+    let seenDuring: string | undefined;
+    const api = new FakeApi()
+      .handle('data.downloads', () => ok(listed.map((d) => ({ ...d }))))
+      .handle('data.resume', () => {
+        seenDuring = s.transfers[H1]?.phase;
+        return answer;
+      });
+    const s = new SharedState(api);
+    await s.loadDownloads();
+    const d = s.downloads[0]!;
+    const failed = s.resume(d);
+    expect(s.transfers[H1]).toMatchObject({ phase: 'fetching', bytes: 400, total: 1000 });
+    expect(s.downloads[0]?.state).toBe('fetching');
+    await failed;
+    expect(seenDuring).toBe('fetching');
+    expect(api.calls.find((c) => c.method === 'data.resume')?.params).toEqual({ hash: H1 });
+    expect(s.transfers[H1]).toMatchObject({ phase: 'failed', error: { name: 'TRANSFER_FAILED', transfer: 'NO_HOLDER' } });
+    expect(s.downloads[0]?.state).toBe('partial');
+
+    answer = ok({ path: '/data/downloads/report.pdf', size: 1000 });
+    listed = [download({})];
+    await s.resume(s.downloads[0]!);
+    expect(s.transfers[H1]).toMatchObject({ phase: 'done', bytes: 1000, path: '/data/downloads/report.pdf', error: null });
+    expect(s.downloads[0]).toMatchObject({ state: 'complete', onDisk: true });
+  });
+
+  it('a fetch from the declarations adds its download to the list', async () => {
+    const api = new FakeApi().handle('data.fetch', () => ok({ path: '/data/downloads/report.pdf', size: 1000 })).handle('data.downloads', () => ok([download({})]));
+    const s = new SharedState(api);
+    await s.fetch(decl({}));
+    expect(api.calls.map((c) => c.method)).toEqual(['data.fetch', 'data.downloads']);
+    expect(s.downloads).toHaveLength(1);
   });
 });
 

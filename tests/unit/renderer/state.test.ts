@@ -180,6 +180,7 @@ describe('AppState', () => {
       .handle('messages.history', () => ok([msg({ msgId: 'old', route: 'group', group: 'elsewhere' })]))
       .handle('data.shared', () => ok([]))
       .handle('data.deletes', () => ok([]))
+      .handle('data.downloads', () => ok([]))
       .handle('data.declarations', () => ok([]));
     const app = new AppState({ transport: api, i18n: new I18n({ storage: null, languages: ['en'] }), initialHash: '', setHash: () => {} });
     app.start();
@@ -200,12 +201,12 @@ describe('AppState', () => {
     expect(app.connection).toBe('closed');
     api.setState('open');
     await settle();
-    expect(api.methods().slice(before)).toEqual(['identity.get', 'peers.list', 'groups.list', 'messages.history', 'data.shared', 'data.deletes', 'data.declarations']);
+    expect(api.methods().slice(before)).toEqual(['identity.get', 'peers.list', 'groups.list', 'messages.history', 'data.shared', 'data.downloads', 'data.deletes', 'data.declarations']);
     app.stop();
   });
 
   it('reports load errors (but not a dropped connection) as toasts', async () => {
-    const api = new FakeApi().handle('identity.get', () => fail(500, 'INTERNAL', 'disk full')).handle('peers.list', () => ok([])).handle('groups.list', () => fail(0, 'NOT_CONNECTED')).handle('messages.history', () => ok([])).handle('data.shared', () => ok([])).handle('data.deletes', () => ok([]));
+    const api = new FakeApi().handle('identity.get', () => fail(500, 'INTERNAL', 'disk full')).handle('peers.list', () => ok([])).handle('groups.list', () => fail(0, 'NOT_CONNECTED')).handle('messages.history', () => ok([])).handle('data.shared', () => ok([])).handle('data.deletes', () => ok([])).handle('data.downloads', () => ok([]));
     const app = new AppState({ transport: api, i18n: new I18n({ storage: null, languages: ['en'] }), initialHash: '', setHash: () => {} });
     await app.refresh();
     expect(app.toasts.items.map((t) => t.text)).toEqual(['Error: INTERNAL: disk full']);

@@ -162,6 +162,13 @@ export class BridgeTransport implements Transport {
     return `${this.#filesBase}files/download?name=${encodeURIComponent(name)}`;
   }
 
+  // A page in a browser cannot open the server's file manager: it offers the file for saving instead.
+  readonly canShowInFolder = false;
+
+  async showInFolder(_contentHash: string): Promise<boolean> {
+    return false;
+  }
+
   onState(listener: (state: ConnectionState) => void): () => void {
     this.#stateListeners.add(listener);
     return () => this.#stateListeners.delete(listener);

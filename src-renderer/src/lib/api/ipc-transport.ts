@@ -39,6 +39,16 @@ export class IpcTransport implements Transport {
     return null;
   }
 
+  readonly canShowInFolder = true;
+
+  async showInFolder(contentHash: string): Promise<boolean> {
+    try {
+      return await this.bridge.showInFolder(contentHash);
+    } catch {
+      return false;
+    }
+  }
+
   onState(_listener: (state: ConnectionState) => void): () => void {
     return () => {};
   }

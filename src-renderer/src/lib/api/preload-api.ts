@@ -6,6 +6,8 @@ import type { NodeApi } from '../../../../src-shared/api/contract.js';
 export interface W2wPreloadApi extends NodeApi {
   /** the file's path on this disk; "" for a File that has none (made in the page) */
   pathForFile(file: File): string;
+  /** opens the folder of this node's fetched copy of a content (main finds the path; the page never names one) */
+  showInFolder(contentHash: string): Promise<boolean>;
 }
 
 declare global {

@@ -30,6 +30,10 @@ export interface Transport extends NodeApi {
   stageFile(file: File, onProgress?: UploadProgress): Promise<ApiResult<StagedFile>>;
   /** Where the browser saves a fetched file (by its name in the node's downloads dir); null in the desktop app, where it is already on this disk. */
   downloadUrl(name: string): string | null;
+  /** The desktop app can open a fetched file's folder in the OS file manager; a browser cannot. */
+  readonly canShowInFolder: boolean;
+  /** Shows the fetched copy of `contentHash` in its folder (desktop app); false when there is none on disk. */
+  showInFolder(contentHash: string): Promise<boolean>;
   /** Calls `listener` on every change of state; returns the unsubscribe function. */
   onState(listener: (state: ConnectionState) => void): () => void;
   close(): void;

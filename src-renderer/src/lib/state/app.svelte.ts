@@ -69,7 +69,11 @@ export class AppState {
       }),
       t.on('relaying', (v) => {
         this.node.applyRelaying(v);
-        if (this.settings.view) this.settings.view = { ...this.settings.view, relaying: v };
+        if (this.settings.view) {
+          this.settings.view = { ...this.settings.view, relaying: v };
+          // A change ends a --relay-for/--paused override of this run: read which flags still hold.
+          if (this.settings.view.relayingFlags.policy !== null || this.settings.view.relayingFlags.paused) void this.settings.load();
+        }
       }),
       t.onState((s) => {
         const reopened = s === 'open' && this.connection !== 'open';
@@ -93,6 +97,7 @@ export class AppState {
       this.groups.load(),
       this.messages.loadRecent(),
       this.shared.loadMine(),
+      this.shared.loadDownloads(),
       this.deletes.load(),
     ]);
     this.messages.myId = this.node.myId;

@@ -1,7 +1,8 @@
 // Shared data: the files this node serves (data.shared), what peers declare (data.declarations per
-// peer), sharing a dropped or picked file (staged by the transport, then data.share), and fetches with
-// their live progress (transfer.progress events) until the file is ready to save.
-import type { AccessView, ApiEvents, ApiResult, DeclarationView, ErrorView, SharedFileView, TransferProgressView } from '../../../../src-shared/api/contract.js';
+// peer), sharing a dropped or picked file (staged by the transport, then data.share), fetches with
+// their live progress (transfer.progress events) until the file is ready to save, and the node's
+// downloads (data.downloads: what survives a reload) with resuming an interrupted one (data.resume).
+import type { AccessView, ApiEvents, ApiResult, DeclarationView, DownloadView, ErrorView, SharedFileView, TransferProgressView } from '../../../../src-shared/api/contract.js';
 import { safeFileName } from '../../../../src-shared/file-name.js';
 import type { Transport } from '../api/transport.js';
 import type { KeyValueStorage } from '../i18n/i18n.svelte.js';
@@ -53,6 +54,9 @@ export class SharedState {
   /** holder (or owner) to show declarations of; null: every peer */
   peerFilter = $state<string | null>(null);
   transfers = $state<Record<string, Transfer>>({});
+  /** the node's fetches, finished and interrupted, newest first (data.downloads) */
+  downloads = $state<DownloadView[]>([]);
+  downloadsLoaded = $state(false);
   upload = $state<UploadState | null>(null);
   /** peers' declarations that pass the filter, newest first */
   readonly visible: DeclarationView[] = $derived(
@@ -81,6 +85,44 @@ export class SharedState {
     this.mineLoaded = true;
     this.#remember(r.value.map((f) => [f.contentHash, f.name]));
     return null;
+  }
+
+  /**
+   * The node's downloads. A finished copy still on disk also becomes a done transfer, so its
+   * declaration row offers it for saving again after a reload.
+   */
+  async loadDownloads(): Promise<ErrorView | null> {
+    const r = await this.#api.call('data.downloads', {});
+    if (!r.ok) return r.error;
+    this.downloads = r.value;
+    this.downloadsLoaded = true;
+    this.#remember(r.value.map((d) => [d.contentHash, d.name]));
+    for (const d of r.value) {
+      if (this.transfers[d.contentHash] || d.state !== 'complete' || !d.onDisk) continue;
+      this.transfers[d.contentHash] = {
+        hash: d.contentHash,
+        fileName: d.fileName,
+        phase: 'done',
+        bytes: d.size,
+        total: d.size,
+        bytesPerSec: 0,
+        etaMs: 0,
+        error: null,
+        path: d.path,
+      };
+    }
+    return null;
+  }
+
+  /** Goes on with an interrupted fetch from its verified chunks; progress arrives as events meanwhile. */
+  async resume(d: DownloadView): Promise<ApiResult<{ path: string; size: number }>> {
+    const hash = d.contentHash;
+    this.transfers[hash] = { hash, fileName: d.fileName, phase: 'fetching', bytes: d.bytes, total: d.size, bytesPerSec: 0, etaMs: null, error: null, path: null };
+    this.#setDownloadState(hash, 'fetching');
+    const r = await this.#api.call('data.resume', { hash });
+    this.#settle(hash, r);
+    await this.loadDownloads();
+    return r;
   }
 
   /** Asks the directory for what each of `peers` holds (a few at a time); keeps the first error. */
@@ -132,12 +174,21 @@ export class SharedState {
     this.transfers[hash] = { hash, fileName, phase: 'fetching', bytes: 0, total: d.size, bytesPerSec: 0, etaMs: null, error: null, path: null };
     this.#remember([[hash, d.name]]);
     const r = await this.#api.call('data.fetch', { hash, out: fileName });
-    const t = this.transfers[hash];
-    if (t) {
-      if (r.ok) Object.assign(t, { phase: 'done', bytes: r.value.size, total: r.value.size, etaMs: 0, path: r.value.path });
-      else Object.assign(t, { phase: 'failed', error: r.error });
-    }
+    this.#settle(hash, r);
+    // The downloads list gains the finished copy, or the interrupted fetch to resume.
+    await this.loadDownloads();
     return r;
+  }
+
+  #settle(hash: string, r: ApiResult<{ path: string; size: number }>): void {
+    const t = this.transfers[hash];
+    if (!t) return;
+    if (r.ok) Object.assign(t, { phase: 'done', bytes: r.value.size, total: r.value.size, etaMs: 0, path: r.value.path });
+    else Object.assign(t, { phase: 'failed', error: r.error });
+  }
+
+  #setDownloadState(hash: string, state: DownloadView['state']): void {
+    this.downloads = this.downloads.map((d) => (d.contentHash === hash ? { ...d, state } : d));
   }
 
   /** A transfer.progress event: moves the bar of a fetch this page started (or one it did not know of). */
@@ -170,6 +221,8 @@ export class SharedState {
   applyDeleted(e: ApiEvents['data.deleted']): void {
     const t = this.transfers[e.contentHash];
     if (t) Object.assign(t, { phase: 'deleted', path: null, etaMs: null });
+    // The node forgot the fetch with the file: so does the downloads list.
+    this.downloads = this.downloads.filter((d) => d.contentHash !== e.contentHash);
   }
 
   dismissTransfer(hash: string): void {

@@ -1,0 +1,165 @@
+// data.downloads and data.resume through the node API on two real linked nodes (127.0.0.1, SQLite files,
+// real crypto): a finished fetch is listed with its name, owner, size, time and whether it is still on
+// disk; a fetch cut off when its holder stops serving fails with TRANSFER_FAILED (600) and the transfer
+// reason, is listed as partial with its verified bytes, and data.resume finishes it once the file is
+// served again. Bad input gets BAD_REQUEST.
+import { createHash } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { NodeApi } from '../../src-shared/api/contract.js';
+import { ErrorCode } from '../../src-shared/protocol/errors.js';
+import { fromHex } from '../../src-shared/ids.js';
+import { createNodeApi } from '../../src-main/node/api.js';
+import { W2wNode } from '../../src-main/node/node.js';
+
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'w2w-downloads-'));
+const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
+
+async function waitFor<T>(probe: () => Promise<T | null>, what: string, timeoutMs = 10_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== null) return v;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+function pattern(size: number, seed: number): Buffer {
+  const b = Buffer.alloc(size);
+  for (let i = 0; i < size; i++) b[i] = (i * seed + (i >> 11)) & 0xff;
+  return b;
+}
+
+describe('data.downloads and data.resume', () => {
+  let alice: W2wNode;
+  let bob: W2wNode;
+  let aliceApi: NodeApi;
+  let bobApi: NodeApi;
+
+  beforeAll(async () => {
+    alice = await W2wNode.start({ dataDir: path.join(tmp, 'alice'), host: '127.0.0.1', port: 0, openFederation: true });
+    bob = await W2wNode.start({ dataDir: path.join(tmp, 'bob'), host: '127.0.0.1', port: 0, peers: [{ url: alice.url, pinnedId: null }] });
+    aliceApi = createNodeApi(alice);
+    bobApi = createNodeApi(bob);
+  });
+
+  afterAll(async () => {
+    await bob.stop();
+    await alice.stop();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  async function shareOnAlice(name: string, bytes: Buffer): Promise<{ hash: string; file: string }> {
+    const file = path.join(tmp, name);
+    fs.writeFileSync(file, bytes);
+    const shared = await aliceApi.call('data.share', { path: file, access: { kind: 'public' } });
+    if (!shared.ok) throw new Error(shared.error.message);
+    const hash = shared.value.contentHash;
+    await waitFor(async () => {
+      const d = await bobApi.call('data.declarations', { hash });
+      return d.ok && d.value.length > 0 ? true : null;
+    }, 'the declaration on Bob’s relay');
+    return { hash, file };
+  }
+
+  it('lists a finished fetch with its name, owner, size and time, and notices when the file is gone', async () => {
+    const before = Date.now();
+    const bytes = pattern(300_000, 13);
+    const { hash } = await shareOnAlice('report.pdf', bytes);
+    const fetched = await bobApi.call('data.fetch', { hash, out: 'report.pdf' });
+    if (!fetched.ok) throw new Error(fetched.error.message);
+
+    const list = await bobApi.call('data.downloads', {});
+    if (!list.ok) throw new Error(list.error.message);
+    const entry = list.value.find((d) => d.contentHash === hash);
+    expect(entry).toMatchObject({
+      name: 'report.pdf',
+      fileName: 'report.pdf',
+      path: path.join(bob.dataDir, 'downloads', 'report.pdf'),
+      size: bytes.length,
+      bytes: bytes.length,
+      owner: alice.id,
+      state: 'complete',
+      onDisk: true,
+      inDownloads: true,
+    });
+    expect(entry!.finishedMs).toBeGreaterThanOrEqual(before);
+    expect(entry!.startedMs).toBeLessThanOrEqual(entry!.finishedMs!);
+
+    // Fetching it again under a name already taken is the caller's mistake, not the node's.
+    const twice = await bobApi.call('data.fetch', { hash, out: 'report.pdf' });
+    expect(twice.ok ? null : [twice.error.code, twice.error.message]).toEqual([ErrorCode.BAD_REQUEST, 'a file named "report.pdf" is already in the downloads; remove it or fetch under another name']);
+
+    fs.rmSync(fetched.value.path);
+    const after = await bobApi.call('data.downloads', {});
+    expect(after.ok && after.value.find((d) => d.contentHash === hash)?.onDisk).toBe(false);
+    // The owner's side fetched nothing.
+    const own = await aliceApi.call('data.downloads', {});
+    expect(own.ok && own.value).toEqual([]);
+  });
+
+  it('an interrupted fetch fails with TRANSFER_FAILED, is listed as partial, and resumes to the same bytes', async () => {
+    const bytes = pattern(24 * 1024 * 1024, 7);
+    const { hash, file } = await shareOnAlice('movie.bin', bytes);
+    const hashBytes = fromHex(hash)!;
+
+    // Alice stops serving as soon as Bob has verified some chunks: Bob's fetch fails part way.
+    let cut = false;
+    const off = bobApi.on('transfer.progress', (p) => {
+      if (!cut && p.contentHash === hash && p.bytes > 0) {
+        cut = true;
+        alice.data.unshare(hashBytes);
+      }
+    });
+    const failed = await bobApi.call('data.fetch', { hash, out: 'movie.bin' });
+    off();
+    expect(cut).toBe(true);
+    expect(failed.ok).toBe(false);
+    if (failed.ok) return;
+    expect(failed.error.code).toBe(ErrorCode.TRANSFER_FAILED);
+    expect(failed.error.name).toBe('TRANSFER_FAILED');
+    expect(failed.error.transfer).toBe('NOT_HELD');
+
+    const list = await bobApi.call('data.downloads', {});
+    const partial = list.ok ? list.value.find((d) => d.contentHash === hash) : undefined;
+    expect(partial).toMatchObject({ name: 'movie.bin', state: 'partial', onDisk: true, inDownloads: true, finishedMs: null, size: bytes.length });
+    expect(partial!.bytes).toBeGreaterThan(0);
+    expect(partial!.bytes).toBeLessThan(bytes.length);
+
+    // Still nobody serves it: resuming fails with the transfer's reason, and the partial state stays.
+    const early = await bobApi.call('data.resume', { hash });
+    expect(early.ok ? null : [early.error.code, early.error.transfer]).toEqual([ErrorCode.TRANSFER_FAILED, 'NOT_HELD']);
+    const still = await bobApi.call('data.downloads', {});
+    expect(still.ok && still.value.find((d) => d.contentHash === hash)?.state).toBe('partial');
+
+    // Alice serves it again; the resume picks up the verified chunks and ends with the same bytes.
+    const again = await aliceApi.call('data.share', { path: file, access: { kind: 'public' } });
+    expect(again.ok && again.value.contentHash).toBe(hash);
+    await waitFor(async () => {
+      const d = await bobApi.call('data.declarations', { hash });
+      return d.ok && d.value.length > 0 ? true : null;
+    }, 'the declaration back on Bob’s relay');
+    // A second resume (a double click, another window) while the first runs is refused as such.
+    const [resumed, doubled] = await Promise.all([bobApi.call('data.resume', { hash }), bobApi.call('data.resume', { hash })]);
+    expect(doubled.ok ? null : [doubled.error.code, doubled.error.message]).toEqual([ErrorCode.BAD_REQUEST, 'that content is being fetched already']);
+    if (!resumed.ok) throw new Error(resumed.error.message);
+    expect(resumed.value).toEqual({ path: path.join(bob.dataDir, 'downloads', 'movie.bin'), size: bytes.length });
+    expect(sha(fs.readFileSync(resumed.value.path))).toBe(sha(bytes));
+    const done = await bobApi.call('data.downloads', {});
+    expect(done.ok && done.value.find((d) => d.contentHash === hash)).toMatchObject({ state: 'complete', bytes: bytes.length, onDisk: true });
+
+    // A finished fetch has nothing left to resume.
+    const twice = await bobApi.call('data.resume', { hash });
+    expect(twice.ok ? null : twice.error.code).toBe(ErrorCode.BAD_REQUEST);
+  }, 60_000);
+
+  it('refuses to resume what was never fetched, and a hash that is not one', async () => {
+    for (const params of [{ hash: 'ef'.repeat(32) }, { hash: 'nope' }, {}, { hash: 42 }]) {
+      const r = await bobApi.call('data.resume', params as { hash: string });
+      expect(r.ok ? null : r.error.code).toBe(ErrorCode.BAD_REQUEST);
+    }
+  });
+});
