@@ -3,8 +3,10 @@
 // every home, over chains and cycles and across a link flap; an ID with one home keeps a2a off the
 // links; and a BOX sent a2a by one device opens on the other. Real relays on 127.0.0.1, real SQLite.
 import { afterEach, describe, expect, it } from 'vitest';
-import { ReceiptStatus, Route } from '../../src-shared/protocol/constants.js';
+import { FrameType, HandshakeContext, ReceiptStatus, Route } from '../../src-shared/protocol/constants.js';
+import { encodeFrame, encodeFwd } from '../../src-shared/protocol/frames.js';
 import { toHex } from '../../src-shared/ids.js';
+import { dialRelay } from '../../src-main/client/dial.js';
 import { RelayClient, type ReceiptEvent } from '../../src-main/client/relay-client.js';
 import { generateIdentity, type Identity } from '../../src-main/crypto/identity.js';
 import { randomBytes } from '../../src-main/crypto/random.js';
@@ -171,5 +173,25 @@ describe('a2a across relays', () => {
     await quiet();
     expect(two.opened).toHaveLength(1);
     expect(one.opened).toHaveLength(1);
+  });
+
+  it('an a2a FWD re-addressed to another ID reaches only the sender\'s sessions, and is flooded on', async () => {
+    const [a, b] = await relays(2);
+    await link(a!, b!);
+    const me = generateIdentity();
+    const victim = await peerOn(a!, generateIdentity());
+    const onB = await peerOn(b!, me);
+    const rogueId = generateIdentity();
+    const rogue = await dialRelay({ url: a!.url, identity: rogueId, ctx: HandshakeContext.S2S });
+    rogue.takeOver(() => {});
+    const id = randomBytes(16);
+    const msg = encodeFrame({ type: FrameType.MSG, route: Route.A2A, flags: 0, hops: 4, id, from: me.publicKey, body: Buffer.from('not for the victim') });
+    rogue.ws.send(encodeFwd(rogueId.publicKey, [victim.id], msg, 3));
+    // A has no session of `me`: it delivers to nobody there and floods on to B, where `me` has one.
+    await onB.waitText('not for the victim');
+    await quiet(200);
+    expect(victim.got).toHaveLength(0);
+    expect(onB.count(id)).toBe(1);
+    rogue.ws.close();
   });
 });
