@@ -97,10 +97,11 @@ describe('a2a across relays', () => {
     expect(stranger.got).toHaveLength(0);
   });
 
-  it('an ID with one home keeps its a2a off the links', async () => {
+  it('an ID with one home keeps its a2a off the links, in a cycle too', async () => {
     const [a, b, c] = await relays(3);
     await link(a!, b!);
     await link(b!, c!);
+    await link(c!, a!);
     const me = generateIdentity();
     const onA = await peerOn(a!, me);
     const onA2 = await peerOn(a!, me);
