@@ -25,7 +25,8 @@ Usage:
       Print this install's ID (creating the key pair on first use).
   w2w send   --relay URL [--data DIR] (--to ID... | --group NAME | --all | --self) [--no-store] TEXT
       Send TEXT: --to once (a2b) or several times (a2g list), --group (named group),
-      --all (a2n: everyone on the relay network), --self (a2a: your own sessions).
+      --all (a2n: everyone on the relay network), --self (a2a: your own sessions, on every
+      relay where your ID has a home).
       Relays keep messages for offline recipients (--no-store: report them instead).
       Exits 1 if a recipient could not be reached.
   w2w listen --relay URL [--data DIR] [--json]

@@ -2,7 +2,7 @@
 // announce/withdraw, a snapshot for a fresh link), and the multi-hop delivery of messages and receipts
 // with a seen-cache so that cycles never loop or duplicate. Store-and-forward keeps messages for
 // offline recipients that call this relay home.
-import { FrameType, Limits, MsgFlag, ReceiptStatus, RouteAction } from '../../src-shared/protocol/constants.js';
+import { FrameType, Limits, MsgFlag, ReceiptStatus, Route, RouteAction } from '../../src-shared/protocol/constants.js';
 import { CloseCode, ErrorCode, W2wError } from '../../src-shared/protocol/errors.js';
 import { MsgAt, ReceiptAt, decodeFrame, encodeFwd, encodeReceipt, frameTypeName, isWellFormedReceipt, receiptEventOf, type DeclFrame, type FwdFrame, type MsgFrame, type RouteFrame } from '../../src-shared/protocol/frames.js';
 import { bytesEqual, idToText, shortId } from '../../src-shared/ids.js';
@@ -69,6 +69,8 @@ export interface LinkInfo {
   routes: number;
   url: string;
   lastError: string | null;
+  /** frames sent on the link since it came up */
+  framesOut: number;
 }
 
 const STORE_BATCH = 500;
@@ -130,7 +132,7 @@ export class Federation {
     if (this.transit === on) return;
     this.transit = on;
     const changes: RouteChange[] = [];
-    for (const [dest, best] of this.routes.bests()) if (best.via !== 'local') changes.push({ dest, best });
+    for (const [dest, best] of this.routes.bests()) if (best.via !== 'local') changes.push({ dest, best, alt: this.routes.alternative(dest), bestChanged: true });
     this.propagate(changes);
   }
 
@@ -255,12 +257,21 @@ export class Federation {
 
   private propagate(changes: RouteChange[]): void {
     for (const change of changes) {
+      if (!change.bestChanged) {
+        // Only the alternative changed: the best route's link alone hears it.
+        const link = change.best && change.best.via !== 'local' ? this.links.get(change.best.via) : undefined;
+        if (link) this.sendTowardsBest(link, change);
+        continue;
+      }
       this.local?.presenceCheck(change.dest);
       for (const link of this.links.values()) {
         const best = change.best;
-        // Withdraw towards the link our best route uses (it must not route back through us).
-        if (!best || best.via === link.id) {
+        if (!best) {
           link.sendFrame({ type: FrameType.ROUTE, action: RouteAction.WITHDRAW, dest: idFromKey(change.dest) });
+          continue;
+        }
+        if (best.via === link.id) {
+          this.sendTowardsBest(link, change);
           continue;
         }
         const path = this.pathVia(best);
@@ -273,6 +284,21 @@ export class Federation {
         link.sendFrame(this.announceFrame(change.dest, best.advert.proof, path));
       }
     }
+  }
+
+  /**
+   * What the link our best route uses hears: never that route (it must not route back through us), but
+   * the alternative towards another home of the ID if there is one, else a withdraw. The alternative is
+   * always longer than the neighbour's own best route, so it never becomes its best (§9.4).
+   */
+  private sendTowardsBest(link: Link, change: RouteChange): void {
+    const alt = change.alt;
+    const path = alt && this.transit ? this.pathVia(alt) : null;
+    if (alt && path && !onPath(path, link.peerId)) {
+      link.sendFrame(this.announceFrame(change.dest, alt.advert.proof, path));
+      return;
+    }
+    link.sendFrame({ type: FrameType.ROUTE, action: RouteAction.WITHDRAW, dest: idFromKey(change.dest) });
   }
 
   /** A local client proved its home here (PUBLISH_HOME): announce it. */
@@ -368,6 +394,12 @@ export class Federation {
   private onFwd(link: Link, f: FwdFrame): void {
     const inner = f.inner;
     if (!this.seenMessages.add(f.msg)) return;
+    if (inner.route === Route.A2A) {
+      // An a2a flood (§9.5): only the sender's own sessions get it, whatever the targets say.
+      if (this.core.deliverLocal(idKey(inner.from), f.msg)) this.sendReceipt(f.originRelay, inner.from, inner.id, inner.from, ReceiptStatus.DELIVERED);
+      if (this.transit) this.flood(inner, f.msg, f.originRelay, link.id);
+      return;
+    }
     if (f.targets.length === 0) {
       this.core.deliverToAll(f.msg);
       if (this.transit) this.flood(inner, f.msg, f.originRelay, link.id);
@@ -453,11 +485,22 @@ export class Federation {
     return link.send(encodeFwd(this.opts.identity.publicKey, [raw.subarray(MsgAt.TO, MsgAt.TO + 32)], raw, hops, alloc));
   }
 
-  /** Sends an a2n message to every link except the one it came from. */
+  /**
+   * An a2a from a client here: passed on only when a route to the sender's own ID was learned over a
+   * link, i.e. it has another home (§9.4 keeps every home told of another one), and then flooded, so
+   * that every home of the ID in the connected federation gets it once. Returns the links it went on.
+   */
+  floodSelf(msg: MsgFrame, raw: Uint8Array): number {
+    if (!this.routes.hasLearned(idKey(msg.from))) return 0;
+    this.seenMessages.add(raw);
+    return this.flood(msg, raw, this.opts.identity.publicKey, null);
+  }
+
+  /** Sends an a2n message (no targets) or an a2a one (the sender as the one target) to every link except the one it came from. */
   flood(msg: MsgFrame, raw: Uint8Array, originRelay: Uint8Array, except: LinkId | null): number {
     const hops = msg.hops - 1;
     if (hops < 1) return 0;
-    const fwd = encodeFwd(originRelay, [], raw, hops, alloc);
+    const fwd = encodeFwd(originRelay, msg.route === Route.A2A ? [msg.from] : [], raw, hops, alloc);
     let n = 0;
     for (const link of this.links.values()) {
       if (link.id === except) continue;
@@ -575,11 +618,12 @@ export class Federation {
         routes: d.link ? (counts.get(d.link.id) ?? 0) : 0,
         url,
         lastError: d.dialer.lastError,
+        framesOut: d.link?.framesOut ?? 0,
       });
     }
     for (const link of this.links.values()) {
       if (dialled.has(link)) continue;
-      out.push({ relayId: link.peerId, outbound: link.outbound, up: link.isUp, rttMs: link.rttMs, routes: counts.get(link.id) ?? 0, url: link.url, lastError: null });
+      out.push({ relayId: link.peerId, outbound: link.outbound, up: link.isUp, rttMs: link.rttMs, routes: counts.get(link.id) ?? 0, url: link.url, lastError: null, framesOut: link.framesOut });
     }
     return out;
   }

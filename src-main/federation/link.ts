@@ -22,6 +22,8 @@ export class Link {
   readonly peerKey: IdKey;
   readonly connectedMs = Date.now();
   rttMs = 0;
+  /** frames sent so far (diagnostics and tests: what crossed the link) */
+  framesOut = 0;
   private pingSent = 0;
   private pingTimer: NodeJS.Timeout;
   private pongDeadline: NodeJS.Timeout | null = null;
@@ -71,6 +73,7 @@ export class Link {
     }
     this.batcher.hold(this.ws);
     this.ws.send(bytes, { binary: true });
+    this.framesOut++;
     return true;
   }
 

@@ -1,7 +1,9 @@
 // Where each ID can be reached: a path-vector route table. Every route names its origin relay (with
 // the ID's signed home proof) and the relay path from that origin to the neighbour that announced
 // it; a path that contains this relay is a loop and is refused. The best route is local first, then
-// the shortest path, then the newest proof. Routing code depends only on the RouteTable interface,
+// the shortest path, then the newest proof. For a destination with several homes it also keeps the
+// alternative: the best route to another home, which is announced towards the best route's link so
+// that every home learns of the others (a2a, docs/PROTOCOL.md §9.4). Routing code depends only on the RouteTable interface,
 // so a sharded directory (docs/SHARDING.md) can replace this full-table implementation.
 import { Limits } from '../../src-shared/protocol/constants.js';
 import { idKey, type IdKey } from '../relay/id-key.js';
@@ -22,11 +24,18 @@ export interface BestRoute {
   via: LinkId | 'local';
 }
 
-/** A change of the best route for one destination: what neighbours must be told. */
+/** A change of the best route (or of its alternative) for one destination: what neighbours must be told. */
 export interface RouteChange {
   dest: IdKey;
   /** null: no route any more (withdraw) */
   best: BestRoute | null;
+  /**
+   * the best route learned over another link than the best route's, to another home (origin) than
+   * the best route's, whose path does not hold the best route's neighbour; null if none
+   */
+  alt: BestRoute | null;
+  /** false when only the alternative changed: then only the best route's link needs to hear */
+  bestChanged: boolean;
 }
 
 export type LearnResult = { ok: true; changes: RouteChange[] } | { ok: false; reason: string };
@@ -40,6 +49,10 @@ export interface RouteTable {
   best(dest: IdKey): BestRoute | null;
   /** every destination's best route (the snapshot a fresh link receives) */
   bests(): IterableIterator<[IdKey, BestRoute]>;
+  /** the alternative of the best route (RouteChange.alt) */
+  alternative(dest: IdKey): BestRoute | null;
+  /** whether a route to the ID was learned over any link: then it has a home other than this relay (a2a) */
+  hasLearned(dest: IdKey): boolean;
   /** the last origin relay seen for an ID, even after its routes were withdrawn (store-and-forward) */
   lastHome(dest: IdKey): Uint8Array | null;
   readonly size: number;
@@ -67,6 +80,7 @@ export class PathVectorRouteTable implements RouteTable {
   private readonly local = new Map<IdKey, RouteAdvert>();
   private readonly learned = new Map<IdKey, Map<LinkId, RouteAdvert>>();
   private readonly bestOf = new Map<IdKey, BestRoute>();
+  private readonly altOf = new Map<IdKey, BestRoute>();
   private readonly homes = new Map<IdKey, Uint8Array>();
   /** proof signatures already verified, so the same proof arriving over several links costs one verify */
   private readonly verified = new Set<string>();
@@ -89,6 +103,14 @@ export class PathVectorRouteTable implements RouteTable {
     return this.bestOf.entries();
   }
 
+  alternative(dest: IdKey): BestRoute | null {
+    return this.altOf.get(dest) ?? null;
+  }
+
+  hasLearned(dest: IdKey): boolean {
+    return this.learned.has(dest);
+  }
+
   lastHome(dest: IdKey): Uint8Array | null {
     return this.homes.get(dest) ?? null;
   }
@@ -107,15 +129,41 @@ export class PathVectorRouteTable implements RouteTable {
       const candidate: BestRoute = { advert, via: link };
       if (!best || better(candidate, best)) best = candidate;
     }
+    const alt = this.alternativeTo(dest, best);
     const before = this.bestOf.get(dest) ?? null;
-    if (sameBest(before, best)) return [];
+    const bestChanged = !sameBest(before, best);
+    if (!bestChanged && sameBest(this.altOf.get(dest) ?? null, alt)) return [];
+    if (alt) this.altOf.set(dest, alt);
+    else this.altOf.delete(dest);
+    if (!bestChanged) return [{ dest, best, alt, bestChanged }];
     if (best) {
       this.bestOf.set(dest, best);
       this.rememberHome(dest, best.advert.proof.origin);
     } else {
       this.bestOf.delete(dest);
     }
-    return [{ dest, best }];
+    return [{ dest, best, alt, bestChanged }];
+  }
+
+  /**
+   * The route the best route's neighbour hears from us instead of a withdraw: towards another home, so
+   * that it (and, passed on the same way, the home at the end of its best route) learns that the ID has
+   * more than one home. Its path must not hold that neighbour (it would refuse it as a loop).
+   */
+  private alternativeTo(dest: IdKey, best: BestRoute | null): BestRoute | null {
+    if (!best || best.via === 'local') return null;
+    const byLink = this.learned.get(dest);
+    if (!byLink || byLink.size < 2) return null;
+    const neighbour = idKey(best.advert.path[best.advert.path.length - 1] as Uint8Array);
+    const origin = idKey(best.advert.proof.origin);
+    let alt: BestRoute | null = null;
+    for (const [link, advert] of byLink) {
+      if (link === best.via || idKey(advert.proof.origin) === origin) continue;
+      if (advert.path.some((p) => idKey(p) === neighbour)) continue;
+      const candidate: BestRoute = { advert, via: link };
+      if (!alt || better(candidate, alt)) alt = candidate;
+    }
+    return alt;
   }
 
   setLocal(dest: Uint8Array, proof: HomeProof): RouteChange[] {

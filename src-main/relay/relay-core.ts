@@ -407,6 +407,9 @@ export class RelayCore implements LocalRelay {
       if (msg.route === Route.A2N) {
         fed.markSeen(raw);
         fed.flood(msg, raw, this.identity.publicKey, null);
+      } else if (msg.route === Route.A2A) {
+        // The sender's other homes (devices, or its own second registration) get it over links, once.
+        if (fed.floodSelf(msg, raw) > 0) forwarded = 1;
       } else if (elsewhere.length > 0) {
         fed.markSeen(raw);
         const res = fed.dispatch(msg, raw, elsewhere, this.identity.publicKey);

@@ -185,7 +185,7 @@ describe('PathVectorRouteTable: withdraw and link loss', () => {
     expect(t.forget(2, id(ALICE))).toEqual([]);
     expect(t.forget(3, id(ALICE))).toEqual([]);
     expect(t.forget(1, id(BOB))).toEqual([]);
-    expect(t.forget(1, id(ALICE))).toEqual([{ dest: idKey(id(ALICE)), best: null }]);
+    expect(t.forget(1, id(ALICE))).toEqual([{ dest: idKey(id(ALICE)), best: null, alt: null, bestChanged: true }]);
     expect(t.best(idKey(id(ALICE)))).toBeNull();
     expect(t.size).toBe(0);
   });
@@ -225,5 +225,45 @@ describe('PathVectorRouteTable: withdraw and link loss', () => {
     learnOk(t, 1, N1, advert(ALICE, N1, [N1]));
     const all = new Map([...t.bests()].map(([k, b]) => [k, b.via]));
     expect(all).toEqual(new Map<string, number | 'local'>([[idKey(id(SELF)), 'local'], [idKey(id(ALICE)), 1]]));
+  });
+});
+
+describe('PathVectorRouteTable: the alternative towards another home (a2a, §9.4)', () => {
+  it('is the best route to another origin over another link whose path avoids the best route\'s neighbour', () => {
+    const t = table();
+    learnOk(t, 1, N1, advert(ALICE, O, [O, N1]));
+    expect(t.alternative(idKey(id(ALICE)))).toBeNull();
+    expect(t.hasLearned(idKey(id(ALICE)))).toBe(true);
+    expect(t.hasLearned(idKey(id(BOB)))).toBe(false);
+    // The same origin over another link is no other home.
+    expect(learnOk(t, 2, N2, advert(ALICE, O, [O, M, N2]))).toEqual([]);
+    expect(t.alternative(idKey(id(ALICE)))).toBeNull();
+    // A path through the best route's neighbour would be refused by it as a loop.
+    expect(learnOk(t, 3, N3, advert(ALICE, M, [M, N1, N3]))).toEqual([]);
+    expect(t.alternative(idKey(id(ALICE)))).toBeNull();
+    // Another home: only the alternative changes, and the change says so.
+    const changes = learnOk(t, 3, N3, advert(ALICE, M, [M, N3]));
+    expect(changes).toHaveLength(1);
+    expect(changes[0]).toMatchObject({ bestChanged: false, alt: { via: 3 } });
+    expect(changes[0]!.best?.via).toBe(1);
+    // The same alternative again (same advert object) is no change; a new one is.
+    expect(learnOk(t, 3, N3, advert(ALICE, M, [M, N3], T0 + 1))).toHaveLength(1);
+  });
+
+  it('follows the best route: none while the route is local, re-chosen when the best moves', () => {
+    const t = table();
+    learnOk(t, 1, N1, advert(ALICE, O, [O, N1]));
+    learnOk(t, 2, N2, advert(ALICE, M, [M, N2]));
+    // Equal length, same proof time: the older link wins; the alternative is the other home.
+    expect(bestVia(t, ALICE)).toBe(1);
+    expect(t.alternative(idKey(id(ALICE)))?.via).toBe(2);
+    t.setLocal(id(ALICE), signHomeProof(ALICE, id(SELF), T0));
+    expect(t.alternative(idKey(id(ALICE)))).toBeNull();
+    t.clearLocal(id(ALICE));
+    const changes = t.forget(1, id(ALICE));
+    expect(changes).toMatchObject([{ bestChanged: true, alt: null }]);
+    expect(bestVia(t, ALICE)).toBe(2);
+    expect(t.dropLink(2)).toMatchObject([{ best: null, alt: null, bestChanged: true }]);
+    expect(t.hasLearned(idKey(id(ALICE)))).toBe(false);
   });
 });
