@@ -94,13 +94,18 @@ export class OpenFiles {
       if (code === 'ENOENT' || code === 'ENOTDIR') throw new FileProblem(TransferCode.FILE_GONE, 'the file vanished from the holder; stopped serving it', true);
       throw new FileProblem(TransferCode.INTERNAL, `the holder cannot read the file (${code ?? 'error'})`, false);
     }
-    const st = await fh.stat();
-    if (st.size !== entry.size || st.mtimeMs !== entry.mtimeMs) {
+    // Whatever fails from here on (stat, the hash list from SQLite), the handle must not outlive it.
+    try {
+      const st = await fh.stat();
+      if (st.size !== entry.size || st.mtimeMs !== entry.mtimeMs) {
+        throw new FileProblem(TransferCode.FILE_CHANGED, 'the file changed on disk (size or modification time); stopped serving it', true);
+      }
+      const hashes = entry.chunks * HASH_BYTES <= MAX_CACHED_HASH_BYTES ? this.loadHashes(entry.contentHash, entry.chunks) : null;
+      return { fh, hashes, ino: st.ino, dev: st.dev, users: 1, idle: null };
+    } catch (err) {
       await fh.close().catch(() => {});
-      throw new FileProblem(TransferCode.FILE_CHANGED, 'the file changed on disk (size or modification time); stopped serving it', true);
+      throw err;
     }
-    const hashes = entry.chunks * HASH_BYTES <= MAX_CACHED_HASH_BYTES ? this.loadHashes(entry.contentHash, entry.chunks) : null;
-    return { fh, hashes, ino: st.ino, dev: st.dev, users: 1, idle: null };
   }
 
   /** The expected hashes of chunks first .. first + count - 1. */

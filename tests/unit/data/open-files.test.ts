@@ -91,4 +91,24 @@ describe('OpenFiles', () => {
     files.release(fresh, entry.contentHash);
     files.closeAll();
   });
+
+  it('closes the handle it opened when reading the hash list fails (no descriptor left behind)', async () => {
+    const { entry, file } = served();
+    const files = new OpenFiles(() => {
+      throw new Error('database is closed');
+    }, 50);
+    const handlesOn = (f: string): number =>
+      fs.readdirSync('/proc/self/fd').filter((fd) => {
+        try {
+          return fs.readlinkSync(`/proc/self/fd/${fd}`) === f;
+        } catch {
+          return false;
+        }
+      }).length;
+    for (let i = 0; i < 3; i++) await expect(files.acquire(entry)).rejects.toThrow('database is closed');
+    // FileHandle.close() is asynchronous: give it a moment.
+    await new Promise((r) => setTimeout(r, 20));
+    expect(handlesOn(file)).toBe(0);
+    files.closeAll();
+  });
 });
