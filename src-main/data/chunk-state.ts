@@ -109,16 +109,16 @@ export class ChunkState {
     return recorded;
   }
 
-  /** A chunk found bad on the final check: it is fetched again (its bit is cleared at once). */
-  markMissing(i: number): void {
-    if (this.state[i] !== DONE) return;
+  /** A chunk found bad on the final check: it is fetched again (its bit is cleared at once). True when it was durable. */
+  markMissing(i: number): boolean {
+    if (this.state[i] !== DONE) return false;
     this.state[i] = MISSING;
     this.doneCount--;
-    if (((this.bits[i >> 3] as number) & (1 << (i & 7))) !== 0) {
-      this.bits[i >> 3] = (this.bits[i >> 3] as number) & ~(1 << (i & 7));
-      this.durableCount--;
-      this.repo.saveSegmentOf(this.contentHash, this.bits, i);
-    }
     if (i < this.cursor) this.cursor = i;
+    if (((this.bits[i >> 3] as number) & (1 << (i & 7))) === 0) return false;
+    this.bits[i >> 3] = (this.bits[i >> 3] as number) & ~(1 << (i & 7));
+    this.durableCount--;
+    this.repo.saveSegmentOf(this.contentHash, this.bits, i);
+    return true;
   }
 }

@@ -568,8 +568,11 @@ export class FetchJob {
         }
         // Chunks verified earlier but damaged on disk since (a crash before they reached it): fetch them again.
         this.repairs++;
-        for (const i of bad) (this.state as ChunkState).markMissing(i);
-        for (const i of bad) this.bytesDone -= this.chunkLen(i);
+        for (const i of bad) {
+          // Its bytes were counted as verified, and as durable if recorded: neither holds any more.
+          if ((this.state as ChunkState).markMissing(i)) this.durableBytes -= this.chunkLen(i);
+          this.bytesDone -= this.chunkLen(i);
+        }
         this.startChunks();
         return;
       }

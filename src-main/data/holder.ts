@@ -87,7 +87,7 @@ export class Holder extends EventEmitter<HolderEvents> {
 
   constructor(private readonly deps: HolderDeps) {
     super();
-    this.files = new OpenFiles((contentHash, chunks) => deps.served.chunkHashes(contentHash, 0, chunks));
+    this.files = new OpenFiles((contentHash, first, count) => deps.served.chunkHashes(contentHash, first, count));
     for (const f of deps.served.list()) {
       if (f.state !== 'serving') continue;
       const d = decodeHolding(f.holding);

@@ -45,7 +45,8 @@ export class OpenFiles {
   private readonly open = new Map<string, Promise<OpenFile>>();
 
   constructor(
-    private readonly loadHashes: (contentHash: Buffer, chunks: number) => Buffer,
+    /** chunk hashes `first` .. `first + count - 1` of a served file, from SQLite */
+    private readonly loadHashes: (contentHash: Buffer, first: number, count: number) => Buffer,
     private readonly idleMs = IDLE_CLOSE_MS,
   ) {}
 
@@ -94,18 +95,23 @@ export class OpenFiles {
       if (code === 'ENOENT' || code === 'ENOTDIR') throw new FileProblem(TransferCode.FILE_GONE, 'the file vanished from the holder; stopped serving it', true);
       throw new FileProblem(TransferCode.INTERNAL, `the holder cannot read the file (${code ?? 'error'})`, false);
     }
-    const st = await fh.stat();
-    if (st.size !== entry.size || st.mtimeMs !== entry.mtimeMs) {
+    // Whatever fails from here on (stat, the hash list from SQLite), the handle must not outlive it.
+    try {
+      const st = await fh.stat();
+      if (st.size !== entry.size || st.mtimeMs !== entry.mtimeMs) {
+        throw new FileProblem(TransferCode.FILE_CHANGED, 'the file changed on disk (size or modification time); stopped serving it', true);
+      }
+      const hashes = entry.chunks * HASH_BYTES <= MAX_CACHED_HASH_BYTES ? this.loadHashes(entry.contentHash, 0, entry.chunks) : null;
+      return { fh, hashes, ino: st.ino, dev: st.dev, users: 1, idle: null };
+    } catch (err) {
       await fh.close().catch(() => {});
-      throw new FileProblem(TransferCode.FILE_CHANGED, 'the file changed on disk (size or modification time); stopped serving it', true);
+      throw err;
     }
-    const hashes = entry.chunks * HASH_BYTES <= MAX_CACHED_HASH_BYTES ? this.loadHashes(entry.contentHash, entry.chunks) : null;
-    return { fh, hashes, ino: st.ino, dev: st.dev, users: 1, idle: null };
   }
 
-  /** The expected hashes of chunks first .. first + count - 1. */
+  /** The expected hashes of chunks first .. first + count - 1 (a list too large to keep: just those, from SQLite). */
   expected(f: OpenFile, entry: ServedEntry, first: number, count: number): Buffer {
-    return f.hashes ? f.hashes.subarray(first * HASH_BYTES, (first + count) * HASH_BYTES) : this.loadHashes(entry.contentHash, entry.chunks).subarray(first * HASH_BYTES, (first + count) * HASH_BYTES);
+    return f.hashes ? f.hashes.subarray(first * HASH_BYTES, (first + count) * HASH_BYTES) : this.loadHashes(entry.contentHash, first, count);
   }
 
   release(f: OpenFile, contentHash: Buffer): void {

@@ -24,6 +24,7 @@ import { Access, DeclFlag, decodeHolding, type AccessRule, type Holding } from '
 import { verifyHolding } from '../data/declare.js';
 import { findHoldings } from '../data/directory-client.js';
 import { TransferError } from '../data/transfer-error.js';
+import { PART_SUFFIX } from '../data/fetch-job.js';
 import { isSafeFileName } from '../../src-shared/file-name.js';
 import { transferCodeName } from '../../src-shared/protocol/transfer.js';
 import { ErrorCode, W2wError, errorName } from '../../src-shared/protocol/errors.js';
@@ -174,9 +175,13 @@ export function createNodeApi(node: W2wNode): NodeApi {
   const findGroup = async (name: string): Promise<GroupView | null> => (await listGroups()).find((g) => g.name === name) ?? null;
 
   // One fetch per content at a time: a second one (a double click, another window) is the caller's mistake.
+  // One fetch per output path too: two contents fetched under one name would share one part file.
+  const fetchingInto = new Set<string>();
   const fetchOnce = async (hash: Buffer, out: string, from?: Holding[]): Promise<{ path: string; size: number }> => {
     const busy = (): W2wError => bad('that content is being fetched already');
     if (node.data.fetcher.isFetching(hash)) throw busy();
+    if (fetchingInto.has(out)) throw bad(`another download is being saved as "${path.basename(out)}"; wait for it or fetch under another name`);
+    fetchingInto.add(out);
     try {
       const res = await node.data.fetch(hash, { out, from });
       return { path: res.path, size: res.size };
@@ -184,6 +189,8 @@ export function createNodeApi(node: W2wNode): NodeApi {
       // The data plane refuses a second job with a plain Error; a job running now tells that case apart.
       if (!(err instanceof TransferError) && node.data.fetcher.isFetching(hash)) throw busy();
       throw err;
+    } finally {
+      fetchingInto.delete(out);
     }
   };
 
@@ -360,6 +367,11 @@ export function createNodeApi(node: W2wNode): NodeApi {
       const hash = hashParam(p.hash);
       // The caller's choice of name, not the node's fault: say so before any transfer starts.
       if (fs.existsSync(out)) throw bad(`a file named "${name}" is already in the downloads; remove it or fetch under another name`);
+      // The part file of an interrupted fetch of other content under that name: fetching into it would
+      // destroy what that fetch verified (its own content's part file is resumed from, as usual).
+      if (fs.existsSync(out + PART_SUFFIX) && store.fetches.get(hash)?.outPath !== out) {
+        throw bad(`an interrupted download of other content is saved as "${name}"; resume or remove it, or fetch under another name`);
+      }
       return fetchOnce(hash, out);
     },
     'data.downloads': () => listDownloads(store.fetches, node.dataDir, (h) => node.data.fetcher.isFetching(h)),

@@ -6,7 +6,8 @@
 //   GET  /files/download?name=N a file of <data>/downloads/ (N must be a bare safe file name), as an attachment
 //
 // The client never chooses a directory: an upload's name is only a label made safe, and a download's name
-// is looked up in one directory after a check that it is a bare file name there, not a symlink.
+// is looked up in one directory after a check that it is a bare file name there, and opened without
+// following a symlink.
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import type http from 'node:http';
@@ -76,18 +77,29 @@ export class FileEndpoints {
     return { status: 201, json: { path: file, name, size: received } };
   }
 
-  /** The downloads-dir file a request names, or why not: 400 for a name that is not a bare safe name, else 404. */
-  async download(url: URL): Promise<{ status: 200; file: string; name: string; size: number } | FileAnswer> {
+  /**
+   * The downloads-dir file a request names, opened, or why not: 400 for a name that is not a bare safe
+   * name, else 404. The caller streams from the handle (and closes it): nothing is looked up by path
+   * again, so a symlink swapped in after the check is never followed.
+   */
+  async download(url: URL): Promise<{ status: 200; fh: fs.promises.FileHandle; name: string; size: number } | FileAnswer> {
     const name = url.searchParams.get('name');
     if (name === null || !isSafeFileName(name)) return { status: 400 };
     const file = path.join(this.downloads, name);
+    let fh: fs.promises.FileHandle;
     try {
-      // lstat: a symlink planted in the downloads dir is not followed out of it.
-      const st = await fs.promises.lstat(file);
-      if (!st.isFile()) return { status: 404 };
-      return { status: 200, file, name, size: st.size };
+      // O_NOFOLLOW: a symlink planted in the downloads dir is not followed out of it (open fails).
+      fh = await fs.promises.open(file, fs.constants.O_RDONLY | (fs.constants.O_NOFOLLOW ?? 0));
     } catch {
       return { status: 404 };
     }
+    try {
+      const st = await fh.stat();
+      if (st.isFile()) return { status: 200, fh, name, size: st.size };
+    } catch {
+      // answered below
+    }
+    await fh.close().catch(() => {});
+    return { status: 404 };
   }
 }

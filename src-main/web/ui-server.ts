@@ -161,7 +161,8 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
       if (upload ? o !== origin : o !== undefined && o !== origin) return reply(res, 403, { Connection: 'close' });
       if (upload) return answer(res, await files.upload(req, url));
       const found = await files.download(url);
-      if (found.status !== 200 || !('file' in found)) return answer(res, found);
+      if (found.status !== 200 || !('fh' in found)) return answer(res, found);
+      const fh = found.fh;
       res.writeHead(200, {
         ...SECURITY_HEADERS,
         'Content-Type': 'application/octet-stream',
@@ -169,9 +170,15 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
         'Content-Disposition': contentDisposition(found.name),
         'Cache-Control': 'no-store',
       });
-      if (req.method === 'HEAD') return void res.end();
-      const stream = fs.createReadStream(found.file);
+      if (req.method === 'HEAD' || found.size === 0) {
+        await fh.close().catch(() => {});
+        return void res.end();
+      }
+      // From the handle opened by the check (it closes with the stream): the path is not looked at
+      // again, and no more than Content-Length goes out if the file grew meanwhile.
+      const stream = fh.createReadStream({ start: 0, end: found.size - 1 });
       stream.on('error', () => res.destroy());
+      res.on('close', () => stream.destroy());
       stream.pipe(res);
     } catch {
       if (!res.headersSent) reply(res, 500, { Connection: 'close' });

@@ -156,6 +156,24 @@ describe('data.downloads and data.resume', () => {
     expect(twice.ok ? null : twice.error.code).toBe(ErrorCode.BAD_REQUEST);
   }, 60_000);
 
+  it('never fetches two contents into one name: not over the part file of an interrupted fetch, not two at once', async () => {
+    const a = await shareOnAlice('clash-a.bin', pattern(200_000, 3));
+    const b = await shareOnAlice('clash-b.bin', pattern(200_000, 5));
+    const downloads = path.join(bob.dataDir, 'downloads');
+    fs.mkdirSync(downloads, { recursive: true });
+    // What an interrupted fetch of other content leaves under that name.
+    const stale = path.join(downloads, 'clash.bin.w2w-part');
+    fs.writeFileSync(stale, 'verified bytes of another fetch');
+    const over = await bobApi.call('data.fetch', { hash: a.hash, out: 'clash.bin' });
+    expect(over.ok ? null : over.error.code).toBe(ErrorCode.BAD_REQUEST);
+    expect(fs.readFileSync(stale, 'utf8')).toBe('verified bytes of another fetch');
+    fs.rmSync(stale);
+    const [first, second] = await Promise.all([bobApi.call('data.fetch', { hash: a.hash, out: 'both.bin' }), bobApi.call('data.fetch', { hash: b.hash, out: 'both.bin' })]);
+    expect(first.ok).toBe(true);
+    expect(second.ok ? null : second.error.code).toBe(ErrorCode.BAD_REQUEST);
+    expect(sha(fs.readFileSync(path.join(downloads, 'both.bin')))).toBe(sha(pattern(200_000, 3)));
+  });
+
   it('refuses to resume what was never fetched, and a hash that is not one', async () => {
     for (const params of [{ hash: 'ef'.repeat(32) }, { hash: 'nope' }, {}, { hash: 42 }]) {
       const r = await bobApi.call('data.resume', params as { hash: string });

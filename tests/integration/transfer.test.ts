@@ -222,6 +222,58 @@ describe('file transfer through a relay', () => {
     expect(fs.existsSync(out + '.w2w-part')).toBe(false);
   });
 
+  it('a resume that repairs a chunk damaged on disk reports durable bytes that never exceed the verified ones', async () => {
+    const r = await relay();
+    const alice = await node(r);
+    const src = path.join(alice.dir, 'big.bin');
+    await randomFile(src, 2 * 1024 * 1024);
+    const holding = await alice.plane.share(src);
+    const hash = Buffer.from(holding.core.contentHash);
+    const chunks = 32;
+    const bobKey = generateIdentity();
+    const bobDir = tempDir();
+    cleanup.push(() => fs.rmSync(bobDir, { recursive: true, force: true }));
+    const out = path.join(bobDir, 'big.bin');
+    // First run: stopped after 8 chunks (a stopping fetch syncs and records what it wrote).
+    const first = await startNode(r.url, { identity: bobKey, dir: bobDir });
+    let closing = false;
+    const err = await first.plane
+      .fetch(hash, {
+        from: [holding],
+        out,
+        creditsPerHolder: 4,
+        windowChunks: 2,
+        progressEveryMs: 0,
+        onProgress: (p) => {
+          if (!closing && p.bytes >= 8 * 65536) {
+            closing = true;
+            void first.client.close();
+          }
+        },
+      })
+      .then(
+        () => null,
+        (e: unknown) => e,
+      );
+    expect(err).toMatchObject({ code: TransferCode.ABORTED });
+    await first.close();
+    const rec = openStore(bobDir);
+    const bits = rec.fetches.bitmap(hash, chunks);
+    rec.close();
+    expect((bits[0] as number) & 1).toBe(1);
+    // Chunk 0 is recorded as durable, but its bytes on disk are damaged (a crash, a bad disk).
+    const part = fs.openSync(out + '.w2w-part', 'r+');
+    fs.writeSync(part, Buffer.alloc(16, 0xee), 0, 16, 0);
+    fs.closeSync(part);
+    const bob = await startNode(r.url, { identity: bobKey, dir: bobDir });
+    cleanup.push(() => bob.close());
+    const progress: FetchProgress[] = [];
+    await bob.plane.fetch(hash, { from: [holding], out, progressEveryMs: 0, onProgress: (p) => progress.push(p) });
+    expect(await sameBytes(src, out)).toBe(true);
+    expect(progress.filter((p) => p.durableBytes > p.bytes)).toEqual([]);
+    expect(progress.at(-1)).toMatchObject({ bytes: holding.core.size, durableBytes: holding.core.size });
+  });
+
   it('does not mix chunk traffic with chat: a text message still arrives during a transfer', async () => {
     const r = await relay();
     const [alice, bob] = [await node(r), await node(r)];

@@ -25,7 +25,7 @@ function served(bytes = 5000): { entry: ServedEntry; file: string } {
 
 function counting(): { loads: number[]; files: OpenFiles } {
   const loads: number[] = [];
-  return { loads, files: new OpenFiles((_h, chunks) => (loads.push(chunks), Buffer.alloc(chunks * 32, 0xab)), 50) };
+  return { loads, files: new OpenFiles((_h, _first, count) => (loads.push(count), Buffer.alloc(count * 32, 0xab)), 50) };
 }
 
 async function problem(p: Promise<unknown>): Promise<FileProblem> {
@@ -89,6 +89,39 @@ describe('OpenFiles', () => {
     await fresh.fh.read(buf, 0, 4, 0);
     expect(buf[0]).toBe(2);
     files.release(fresh, entry.contentHash);
+    files.closeAll();
+  });
+
+  it('closes the handle it opened when reading the hash list fails (no descriptor left behind)', async () => {
+    const { entry, file } = served();
+    const files = new OpenFiles(() => {
+      throw new Error('database is closed');
+    }, 50);
+    const handlesOn = (f: string): number =>
+      fs.readdirSync('/proc/self/fd').filter((fd) => {
+        try {
+          return fs.readlinkSync(`/proc/self/fd/${fd}`) === f;
+        } catch {
+          return false;
+        }
+      }).length;
+    for (let i = 0; i < 3; i++) await expect(files.acquire(entry)).rejects.toThrow('database is closed');
+    // FileHandle.close() is asynchronous: give it a moment.
+    await new Promise((r) => setTimeout(r, 20));
+    expect(handlesOn(file)).toBe(0);
+    files.closeAll();
+  });
+
+  it('a hash list too large to keep is read per request for the requested chunks only, not whole', async () => {
+    const { entry } = served();
+    const big: ServedEntry = { ...entry, chunks: 1 << 20 };
+    const asked: [number, number][] = [];
+    const files = new OpenFiles((_h, first, count) => (asked.push([first, count]), Buffer.alloc(count * 32, 0xab)), 50);
+    const f = await files.acquire(big);
+    expect(f.hashes).toBeNull();
+    expect(files.expected(f, big, 1000, 32).byteLength).toBe(32 * 32);
+    expect(asked).toEqual([[1000, 32]]);
+    files.release(f, big.contentHash);
     files.closeAll();
   });
 });
