@@ -75,9 +75,10 @@ export async function runShare(flags: ShareFlags, positionals: string[], io: Cli
     } catch (err) {
       throw new CliError(`cannot share ${file}: ${err instanceof Error ? err.message : String(err)}`);
     }
+    const stopped = untilStopSignal({ emitter: client, event: 'close' }); // before the lines that say it runs
     io.out(toHex(holding.core.contentHash));
     io.err(`sharing ${holding.core.name} (${bytes(holding.core.size)}) as ${idToText(client.id)}; Ctrl-C to stop`);
-    await untilStopSignal({ emitter: client, event: 'close' });
+    await stopped;
     data.close();
     return 0;
   });

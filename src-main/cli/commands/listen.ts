@@ -37,17 +37,8 @@ export async function runListen(flags: ListenFlags, io: CliIo): Promise<number> 
     data.on('deleted', (d) =>
       io.out(json ? JSON.stringify({ type: 'deleted', ...d }) : `[data] deleted ${d.contentHash} at its owner's request (${d.paths.join(', ')})`),
     );
-    if (!json) io.err(`listening on ${relay.url} as ${idToText(identity.publicKey)} (Ctrl-C to stop)`);
-    else io.out(JSON.stringify({ type: 'ready', id: idToText(identity.publicKey), relay: idToText(client.relayId) }));
-    messenger.on('message', (m) => io.out(json ? JSON.stringify({ type: 'message', ...m }) : textLine(m)));
-    client.on('presence', (p) => {
-      const id = idToText(p.id);
-      io.out(json ? JSON.stringify({ type: 'presence', id, online: p.online, timeMs: p.timeMs }) : `[${time(p.timeMs)}] ${id} is ${p.online ? 'online' : 'offline'}`);
-    });
-    messenger.on('rejected', (r) => io.err(`w2w: dropped message ${r.msgId} from ${r.from}: ${errorName(r.code)} (${r.code}): ${r.reason}`));
-    client.on('notice', (text) => io.out(json ? JSON.stringify({ type: 'notice', text }) : `[relay] ${text}`));
-    client.on('error', (e) => io.err(`w2w: ${errorName(e.code)} (${e.code}): ${e.message}`));
-    return await new Promise<number>((resolve) => {
+    // Listen for Ctrl-C before the ready line: a SIGINT right after it must find the handler.
+    const done = new Promise<number>((resolve) => {
       const stop = (): void => {
         process.off('SIGINT', stop);
         process.off('SIGTERM', stop);
@@ -63,6 +54,17 @@ export async function runListen(flags: ListenFlags, io: CliIo): Promise<number> 
         resolve(1);
       });
     });
+    if (!json) io.err(`listening on ${relay.url} as ${idToText(identity.publicKey)} (Ctrl-C to stop)`);
+    else io.out(JSON.stringify({ type: 'ready', id: idToText(identity.publicKey), relay: idToText(client.relayId) }));
+    messenger.on('message', (m) => io.out(json ? JSON.stringify({ type: 'message', ...m }) : textLine(m)));
+    client.on('presence', (p) => {
+      const id = idToText(p.id);
+      io.out(json ? JSON.stringify({ type: 'presence', id, online: p.online, timeMs: p.timeMs }) : `[${time(p.timeMs)}] ${id} is ${p.online ? 'online' : 'offline'}`);
+    });
+    messenger.on('rejected', (r) => io.err(`w2w: dropped message ${r.msgId} from ${r.from}: ${errorName(r.code)} (${r.code}): ${r.reason}`));
+    client.on('notice', (text) => io.out(json ? JSON.stringify({ type: 'notice', text }) : `[relay] ${text}`));
+    client.on('error', (e) => io.err(`w2w: ${errorName(e.code)} (${e.code}): ${e.message}`));
+    return await done;
   } finally {
     store.close();
   }

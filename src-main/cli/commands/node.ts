@@ -133,8 +133,11 @@ export async function runNode(flags: NodeFlags, io: CliIo): Promise<number> {
     }
     io.out(`UI: ${ui.url}`);
   }
+  // Listen before saying so: a Ctrl-C (or a test's SIGINT) that follows the line at once must find the
+  // handler, not Node's default action, which would kill the node without its clean shutdown.
+  const stopped = untilStopSignal();
   io.out('Press Ctrl-C to stop.');
-  await untilStopSignal();
+  await stopped;
   io.err('shutting down…');
   await ui?.close();
   await node.stop();
