@@ -918,11 +918,28 @@ export const MsgAt = { HOPS: 3, ID: 4, FROM: 20, TO: 52, A2B_BODY_LEN: 84 } as c
  * function and the strict decoder to the same answer.
  */
 export function isWellFormedA2b(b: Uint8Array): boolean {
-  const n = b.byteLength;
-  if (n < MsgAt.A2B_BODY_LEN + 4 || b[0] !== FrameType.MSG || b[1] !== Route.A2B || ((b[2] as number) & ~MSG_FLAGS_MASK) !== 0) return false;
-  const at = MsgAt.A2B_BODY_LEN;
+  return isA2bAt(b, 0);
+}
+
+/** isWellFormedA2b for the bytes of `b` from `from` to its end, read in place (no view). */
+function isA2bAt(b: Uint8Array, from: number): boolean {
+  const n = b.byteLength - from;
+  if (n < MsgAt.A2B_BODY_LEN + 4 || b[from] !== FrameType.MSG || b[from + 1] !== Route.A2B || ((b[from + 2] as number) & ~MSG_FLAGS_MASK) !== 0) return false;
+  const at = from + MsgAt.A2B_BODY_LEN;
   const bodyLen = (((b[at] as number) << 24) | ((b[at + 1] as number) << 16) | ((b[at + 2] as number) << 8) | (b[at + 3] as number)) >>> 0;
-  return at + 4 + bodyLen === n;
+  return MsgAt.A2B_BODY_LEN + 4 + bodyLen === n;
+}
+
+/** Offsets in a FWD (§9.4) naming one target: u8 type | originRelay | u8 count (1) | target | msg. */
+export const FwdOneAt = { ORIGIN: 1, COUNT: 1 + ID_BYTES, TARGET: 2 + ID_BYTES, MSG: 2 + 2 * ID_BYTES } as const;
+
+/**
+ * True exactly when decodeFrame would accept `b` as a FWD with one target carrying an a2b MSG (size
+ * limit aside): the terminal relay of a route delivers such frames in place without decoding them.
+ * The fuzz test holds this function and the strict decoder to the same answer.
+ */
+export function isWellFormedFwdA2b(b: Uint8Array): boolean {
+  return b[0] === FrameType.FWD && b.byteLength > FwdOneAt.MSG && b[FwdOneAt.COUNT] === 1 && isA2bAt(b, FwdOneAt.MSG);
 }
 
 /**

@@ -76,6 +76,45 @@ describe('federation: routes across relays', () => {
     expect(receipts[0]!.status).toBe(ReceiptStatus.DELIVERED);
   });
 
+  it('the last relay of an a2b route delivers the FWD in place: counters, receipts and replays as onFwd has them', async () => {
+    const [a, b, c] = await relays(3);
+    await link(a!, b!);
+    await link(b!, c!);
+    const alice = await peerOn(a!);
+    const carol = await peerOn(c!);
+    await routeKnown(a!, carol.id);
+    const receipts: ReceiptEvent[] = [];
+    alice.client.on('receipt', (r) => receipts.push(r));
+    const before = c!.server.core.snapshot();
+    const bodies = Array.from({ length: 20 }, (_, i) => Buffer.from(`in place ${i} ${'x'.repeat(i)}`));
+    for (const body of bodies) await alice.client.send({ route: Route.A2B, to: carol.id }, body);
+    await waitFor(() => carol.got.length === 20 && receipts.length === 20, 5000, 'messages and receipts');
+    expect(carol.texts()).toEqual(bodies.map((x) => x.toString()));
+    expect(receipts.every((r) => r.status === ReceiptStatus.DELIVERED && toHex(r.recipient) === toHex(carol.id))).toBe(true);
+    // C took the fast path for every one; B (no session for Carol) passed them on the general way
+    expect(c!.fed.fastFwds).toBe(20);
+    expect(b!.fed.fastFwds).toBe(0);
+    const after = c!.server.core.snapshot();
+    expect(after.deliveries - before.deliveries).toBe(20);
+    // a2b MSG: 88 header bytes (type, route, flags, hops, id, from, to, body length) and the body
+    expect(after.bytesForwarded - before.bytesForwarded).toBe(bodies.reduce((n, x) => n + 88 + x.byteLength, 0));
+
+    // The same FWD twice over a link into C: delivered once (seen-cache), and the replay counts nothing.
+    const rogue = generateIdentity();
+    const d = await dialRelay({ url: c!.url, identity: rogue, ctx: HandshakeContext.S2S });
+    d.takeOver(() => {});
+    const inner = { type: FrameType.MSG, flags: 0, hops: 8, id: randomBytes(16), from: alice.id, route: Route.A2B, to: carol.id, body: Buffer.from('replayed') } as const;
+    const fwd = encodeFrame({ type: FrameType.FWD, originRelay: rogue.publicKey, targets: [carol.id], msg: encodeFrame(inner), inner });
+    d.ws.send(fwd);
+    d.ws.send(fwd);
+    await carol.waitText('replayed');
+    await quiet();
+    expect(carol.count(inner.id)).toBe(1);
+    expect(c!.fed.fastFwds).toBe(21);
+    expect(c!.server.core.snapshot().deliveries - after.deliveries).toBe(1);
+    d.ws.close();
+  });
+
   it('a2g list and a2g named reach members spread over relays, one FWD per next hop', async () => {
     const [a, b, c] = await relays(3);
     await link(a!, b!);

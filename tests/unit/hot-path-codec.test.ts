@@ -2,7 +2,7 @@
 // each must accept exactly what decodeFrame accepts and build exactly what encodeFrame builds.
 import { describe, expect, it } from 'vitest';
 import { EventKind, FrameType, Limits, Route } from '../../src-shared/protocol/constants.js';
-import { decodeFrame, encodeFrame, encodeFwd, encodeReceipt, isWellFormedA2b, isWellFormedReceipt, receiptEventOf, type MsgFrame } from '../../src-shared/protocol/frames.js';
+import { decodeFrame, encodeFrame, encodeFwd, encodeReceipt, isWellFormedA2b, isWellFormedFwdA2b, isWellFormedReceipt, receiptEventOf, type MsgFrame } from '../../src-shared/protocol/frames.js';
 import { toHex } from '../../src-shared/ids.js';
 import { idEqualAt } from '../../src-main/relay/id-key.js';
 import { tickNow } from '../../src-main/relay/tick-clock.js';
@@ -19,6 +19,11 @@ function strictA2b(b: Uint8Array): boolean {
 function strictReceipt(b: Uint8Array): boolean {
   const d = decodeFrame(b, Number.MAX_SAFE_INTEGER);
   return d.ok && d.frame.type === FrameType.RECEIPT;
+}
+
+function strictFwdA2b(b: Uint8Array): boolean {
+  const d = decodeFrame(b, Number.MAX_SAFE_INTEGER);
+  return d.ok && d.frame.type === FrameType.FWD && d.frame.targets.length === 1 && d.frame.inner.route === Route.A2B;
 }
 
 describe('in-place readers agree with the strict decoder', () => {
@@ -41,6 +46,46 @@ describe('in-place readers agree with the strict decoder', () => {
     // both kinds were accepted often enough for the comparison to mean something
     expect(a2bSeen).toBeGreaterThan(500);
     expect(receiptSeen).toBeGreaterThan(200);
+  });
+
+  it('isWellFormedFwdA2b on 50,000 mutated frames', () => {
+    const msg = encodeFrame(a2b);
+    const empty = encodeFrame({ ...a2b, body: new Uint8Array(0) });
+    // one-target a2b FWDs, several times over, next to the FWDs it must refuse (two targets, other
+    // routes, a flood) and every other frame shape
+    const near = [
+      encodeFwd(RELAY_A, [ID_B], msg, 7),
+      encodeFwd(RELAY_A, [ID_C], empty, 1),
+      encodeFwd(RELAY_A, [ID_B, ID_C], msg, 7),
+      encodeFwd(RELAY_A, [ID_A], encodeFrame({ ...a2b, route: Route.A2A } as MsgFrame), 7),
+      encodeFwd(RELAY_A, [], encodeFrame({ ...a2b, route: Route.A2N } as MsgFrame), 7),
+    ];
+    const bases = [...sampleFrames().map((s) => encodeFrame(s.frame)), ...Array.from({ length: 4 }, () => near).flat()];
+    const m = new Mutator(0xf3d, bases);
+    let seen = 0;
+    for (let i = 0; i < 50_000; i++) {
+      const { bytes } = m.next();
+      const fast = isWellFormedFwdA2b(bytes);
+      if (fast !== strictFwdA2b(bytes)) throw new Error(`isWellFormedFwdA2b says ${fast} for ${toHex(bytes)}`);
+      if (fast) seen++;
+    }
+    expect(seen).toBeGreaterThan(500);
+  });
+
+  it('isWellFormedFwdA2b refuses two targets, another route, a bad inner MSG and a short frame', () => {
+    const msg = encodeFrame(a2b);
+    const good = encodeFwd(RELAY_A, [ID_B], msg, 7);
+    expect(isWellFormedFwdA2b(good)).toBe(true);
+    expect(isWellFormedFwdA2b(encodeFwd(RELAY_A, [ID_B, ID_C], msg, 7))).toBe(false);
+    expect(isWellFormedFwdA2b(encodeFwd(RELAY_A, [ID_A], encodeFrame({ ...a2b, route: Route.A2A } as MsgFrame), 7))).toBe(false);
+    expect(isWellFormedFwdA2b(good.subarray(0, good.byteLength - 1))).toBe(false);
+    expect(isWellFormedFwdA2b(good.subarray(0, 66))).toBe(false);
+    const flags = Uint8Array.from(good);
+    flags[66 + 2] = 0x80;
+    expect(isWellFormedFwdA2b(flags)).toBe(false);
+    const count = Uint8Array.from(good);
+    count[33] = 0;
+    expect(isWellFormedFwdA2b(count)).toBe(false);
   });
 
   it('isWellFormedA2b refuses unknown flags, a body length that lies, and other routes', () => {
