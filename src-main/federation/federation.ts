@@ -100,6 +100,9 @@ export class Federation {
   private transit = true;
   /** FWDs that onFwdA2b() delivered in place (tests read it to see the fast path was taken) */
   fastFwds = 0;
+  /** keyAt()'s two last IDs with their keys (at first the zero ID's, correct too), and which it replaces next */
+  private readonly recentKeys = [0, 1].map(() => ({ id: Buffer.alloc(32), key: idKey(Buffer.alloc(32)) }));
+  private recentNext = 0;
 
   constructor(private readonly opts: FederationOptions) {
     this.selfKey = idKey(opts.identity.publicKey);
@@ -439,7 +442,7 @@ export class Federation {
   private onFwdA2b(data: Buffer): void {
     const msg = data.subarray(FwdOneAt.MSG);
     if (!this.seenMessages.add(msg)) return;
-    const key = data.toString('latin1', FwdOneAt.TARGET, FwdOneAt.MSG) as IdKey;
+    const key = this.keyAt(data, FwdOneAt.TARGET);
     if (this.core.deliverLocal(key, msg)) {
       this.fastFwds++;
       if (idEqualAt(data, FwdOneAt.ORIGIN, this.opts.identity.publicKey)) {
@@ -447,13 +450,27 @@ export class Federation {
         return;
       }
       // sendReceipt() without its ID comparison and key copy: both read from the received bytes
-      const link = this.linkTowards(data.toString('latin1', FwdOneAt.ORIGIN, FwdOneAt.COUNT) as IdKey);
+      const link = this.linkTowards(this.keyAt(data, FwdOneAt.ORIGIN));
       link?.send(encodeReceipt(data.subarray(FwdOneAt.ORIGIN, FwdOneAt.COUNT), Limits.MAX_HOPS, msg.subarray(MsgAt.FROM, MsgAt.TO), msg.subarray(MsgAt.ID, MsgAt.FROM), data.subarray(FwdOneAt.TARGET, FwdOneAt.MSG), ReceiptStatus.DELIVERED, alloc));
       return;
     }
     // isWellFormedFwdA2b() vouched for the MSG, so the decoder takes it (the fuzz test holds both to that)
     const d = decodeFrame(msg);
     if (d.ok && d.frame.type === FrameType.MSG) this.onFwdRest(d.frame, msg, [key], data.subarray(FwdOneAt.ORIGIN, FwdOneAt.COUNT));
+  }
+
+  /**
+   * The key of the ID at `at` in `frame`. A stream of FWDs names the same origin and recipient again
+   * and again: the last two keys are kept, so most messages compare bytes instead of copying a string.
+   */
+  private keyAt(frame: Buffer, at: number): IdKey {
+    for (const k of this.recentKeys) if (idEqualAt(frame, at, k.id)) return k.key;
+    const key = frame.toString('latin1', at, at + 32) as IdKey;
+    const old = this.recentKeys[this.recentNext] as { id: Buffer; key: IdKey };
+    frame.copy(old.id, 0, at, at + 32);
+    old.key = key;
+    this.recentNext ^= 1;
+    return key;
   }
 
   /** Passes a directory change to every link but the one it came from (each relay applies it once). */

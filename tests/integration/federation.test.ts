@@ -112,7 +112,24 @@ describe('federation: routes across relays', () => {
     expect(carol.count(inner.id)).toBe(1);
     expect(c!.fed.fastFwds).toBe(21);
     expect(c!.server.core.snapshot().deliveries - after.deliveries).toBe(1);
+    // a FWD for the zero ID (no session anywhere) is passed to the general rules: nothing delivered, C keeps working
+    const zero = { ...inner, id: randomBytes(16), to: new Uint8Array(32), body: Buffer.from('to nobody') };
+    d.ws.send(encodeFrame({ type: FrameType.FWD, originRelay: rogue.publicKey, targets: [zero.to], msg: encodeFrame(zero), inner: zero }));
     d.ws.close();
+
+    // Two recipients on C, messages to them interleaved: each gets exactly its own (the relay keeps the
+    // keys of recent IDs; three IDs in turn, origin relay included, must never be mixed up).
+    const dave = await peerOn(c!);
+    await routeKnown(a!, dave.id);
+    for (let i = 0; i < 10; i++) {
+      await alice.client.send({ route: Route.A2B, to: carol.id }, Buffer.from(`carol ${i}`));
+      await alice.client.send({ route: Route.A2B, to: dave.id }, Buffer.from(`dave ${i}`));
+    }
+    await waitFor(() => dave.got.length === 10 && carol.got.length === 31 && receipts.length === 40, 5000, 'interleaved');
+    expect(dave.texts()).toEqual(Array.from({ length: 10 }, (_, i) => `dave ${i}`));
+    expect(carol.texts().slice(21)).toEqual(Array.from({ length: 10 }, (_, i) => `carol ${i}`));
+    expect(receipts.slice(20).map((r) => toHex(r.recipient))).toEqual(Array.from({ length: 10 }, () => [toHex(carol.id), toHex(dave.id)]).flat());
+    expect(c!.fed.fastFwds).toBe(41);
   });
 
   it('a2g list and a2g named reach members spread over relays, one FWD per next hop', async () => {
