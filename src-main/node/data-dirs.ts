@@ -1,6 +1,7 @@
 // The folders of a node's data dir that hold files (next to its SQLite file), and who may write them:
 // `uploads/` gets the copies the headless UI's browser sent to be shared, `downloads/` what the API
 // fetched. Neither is ever named by a client, only a bare file name inside one of them.
+import fs from 'node:fs';
 import path from 'node:path';
 
 export const UPLOADS_DIR = 'uploads';
@@ -17,4 +18,28 @@ export function downloadsDir(dataDir: string): string {
 /** True for a file directly inside `<data>/uploads/`: a staged copy the node may remove once unused. */
 export function isStagedUpload(dataDir: string, file: string): boolean {
   return path.dirname(path.resolve(file)) === uploadsDir(dataDir);
+}
+
+/**
+ * Removes the staged uploads no shared file points at: copies whose share failed, or whose page was
+ * closed between the upload and the share. Run at start, before the UI server exists, so no upload of
+ * this run can be between its two steps. Returns how many went.
+ */
+export function removeUnsharedUploads(dataDir: string, sharedPaths: Iterable<string>): number {
+  const dir = uploadsDir(dataDir);
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return 0; // no uploads dir yet
+  }
+  const shared = new Set([...sharedPaths].map((p) => path.resolve(p)));
+  let removed = 0;
+  for (const name of names) {
+    const file = path.join(dir, name);
+    if (shared.has(file) || !fs.lstatSync(file).isFile()) continue;
+    fs.rmSync(file, { force: true });
+    removed++;
+  }
+  return removed;
 }

@@ -15,6 +15,7 @@ import { loadOrCreateIdentity, type KeyProtector } from './identity.js';
 import { isLoopbackHost } from './transport-policy.js';
 import { DEFAULT_HOST, DEFAULT_PORT, NodeSettings } from './node-settings.js';
 import { Relaying } from './relaying.js';
+import { removeUnsharedUploads } from './data-dirs.js';
 import type { Federation } from '../federation/federation.js';
 
 export interface NodeOptions {
@@ -148,6 +149,8 @@ export class W2wNode extends EventEmitter<NodeEvents> {
       const messenger = new Messenger(client, store);
       // Same tick as the messenger's secure channel, so requests kept for this node reach the data plane.
       const data = new DataPlane(messenger.secure, store, { publish: true });
+      const swept = removeUnsharedUploads(opts.dataDir, store.servedFiles.list().map((f) => f.path));
+      if (swept > 0) opts.log?.(`removed ${swept} staged upload(s) that no shared file uses`);
       const listen: ListenInfo = { host, port: relay.port, mayLeaveLoopback: Boolean(opts.tls) || Boolean(opts.insecure), hostFromFlag: opts.host !== undefined, portFromFlag: opts.port !== undefined };
       return new W2wNode(store, identity, relay, messenger, data, listen, settings, relaying);
     } catch (err) {
