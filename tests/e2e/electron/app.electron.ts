@@ -9,20 +9,10 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { _electron as electron, expect, test } from '@playwright/test';
+import { electronBinary } from '../../../scripts/start-mode.mjs';
 
-/** The Electron executable as the electron package records it (path.txt), if it is really there. */
-function electronBinary(): string | null {
-  const pkg = path.resolve('node_modules/electron');
-  try {
-    const rel = fs.readFileSync(path.join(pkg, 'path.txt'), 'utf8').trim();
-    const bin = path.join(pkg, 'dist', rel);
-    return fs.existsSync(bin) ? bin : null;
-  } catch {
-    return null;
-  }
-}
-
-const binary = electronBinary();
+// The same look-up `npm start` makes (path.txt of the electron package, and the binary really there).
+const binary = electronBinary(path.resolve('.'));
 const MAIN = path.resolve('dist/src-main/electron/main.js');
 
 test('desktop app: window, preload bridge, node, and locked navigation', async () => {
