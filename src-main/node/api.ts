@@ -214,19 +214,8 @@ export function createNodeApi(node: W2wNode): NodeApi {
     },
     'node.usage': () => {
       const own = node.identity.publicKey;
-      return core.usage().map((u) => ({
-        id: idToText(u.id),
-        online: u.online,
-        sessions: u.sessions,
-        connectedSinceMs: u.connectedSinceMs,
-        lastSeenMs: u.lastSeenMs,
-        msgsIn: u.msgsIn,
-        bytesIn: u.bytesIn,
-        msgsOut: u.msgsOut,
-        bytesOut: u.bytesOut,
-        self: u.id.equals(own),
-        friend: store.peers.get(u.id) !== null,
-      }));
+      // PeerUsage is PeerUsageView with a binary ID and without the two facts only the node knows.
+      return core.usage().map((u) => ({ ...u, id: idToText(u.id), self: u.id.equals(own), friend: store.peers.get(u.id) !== null }));
     },
     'relaying.set': (params) => {
       const paused = record(params).paused;

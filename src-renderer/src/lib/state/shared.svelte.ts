@@ -36,6 +36,11 @@ const MAX_REMEMBERED_NAMES = 300;
 /** Peers asked for their declarations at once. */
 const DECL_QUERY_BATCH = 8;
 
+/** A fetch that has just started (or that this page just learnt of): no bytes, no speed, no ETA yet. */
+function fetching(hash: string, fileName: string, total: number): Transfer {
+  return { hash, fileName, phase: 'fetching', bytes: 0, total, bytesPerSec: 0, etaMs: null, error: null, path: null };
+}
+
 function readNames(storage: KeyValueStorage | null): Record<string, string> {
   try {
     const v: unknown = JSON.parse(storage?.getItem(NAMES_STORAGE_KEY) ?? '{}');
@@ -99,17 +104,7 @@ export class SharedState {
     this.#remember(r.value.map((d) => [d.contentHash, d.name]));
     for (const d of r.value) {
       if (this.transfers[d.contentHash] || d.state !== 'complete' || !d.onDisk) continue;
-      this.transfers[d.contentHash] = {
-        hash: d.contentHash,
-        fileName: d.fileName,
-        phase: 'done',
-        bytes: d.size,
-        total: d.size,
-        bytesPerSec: 0,
-        etaMs: 0,
-        error: null,
-        path: d.path,
-      };
+      this.transfers[d.contentHash] = { ...fetching(d.contentHash, d.fileName, d.size), phase: 'done', bytes: d.size, etaMs: 0, path: d.path };
     }
     return null;
   }
@@ -117,7 +112,7 @@ export class SharedState {
   /** Goes on with an interrupted fetch from its verified chunks; progress arrives as events meanwhile. */
   async resume(d: DownloadView): Promise<ApiResult<{ path: string; size: number }>> {
     const hash = d.contentHash;
-    this.transfers[hash] = { hash, fileName: d.fileName, phase: 'fetching', bytes: d.bytes, total: d.size, bytesPerSec: 0, etaMs: null, error: null, path: null };
+    this.transfers[hash] = { ...fetching(hash, d.fileName, d.size), bytes: d.bytes };
     this.#setDownloadState(hash, 'fetching');
     const r = await this.#api.call('data.resume', { hash });
     this.#settle(hash, r);
@@ -171,7 +166,7 @@ export class SharedState {
   async fetch(d: DeclarationView): Promise<ApiResult<{ path: string; size: number }>> {
     const hash = d.contentHash;
     const fileName = safeFileName(d.name);
-    this.transfers[hash] = { hash, fileName, phase: 'fetching', bytes: 0, total: d.size, bytesPerSec: 0, etaMs: null, error: null, path: null };
+    this.transfers[hash] = fetching(hash, fileName, d.size);
     this.#remember([[hash, d.name]]);
     const r = await this.#api.call('data.fetch', { hash, out: fileName });
     this.#settle(hash, r);
@@ -197,17 +192,8 @@ export class SharedState {
     if (t && t.phase !== 'fetching') return;
     if (!t) {
       const name = this.nameOf(p.contentHash);
-      this.transfers[p.contentHash] = {
-        hash: p.contentHash,
-        fileName: safeFileName(name ?? p.contentHash.slice(0, 16)),
-        phase: 'fetching',
-        bytes: p.bytes,
-        total: p.total,
-        bytesPerSec: p.bytesPerSec,
-        etaMs: p.etaMs,
-        error: null,
-        path: null,
-      };
+      const fileName = safeFileName(name ?? p.contentHash.slice(0, 16));
+      this.transfers[p.contentHash] = { ...fetching(p.contentHash, fileName, p.total), bytes: p.bytes, bytesPerSec: p.bytesPerSec, etaMs: p.etaMs };
       return;
     }
     // Events can overtake each other only in theory, but a bar that runs backwards looks broken.
