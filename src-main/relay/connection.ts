@@ -75,14 +75,11 @@ export class Connection {
 
   /** The map key of an a2b destination, reusing the previous one when the destination repeats. */
   destinationKey(to: Uint8Array): IdKey {
-    if (this.lastTo && this.lastToKey && idEqualAt(to, 0, this.lastTo)) return this.lastToKey;
-    this.lastTo = Buffer.from(to);
-    this.lastToKey = idKey(to);
-    return this.lastToKey;
+    return this.destinationKeyAt(to, 0);
   }
 
   /** destinationKey() for the 32 bytes of `frame` at `at`, read in place (no view when it repeats). */
-  destinationKeyAt(frame: Buffer, at: number): IdKey {
+  destinationKeyAt(frame: Uint8Array, at: number): IdKey {
     if (this.lastTo && this.lastToKey && idEqualAt(frame, at, this.lastTo)) return this.lastToKey;
     this.lastTo = Buffer.from(frame.subarray(at, at + ID_BYTES));
     this.lastToKey = idKey(this.lastTo);
