@@ -283,12 +283,7 @@ export class Connection {
       return;
     }
     // The owner's relaying policy (who may relay here, paused) is checked once the ID is proven.
-    const refused = this.core.registrationRefusal(step.value.peerId);
-    if (refused) {
-      this.core.countError(refused.code);
-      this.fail(refused, CloseCode.HANDSHAKE_FAILED);
-      return;
-    }
+    if (this.refused(step.value.peerId)) return;
     this.state = 'committing';
     this.id = step.value.peerId;
     this.key = idKey(this.id);
@@ -296,6 +291,15 @@ export class Connection {
     // READY promises the ID is in the node list: it leaves once the row is committed (with the
     // other registrations of this event-loop turn, in one transaction).
     this.core.nodeList.recordRegistration(this.id, Date.now(), (ok, err) => this.onCommitted(th, ok, err));
+  }
+
+  /** Whether the owner's relaying policy refuses `id`; if so the handshake has failed with its code. */
+  private refused(id: Buffer): boolean {
+    const refusal = this.core.registrationRefusal(id);
+    if (!refusal) return false;
+    this.core.countError(refusal.code);
+    this.fail(refusal, CloseCode.HANDSHAKE_FAILED);
+    return true;
   }
 
   private onCommitted(transcriptHash: Uint8Array, ok: boolean, err: unknown): void {
@@ -306,12 +310,7 @@ export class Connection {
       return;
     }
     // The owner may have paused relaying or narrowed the policy while the row was being committed.
-    const refused = this.id ? this.core.registrationRefusal(this.id) : null;
-    if (refused) {
-      this.core.countError(refused.code);
-      this.fail(refused, CloseCode.HANDSHAKE_FAILED);
-      return;
-    }
+    if (this.id && this.refused(this.id)) return;
     this.state = 'ready';
     this.registeredMs = Date.now();
     // c2s and s2s traffic is protected by TLS; those session keys are not used on the wire in v1.
