@@ -530,10 +530,8 @@ export class Federation {
   forwardOne(raw: Buffer, to: IdKey): boolean {
     const hops = (raw[MsgAt.HOPS] as number) - 1;
     if (hops < 1) return false;
-    const best = this.routes.best(to);
-    if (!best || best.via === 'local') return false;
-    const link = this.links.get(best.via);
-    if (!link?.isUp) return false;
+    const link = this.linkTowards(to);
+    if (!link) return false;
     this.seenMessages.add(raw);
     return link.send(encodeFwd(this.opts.identity.publicKey, [raw.subarray(MsgAt.TO, MsgAt.TO + 32)], raw, hops, alloc));
   }

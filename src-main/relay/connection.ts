@@ -75,14 +75,11 @@ export class Connection {
 
   /** The map key of an a2b destination, reusing the previous one when the destination repeats. */
   destinationKey(to: Uint8Array): IdKey {
-    if (this.lastTo && this.lastToKey && idEqualAt(to, 0, this.lastTo)) return this.lastToKey;
-    this.lastTo = Buffer.from(to);
-    this.lastToKey = idKey(to);
-    return this.lastToKey;
+    return this.destinationKeyAt(to, 0);
   }
 
   /** destinationKey() for the 32 bytes of `frame` at `at`, read in place (no view when it repeats). */
-  destinationKeyAt(frame: Buffer, at: number): IdKey {
+  destinationKeyAt(frame: Uint8Array, at: number): IdKey {
     if (this.lastTo && this.lastToKey && idEqualAt(frame, at, this.lastTo)) return this.lastToKey;
     this.lastTo = Buffer.from(frame.subarray(at, at + ID_BYTES));
     this.lastToKey = idKey(this.lastTo);
@@ -286,12 +283,7 @@ export class Connection {
       return;
     }
     // The owner's relaying policy (who may relay here, paused) is checked once the ID is proven.
-    const refused = this.core.registrationRefusal(step.value.peerId);
-    if (refused) {
-      this.core.countError(refused.code);
-      this.fail(refused, CloseCode.HANDSHAKE_FAILED);
-      return;
-    }
+    if (this.refused(step.value.peerId)) return;
     this.state = 'committing';
     this.id = step.value.peerId;
     this.key = idKey(this.id);
@@ -299,6 +291,15 @@ export class Connection {
     // READY promises the ID is in the node list: it leaves once the row is committed (with the
     // other registrations of this event-loop turn, in one transaction).
     this.core.nodeList.recordRegistration(this.id, Date.now(), (ok, err) => this.onCommitted(th, ok, err));
+  }
+
+  /** Whether the owner's relaying policy refuses `id`; if so the handshake has failed with its code. */
+  private refused(id: Buffer): boolean {
+    const refusal = this.core.registrationRefusal(id);
+    if (!refusal) return false;
+    this.core.countError(refusal.code);
+    this.fail(refusal, CloseCode.HANDSHAKE_FAILED);
+    return true;
   }
 
   private onCommitted(transcriptHash: Uint8Array, ok: boolean, err: unknown): void {
@@ -309,12 +310,7 @@ export class Connection {
       return;
     }
     // The owner may have paused relaying or narrowed the policy while the row was being committed.
-    const refused = this.id ? this.core.registrationRefusal(this.id) : null;
-    if (refused) {
-      this.core.countError(refused.code);
-      this.fail(refused, CloseCode.HANDSHAKE_FAILED);
-      return;
-    }
+    if (this.id && this.refused(this.id)) return;
     this.state = 'ready';
     this.registeredMs = Date.now();
     // c2s and s2s traffic is protected by TLS; those session keys are not used on the wire in v1.

@@ -925,9 +925,13 @@ export function isWellFormedA2b(b: Uint8Array): boolean {
 function isA2bAt(b: Uint8Array, from: number): boolean {
   const n = b.byteLength - from;
   if (n < MsgAt.A2B_BODY_LEN + 4 || b[from] !== FrameType.MSG || b[from + 1] !== Route.A2B || ((b[from + 2] as number) & ~MSG_FLAGS_MASK) !== 0) return false;
-  const at = from + MsgAt.A2B_BODY_LEN;
-  const bodyLen = (((b[at] as number) << 24) | ((b[at + 1] as number) << 16) | ((b[at + 2] as number) << 8) | (b[at + 3] as number)) >>> 0;
-  return MsgAt.A2B_BODY_LEN + 4 + bodyLen === n;
+  return bodyFillsFrame(b, from + MsgAt.A2B_BODY_LEN);
+}
+
+/** Whether the u32 body length at `lenAt` (whose 4 bytes `b` holds) says the body ends exactly where `b` does. */
+function bodyFillsFrame(b: Uint8Array, lenAt: number): boolean {
+  const bodyLen = (((b[lenAt] as number) << 24) | ((b[lenAt + 1] as number) << 16) | ((b[lenAt + 2] as number) << 8) | (b[lenAt + 3] as number)) >>> 0;
+  return lenAt + 4 + bodyLen === b.byteLength;
 }
 
 /** Offsets in a FWD (§9.4) naming one target: u8 type | originRelay | u8 count (1) | target | msg. */
@@ -948,21 +952,20 @@ export function isWellFormedFwdA2b(b: Uint8Array): boolean {
  * which gives the same result or the precise error; the vector tests hold both to the same bytes.
  */
 function decodeSimpleMsg(b: Uint8Array): MsgFrame | null {
-  if (b[0] !== FrameType.MSG || b.byteLength < 56) return null;
+  if (b[0] !== FrameType.MSG || b.byteLength < MsgAt.TO + 4) return null;
   const route = b[1] as number;
   const flags = b[2] as number;
   if ((flags & ~MSG_FLAGS_MASK) !== 0) return null;
   const hasTo = route === Route.A2B;
   if (!hasTo && route !== Route.A2A && route !== Route.A2N) return null;
-  const lenAt = hasTo ? 84 : 52;
-  if (b.byteLength < lenAt + 4) return null;
-  const bodyLen = (((b[lenAt] as number) << 24) | ((b[lenAt + 1] as number) << 16) | ((b[lenAt + 2] as number) << 8) | (b[lenAt + 3] as number)) >>> 0;
-  if (lenAt + 4 + bodyLen !== b.byteLength) return null;
-  const id = b.subarray(4, 20);
-  const from = b.subarray(20, 52);
+  // a2a and a2n have no `to`: their body length stands where an a2b's `to` begins
+  const lenAt = hasTo ? MsgAt.A2B_BODY_LEN : MsgAt.TO;
+  if (b.byteLength < lenAt + 4 || !bodyFillsFrame(b, lenAt)) return null;
+  const id = b.subarray(MsgAt.ID, MsgAt.FROM);
+  const from = b.subarray(MsgAt.FROM, MsgAt.TO);
   const body = b.subarray(lenAt + 4);
-  const hops = b[3] as number;
-  if (hasTo) return { type: FrameType.MSG, route: Route.A2B, flags, hops, id, from, to: b.subarray(52, 84), body };
+  const hops = b[MsgAt.HOPS] as number;
+  if (hasTo) return { type: FrameType.MSG, route: Route.A2B, flags, hops, id, from, to: b.subarray(MsgAt.TO, MsgAt.A2B_BODY_LEN), body };
   return route === Route.A2A
     ? { type: FrameType.MSG, route: Route.A2A, flags, hops, id, from, body }
     : { type: FrameType.MSG, route: Route.A2N, flags, hops, id, from, body };
