@@ -100,6 +100,8 @@ export class Federation {
   private transit = true;
   /** FWDs that onFwdA2b() delivered in place (tests read it to see the fast path was taken) */
   fastFwds = 0;
+  /** FWDs that onFwdA2b() passed on as received, hops lowered in place (likewise for tests) */
+  fastTransits = 0;
   /** keyAt()'s two last IDs with their keys (at first the zero ID's, correct too), and which it replaces next */
   private readonly recentKeys = [0, 1].map(() => ({ id: Buffer.alloc(32), key: idKey(Buffer.alloc(32)) }));
   private recentNext = 0;
@@ -435,9 +437,11 @@ export class Federation {
   }
 
   /**
-   * onFwd() for a FWD with one target carrying an a2b MSG (the last hop of a route), read in place:
-   * the same steps in the same order, the MSG handed on as a view of the received bytes. Only when no
-   * session here takes it is the MSG decoded, for the general rules of onFwdRest().
+   * onFwd() for a FWD with one target carrying an a2b MSG, read in place: the same steps in the same
+   * order. At the last hop of a route the MSG is handed on as a view of the received bytes; at a relay
+   * in the middle the FWD itself is passed on, its MSG's hops lowered in the received bytes, which is
+   * byte for byte the FWD dispatch() would build (same origin relay, same one target, same MSG with
+   * hops - 1). Only what neither takes is decoded, for the general rules of onFwdRest().
    */
   private onFwdA2b(data: Buffer): void {
     const msg = data.subarray(FwdOneAt.MSG);
@@ -454,9 +458,32 @@ export class Federation {
       link?.send(encodeReceipt(data.subarray(FwdOneAt.ORIGIN, FwdOneAt.COUNT), Limits.MAX_HOPS, msg.subarray(MsgAt.FROM, MsgAt.TO), msg.subarray(MsgAt.ID, MsgAt.FROM), data.subarray(FwdOneAt.TARGET, FwdOneAt.MSG), ReceiptStatus.DELIVERED, alloc));
       return;
     }
+    if (this.passOn(data, key)) return;
     // isWellFormedFwdA2b() vouched for the MSG, so the decoder takes it (the fuzz test holds both to that)
     const d = decodeFrame(msg);
     if (d.ok && d.frame.type === FrameType.MSG) this.onFwdRest(d.frame, msg, [key], data.subarray(FwdOneAt.ORIGIN, FwdOneAt.COUNT));
+  }
+
+  /**
+   * dispatch()'s common case for the one target of an a2b FWD that no session here took, without
+   * decoding it: transit allowed, a hop to spare and an up link on the best route. Returns false having
+   * changed nothing otherwise, or if the link refused the frame (and closed: the general way then finds
+   * no link and reports the recipient, as dispatch() does).
+   */
+  private passOn(data: Buffer, key: IdKey): boolean {
+    if (!this.transit) return false;
+    const at = FwdOneAt.MSG + MsgAt.HOPS;
+    const hops = (data[at] as number) - 1;
+    if (hops < 1) return false;
+    const link = this.linkTowards(key);
+    if (!link) return false;
+    data[at] = hops;
+    if (!link.send(data)) {
+      data[at] = hops + 1;
+      return false;
+    }
+    this.fastTransits++;
+    return true;
   }
 
   /**

@@ -29,6 +29,13 @@ async function peerOn(r: FedRelay, identity = generateIdentity()): Promise<Peer>
   return p;
 }
 
+/** The MSG a FWD frame carries, decoded. */
+function decodeInner(fwd: Uint8Array): { from: Uint8Array } {
+  const d = decodeFrame(fwd);
+  if (!d.ok || d.frame.type !== FrameType.FWD) throw new Error('not a FWD');
+  return d.frame.inner;
+}
+
 const quiet = (ms = 300): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 afterEach(async () => {
@@ -57,6 +64,54 @@ describe('federation: routes across relays', () => {
     const links = await alice.client.request({ op: Op.LINKS });
     expect(links.links).toHaveLength(1);
     expect(links.links[0]).toMatchObject({ outbound: true, up: true });
+    // B and C passed both messages on as received (one each way), A and D delivered them in place
+    expect([a!, b!, c!, d!].map((r) => r.fed.fastTransits)).toEqual([0, 2, 2, 0]);
+    expect([a!, b!, c!, d!].map((r) => r.fed.fastFwds)).toEqual([1, 0, 0, 1]);
+  });
+
+  it('a relay in the middle passes a one-target a2b FWD on byte for byte as the general path builds it', async () => {
+    const [b] = await relays(1);
+    // Two rogue neighbours of B: R1 originates, R2 is the home of X.
+    const [r1, r2, x] = [generateIdentity(), generateIdentity(), generateIdentity()];
+    const heard = { r1: [] as Buffer[], r2: [] as Buffer[] };
+    const dial = async (who: typeof r1, into: Buffer[]): Promise<Awaited<ReturnType<typeof dialRelay>>> => {
+      const d = await dialRelay({ url: b!.url, identity: who, ctx: HandshakeContext.S2S });
+      d.takeOver((data) => into.push(Buffer.from(data)));
+      return d;
+    };
+    const d1 = await dial(r1, heard.r1);
+    const d2 = await dial(r2, heard.r2);
+    const announce = (d: typeof d1, dest: typeof r1, relay: typeof r1): void => {
+      const proof = signHomeProof(dest, relay.publicKey, Date.now());
+      d.ws.send(encodeFrame({ type: FrameType.ROUTE, action: RouteAction.ANNOUNCE, dest: dest.publicKey, origin: relay.publicKey, proofTimeMs: proof.timeMs, proofSig: proof.sig, path: [relay.publicKey] }));
+    };
+    announce(d1, r1, r1); // so that receipts can travel back to R1
+    announce(d2, x, r2);
+    await waitFor(() => b!.fed.routes.best(idKey(x.publicKey)) != null && b!.fed.routes.best(idKey(r1.publicKey)) != null, 5000, 'routes');
+    const fwdOf = (hops: number, id = randomBytes(16)): { bytes: Uint8Array; id: Buffer } => {
+      const inner = { type: FrameType.MSG, flags: 0, hops, id, from: generateIdentity().publicKey, route: Route.A2B, to: x.publicKey, body: Buffer.from(`hops ${hops}`) } as const;
+      return { bytes: encodeFrame({ type: FrameType.FWD, originRelay: r1.publicKey, targets: [x.publicKey], msg: encodeFrame(inner), inner }), id };
+    };
+    const fwds = (): Buffer[] => heard.r2.filter((f) => f[0] === FrameType.FWD);
+
+    const first = fwdOf(8);
+    d1.ws.send(first.bytes);
+    d1.ws.send(first.bytes); // a replay: the seen-cache drops it before anything is passed on
+    await waitFor(() => fwds().length === 1, 5000, 'the FWD at R2');
+    const inner = { type: FrameType.MSG, flags: 0, hops: 7, id: first.id, from: decodeInner(first.bytes).from, route: Route.A2B, to: x.publicKey, body: Buffer.from('hops 8') } as const;
+    expect(toHex(fwds()[0]!)).toBe(toHex(encodeFrame({ type: FrameType.FWD, originRelay: r1.publicKey, targets: [x.publicKey], msg: encodeFrame(inner), inner })));
+    expect(b!.fed.fastTransits).toBe(1);
+
+    // No hop to spare: the general path ends it with a HOP_LIMIT receipt to the origin relay, R2 hears nothing.
+    d1.ws.send(fwdOf(1).bytes);
+    await waitFor(() => heard.r1.some((f) => f[0] === FrameType.RECEIPT), 5000, 'HOP_LIMIT receipt');
+    const receipt = decodeFrame(heard.r1.find((f) => f[0] === FrameType.RECEIPT)!);
+    expect(receipt.ok && receipt.frame.type === FrameType.RECEIPT && receipt.frame.status).toBe(ErrorCode.HOP_LIMIT);
+    await quiet();
+    expect(fwds()).toHaveLength(1);
+    expect(b!.fed.fastTransits).toBe(1);
+    d1.ws.close();
+    d2.ws.close();
   });
 
   it('a receipt travels back: the sender learns the remote delivery', async () => {
