@@ -3,6 +3,7 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { BenchLimits, ClientCommands, FlowArgs, LoadCommands, RelayCommands, RelayUsage, ServerKind, Target, Usage } from './commands.js';
+import { CpuQuota } from './cpu-quota.js';
 import { ChildProc } from './ipc.js';
 import { NoiseProbe, type Noise } from './noise.js';
 import type { BenchOptions } from './options.js';
@@ -81,8 +82,9 @@ export class Context {
   /**
    * Starts a server under test in its own process, pinned to the servers' CPU unless `opts.cpu` names
    * another (it is ignored when the bench does not pin). `opts.federation`: a w2w relay with federation.
+   * `opts.cpuShare`: hold it to that share of one core (a cgroup quota; see cpuQuotaUnavailable()).
    */
-  async startRelay(kind: ServerKind, opts: { federation?: boolean; cpu?: number; name?: string } = {}): Promise<RelayHandle> {
+  async startRelay(kind: ServerKind, opts: { federation?: boolean; cpu?: number; name?: string; cpuShare?: number } = {}): Promise<RelayHandle> {
     const execArgv = ['--expose-gc'];
     if (this.opts.profileDir) execArgv.push('--cpu-prof', `--cpu-prof-dir=${this.opts.profileDir}`, `--cpu-prof-name=relay-${kind}-${++this.relayCount}.cpuprofile`);
     const proc = ChildProc.start<RelayCommands>(path.join(HERE, 'relay-process.js'), {
@@ -91,7 +93,9 @@ export class Context {
       fdLimit: this.spawn.fdLimit,
       cpu: opts.cpu === undefined ? this.spawn.relayCpu : this.cpuFor(opts.cpu),
     });
+    let quota: CpuQuota | null = null;
     try {
+      if (opts.cpuShare !== undefined) quota = new CpuQuota(proc.pid, opts.cpuShare);
       const started = await proc.call('start', { kind, store: this.opts.store, limits: BENCH_LIMITS, federation: opts.federation ?? false });
       return {
         proc,
@@ -99,10 +103,12 @@ export class Context {
         async stop() {
           await proc.call('stop', null).catch(() => null);
           await proc.stop();
+          quota?.release();
         },
       };
     } catch (err) {
       await proc.stop();
+      quota?.release();
       throw err;
     }
   }
