@@ -91,6 +91,21 @@ export function parseId(text: string): IdParseResult {
   return { ok: true, id };
 }
 
+export type RelayAddressResult = { ok: true; url: string; pinned: Uint8Array | null } | { ok: false; reason: string };
+
+/**
+ * "URL" or "URL#RELAY_ID", the form the CLI's --relay and --peer and the UI's link fields take: the ID
+ * after the first "#" pins the relay's identity. A "#" with nothing valid after it is an error (the
+ * reason is parseId()'s), never a silently unpinned link. The URL itself is not checked here.
+ */
+export function parseRelayAddress(text: string): RelayAddressResult {
+  const t = text.trim();
+  const hash = t.indexOf('#');
+  if (hash < 0) return { ok: true, url: t, pinned: null };
+  const id = parseId(t.slice(hash + 1));
+  return id.ok ? { ok: true, url: t.slice(0, hash), pinned: id.id } : id;
+}
+
 /** Short form for logs and lists: the first 12 characters after the prefix. */
 export function shortId(id: Uint8Array): string {
   return idToText(id).slice(0, ID_PREFIX.length + 12);

@@ -2,7 +2,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseId } from '../../src-shared/ids.js';
+import { parseRelayAddress } from '../../src-shared/ids.js';
 import { RelayClient } from '../client/relay-client.js';
 import type { Identity } from '../crypto/identity.js';
 import { loadOrCreateIdentity } from '../node/identity.js';
@@ -43,14 +43,11 @@ export interface RelayTarget {
 /** "--relay URL" or "--relay URL#RELAY_ID" (the ID pins the relay's identity). */
 export function parseRelay(value: string | undefined, insecure: boolean): RelayTarget {
   if (!value) throw usageError('--relay URL is required (e.g. --relay ws://127.0.0.1:7070)');
-  const hash = value.indexOf('#');
-  const url = hash >= 0 ? value.slice(0, hash) : value;
-  const problem = plainTransportProblem(url, insecure);
+  const address = parseRelayAddress(value);
+  if (!address.ok) throw usageError(`the relay ID after "#" is not valid: ${address.reason}`);
+  const problem = plainTransportProblem(address.url, insecure);
   if (problem) throw usageError(problem);
-  if (hash < 0) return { url };
-  const id = parseId(value.slice(hash + 1));
-  if (!id.ok) throw usageError(`the relay ID after "#" is not valid: ${id.reason}`);
-  return { url, expectedRelayId: id.id };
+  return address.pinned ? { url: address.url, expectedRelayId: address.pinned } : { url: address.url };
 }
 
 export function readCa(file: string | undefined): Buffer | undefined {

@@ -30,7 +30,7 @@ import { transferCodeName } from '../../src-shared/protocol/transfer.js';
 import { ErrorCode, W2wError, errorName } from '../../src-shared/protocol/errors.js';
 import { groupNameProblem } from '../../src-shared/protocol/frames.js';
 import type { GroupEntry } from '../../src-shared/protocol/frames.js';
-import { fromHex, idToText, toHex } from '../../src-shared/ids.js';
+import { bytesEqual, fromHex, idToText, parseRelayAddress, toHex } from '../../src-shared/ids.js';
 import { messageView, requireId } from '../client/messenger.js';
 import { idKey } from '../relay/id-key.js';
 import type { W2wNode } from './node.js';
@@ -306,11 +306,14 @@ export function createNodeApi(node: W2wNode): NodeApi {
     'links.list': () => linkViews(),
     'links.add': (params) => {
       const p = record(params);
-      const url = str(p, 'url', 1024);
-      const problem = plainTransportProblem(url, false);
+      // The URL may carry the pin itself ("URL#RELAY_ID", as --peer takes it); then relayId must agree.
+      const address = parseRelayAddress(str(p, 'url', 1024));
+      if (!address.ok) throw bad(`the relay ID after "#" is not valid: ${address.reason}`);
+      const problem = plainTransportProblem(address.url, false);
       if (problem) throw bad(problem);
-      const pinned = p.relayId === undefined || p.relayId === null ? null : requireId(str(p, 'relayId', 100));
-      federation().addPeer(url, pinned);
+      const given = p.relayId === undefined || p.relayId === null ? null : requireId(str(p, 'relayId', 100));
+      if (given && address.pinned && !bytesEqual(given, address.pinned)) throw bad('the URL and relayId name two different relay IDs');
+      federation().addPeer(address.url, given ?? (address.pinned && Buffer.from(address.pinned)));
       return linkViews();
     },
     'links.remove': (params) => {

@@ -278,6 +278,7 @@ export interface ApiMethods {
   'groups.remove': [{ name: string; members: string[] }, GroupView | null];
   'groups.delete': [{ name: string }, boolean];
   'links.list': [Record<string, never>, LinkView[]];
+  /** url may pin the relay itself ("URL#RELAY_ID", as `--peer` takes it); a relayId given too must name the same relay */
   'links.add': [{ url: string; relayId?: string | null }, LinkView[]];
   'links.remove': [{ url: string }, LinkView[]];
   'routes.get': [{ id: string }, RouteView];

@@ -136,6 +136,19 @@ describe('node API contract', () => {
       expect(await api.call('routes.get', { id: node.id })).toEqual({ ok: true, value: { kind: 'local', path: [node.id] } });
       const refused = await api.call('links.add', { url: 'ws://192.0.2.7:7070/' });
       expect(!refused.ok && refused.error.code).toBe(ErrorCode.BAD_REQUEST);
+      // "URL#RELAY_ID" pins as relayId does; an empty or wrong pin, or two different ones, are refused
+      // and change nothing.
+      for (const [params, message] of [
+        [{ url: 'ws://127.0.0.1:9/#' }, 'the relay ID after "#" is not valid'],
+        [{ url: `ws://127.0.0.1:9/#${node.id}`, relayId: other.id }, 'two different relay IDs'],
+      ] as const) {
+        const r = await api.call('links.add', params);
+        expect(!r.ok && r.error).toMatchObject({ code: ErrorCode.BAD_REQUEST, message: expect.stringContaining(message) });
+      }
+      const pinned = await api.call('links.add', { url: `ws://127.0.0.1:9/#${node.id}`, relayId: node.id });
+      expect(pinned.ok && pinned.value.map((l) => l.url)).toEqual([other.url, 'ws://127.0.0.1:9/']);
+      const settings = await api.call('settings.get', {});
+      expect(settings.ok && settings.value.links).toContainEqual({ url: 'ws://127.0.0.1:9/', relayId: node.id });
     } finally {
       await other.stop();
     }

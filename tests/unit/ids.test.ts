@@ -1,7 +1,7 @@
 // ID text form: round trips, fixed length, and that every single-character typo is caught.
 import { describe, expect, it } from 'vitest';
 import { generateIdentity, identityFromSeed } from '../../src-main/crypto/identity.js';
-import { ID_PREFIX, ID_TEXT_LENGTH, base32Decode, base32Encode, bytesEqual, crc32, fromHex, idToText, parseId, shortId, toHex } from '../../src-shared/ids.js';
+import { ID_PREFIX, ID_TEXT_LENGTH, base32Decode, base32Encode, bytesEqual, crc32, fromHex, idToText, parseId, parseRelayAddress, shortId, toHex } from '../../src-shared/ids.js';
 
 const ALPHABET = 'abcdefghijklmnopqrstuvwxyz234567';
 
@@ -115,5 +115,20 @@ describe('base32 and hex helpers', () => {
     expect(bytesEqual(new Uint8Array([1, 2]), Buffer.from([1, 2]))).toBe(true);
     expect(bytesEqual(new Uint8Array([1, 2]), new Uint8Array([1, 3]))).toBe(false);
     expect(bytesEqual(new Uint8Array([1]), new Uint8Array([1, 0]))).toBe(false);
+  });
+});
+
+describe('relay address "URL#RELAY_ID"', () => {
+  const id = generateIdentity().publicKey;
+  it('splits off a pin, or has none', () => {
+    expect(parseRelayAddress(' wss://relay.example/w2w ')).toEqual({ ok: true, url: 'wss://relay.example/w2w', pinned: null });
+    const r = parseRelayAddress(`wss://relay.example/w2w#${idToText(id)}`);
+    expect(r.ok && r.url).toBe('wss://relay.example/w2w');
+    expect(r.ok && r.pinned && toHex(r.pinned)).toBe(toHex(id));
+  });
+  it('refuses a "#" with no valid ID after it, with the reason parseId gives', () => {
+    expect(parseRelayAddress('ws://127.0.0.1:7070#')).toEqual({ ok: false, reason: `an ID starts with "${ID_PREFIX}"` });
+    const typo = `${idToText(id).slice(0, -1)}${idToText(id).endsWith('a') ? 'b' : 'a'}`;
+    expect(parseRelayAddress(`ws://127.0.0.1:7070#${typo}`)).toEqual({ ok: false, reason: 'the ID checksum does not match (typo?)' });
   });
 });
