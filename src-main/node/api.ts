@@ -59,6 +59,13 @@ function str(p: Record<string, unknown>, key: string, max = 1024): string {
   return v;
 }
 
+/** An optional integer parameter within [min, max], `fallback` when absent. */
+function intIn(p: Record<string, unknown>, key: string, fallback: number, min: number, max: number): number {
+  const v = p[key] ?? fallback;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) throw bad(`"${key}" must be an integer ${min}..${max}`);
+  return v;
+}
+
 function strList(p: Record<string, unknown>, key: string, maxItems: number): string[] {
   const v = p[key];
   if (!Array.isArray(v) || v.length === 0 || v.length > maxItems || !v.every((x) => typeof x === 'string')) {
@@ -275,8 +282,7 @@ export function createNodeApi(node: W2wNode): NodeApi {
     },
     'messages.history': (params) => {
       const p = record(params);
-      const limit = p.limit === undefined ? 100 : p.limit;
-      if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > 1000) throw bad('"limit" must be an integer 1..1000');
+      const limit = intIn(p, 'limit', 100, 1, 1000);
       if (p.peer !== undefined) return store.messages.conversation(requireId(str(p, 'peer', 100)), { limit }).map(messageView);
       if (p.group !== undefined) return store.messages.group(groupName({ name: p.group }), { limit }).map(messageView);
       return store.messages.recent(limit).map(messageView);
@@ -379,8 +385,7 @@ export function createNodeApi(node: W2wNode): NodeApi {
     },
     'data.delete': async (params) => {
       const p = record(params);
-      const waitMs = p.waitMs === undefined ? 3000 : p.waitMs;
-      if (typeof waitMs !== 'number' || !Number.isInteger(waitMs) || waitMs < 0 || waitMs > 60_000) throw bad('"waitMs" must be 0..60000');
+      const waitMs = intIn(p, 'waitMs', 3000, 0, 60_000);
       const hash = hashParam(p.hash);
       const served = node.data.list().find((f) => f.contentHash === toHex(hash));
       const statuses = await node.data.delete(hash, { waitMs });
@@ -390,9 +395,7 @@ export function createNodeApi(node: W2wNode): NodeApi {
     },
     'data.deleteStatus': (params) => node.data.deleteStatus(hashParam(record(params).hash)),
     'data.deletes': (params) => {
-      const limit = record(params).limit ?? 100;
-      if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > 500) throw bad('"limit" must be an integer 1..500');
-      return node.data.deleteRequests(limit);
+      return node.data.deleteRequests(intIn(record(params), 'limit', 100, 1, 500));
     },
     'routes.get': (params) => {
       const id = requireId(str(record(params), 'id', 100));

@@ -163,6 +163,10 @@ describe('node API contract', () => {
       ['messages.send', { to: { kind: 'all' }, text: '' }],
       ['messages.send', null],
       ['messages.history', { limit: 1e9 }],
+      ['messages.history', { limit: 2.5 }],
+      ['data.deletes', { limit: 0 }],
+      ['data.deletes', { limit: '10' }],
+      ['data.delete', { hash: '00'.repeat(32), waitMs: -1 }],
       ['groups.create', { name: 'bad\u0000name' }],
       ['groups.add', { name: 'x', members: 'everyone' }],
     ];
