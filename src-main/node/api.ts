@@ -383,6 +383,17 @@ export function createNodeApi(node: W2wNode): NodeApi {
       const from = listed.length > 0 ? listed : d.ok ? [d.holding] : [];
       return fetchOnce(hash, rec.outPath, from);
     },
+    'data.discard': async (params) => {
+      const hash = hashParam(record(params).hash);
+      const rec = store.fetches.get(hash);
+      // A finished copy is the user's file, and remote deletes find it through this record: it stays.
+      if (!rec || rec.state !== 'partial') throw bad('there is no interrupted fetch of that content to discard');
+      if (node.data.fetcher.isFetching(hash) || fetchingInto.has(rec.outPath)) throw bad('that content is being fetched; wait until it ends');
+      // The record first: a part file without one is never resumed from, only refused as a name clash.
+      store.fetches.remove(hash);
+      await fs.promises.rm(rec.outPath + PART_SUFFIX, { force: true });
+      return listDownloads(store.fetches, node.dataDir, (h) => node.data.fetcher.isFetching(h));
+    },
     'data.delete': async (params) => {
       const p = record(params);
       const waitMs = intIn(p, 'waitMs', 3000, 0, 60_000);

@@ -288,6 +288,8 @@ export interface ApiMethods {
   'data.fetch': [{ hash: string; out: string; from?: string }, { path: string; size: number }];
   'data.downloads': [Record<string, never>, DownloadView[]];
   'data.resume': [{ hash: string }, { path: string; size: number }];
+  /** forgets an interrupted fetch (not a running or finished one) and removes its part file; answers with data.downloads */
+  'data.discard': [{ hash: string }, DownloadView[]];
   'data.delete': [{ hash: string; waitMs?: number }, DeleteStatusView[]];
   'data.deleteStatus': [{ hash: string }, DeleteStatusView[]];
   'data.deletes': [{ limit?: number }, DeleteRequestView[]];
@@ -348,6 +350,7 @@ export const API_METHODS: readonly ApiMethod[] = [
   'data.fetch',
   'data.downloads',
   'data.resume',
+  'data.discard',
   'data.delete',
   'data.deleteStatus',
   'data.deletes',

@@ -174,10 +174,63 @@ describe('data.downloads and data.resume', () => {
     expect(sha(fs.readFileSync(path.join(downloads, 'both.bin')))).toBe(sha(pattern(200_000, 3)));
   });
 
-  it('refuses to resume what was never fetched, and a hash that is not one', async () => {
+  it('discards an interrupted fetch: the part file and the record go, a finished or running one stays', async () => {
+    const bytes = pattern(16 * 1024 * 1024, 11);
+    const { hash, file } = await shareOnAlice('draft.bin', bytes);
+    let cut = false;
+    const off = bobApi.on('transfer.progress', (p) => {
+      if (!cut && p.contentHash === hash && p.bytes > 0) {
+        cut = true;
+        alice.data.unshare(fromHex(hash)!);
+      }
+    });
+    const failed = await bobApi.call('data.fetch', { hash, out: 'draft.bin' });
+    off();
+    expect(failed.ok).toBe(false);
+    const part = path.join(bob.dataDir, 'downloads', 'draft.bin.w2w-part');
+    expect(fs.existsSync(part)).toBe(true);
+
+    const left = await bobApi.call('data.discard', { hash });
+    if (!left.ok) throw new Error(left.error.message);
+    expect(left.value.find((d) => d.contentHash === hash)).toBeUndefined();
+    expect(fs.existsSync(part)).toBe(false);
+    const again = await bobApi.call('data.discard', { hash });
+    expect(again.ok ? null : again.error.message).toBe('there is no interrupted fetch of that content to discard');
+    const resume = await bobApi.call('data.resume', { hash });
+    expect(resume.ok ? null : resume.error.code).toBe(ErrorCode.BAD_REQUEST);
+
+    // Fetched afresh under the same name, it starts from nothing and ends with the same bytes.
+    const served = await aliceApi.call('data.share', { path: file, access: { kind: 'public' } });
+    expect(served.ok).toBe(true);
+    await waitFor(async () => {
+      const d = await bobApi.call('data.declarations', { hash });
+      return d.ok && d.value.length > 0 ? true : null;
+    }, 'the declaration back on Bob’s relay');
+    // While it runs it cannot be discarded; once finished it is the user's file and stays listed.
+    let refusal: ReturnType<typeof bobApi.call<'data.discard'>> | null = null;
+    const off2 = bobApi.on('transfer.progress', (p) => {
+      if (refusal === null && p.contentHash === hash) refusal = bobApi.call('data.discard', { hash });
+    });
+    const fetched = await bobApi.call('data.fetch', { hash, out: 'draft.bin' });
+    off2();
+    if (!fetched.ok) throw new Error(fetched.error.message);
+    expect(refusal).not.toBeNull();
+    const refused = await refusal!;
+    expect(refused.ok ? null : refused.error.message).toBe('that content is being fetched; wait until it ends');
+    expect(sha(fs.readFileSync(fetched.value.path))).toBe(sha(bytes));
+    const finished = await bobApi.call('data.discard', { hash });
+    expect(finished.ok ? null : finished.error.code).toBe(ErrorCode.BAD_REQUEST);
+    expect(fs.existsSync(fetched.value.path)).toBe(true);
+    const list = await bobApi.call('data.downloads', {});
+    expect(list.ok && list.value.find((d) => d.contentHash === hash)?.state).toBe('complete');
+  }, 60_000);
+
+  it('refuses to resume or discard what was never fetched, and a hash that is not one', async () => {
     for (const params of [{ hash: 'ef'.repeat(32) }, { hash: 'nope' }, {}, { hash: 42 }]) {
-      const r = await bobApi.call('data.resume', params as { hash: string });
-      expect(r.ok ? null : r.error.code).toBe(ErrorCode.BAD_REQUEST);
+      for (const method of ['data.resume', 'data.discard'] as const) {
+        const r = await bobApi.call(method, params as { hash: string });
+        expect(r.ok ? null : r.error.code, method).toBe(ErrorCode.BAD_REQUEST);
+      }
     }
   });
 });

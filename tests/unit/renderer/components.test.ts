@@ -132,7 +132,7 @@ describe('Shared data and Remote delete', () => {
     expect(body).toContain(`href="#/deletes/${H}"`);
   });
 
-  it('lists downloads after a reload: save again, interrupted with Resume, gone from disk (en, ja)', async () => {
+  it('lists downloads after a reload: save again, interrupted with Resume or Discard, gone from disk (en, ja)', async () => {
     const G = '9a'.repeat(32);
     const P = '8b'.repeat(32);
     const base = { mime: 'text/plain', owner: BOB, inDownloads: true, startedMs: Date.now() - 60_000 };
@@ -150,6 +150,9 @@ describe('Shared data and Remote delete', () => {
     expect(body).toContain('data-testid="downloads"');
     expect(t).toContain('Downloads');
     expect(body).toMatch(/data-state="partial"[\s\S]*Interrupted at 42%[\s\S]*aria-label="Resume fetching movie.mkv"/);
+    expect(body).toMatch(/data-state="partial"[\s\S]*aria-label="Discard the interrupted download of movie.mkv"[\s\S]*aria-label="Resume fetching movie.mkv"/);
+    // Only the interrupted one can be discarded: a finished copy is the user's file.
+    expect(body.match(/aria-label="Discard /g)).toHaveLength(1);
     expect(body).toMatch(/data-testid="download-gone"[^>]*>No longer on disk/);
     // In a browser the finished copy is saved through the UI server; there is no folder to show.
     expect(body.match(/href="\.\/files\/download\?name=done.txt"/g)?.length).toBeGreaterThanOrEqual(2);
@@ -159,6 +162,7 @@ describe('Shared data and Remote delete', () => {
     expect(ja).toContain('ダウンロード');
     expect(ja).toContain('42% で中断');
     expect(ja).toContain('再開');
+    expect(ja).toContain('破棄');
     expect(ja).toContain('ディスク上にありません');
   });
 

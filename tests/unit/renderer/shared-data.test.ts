@@ -283,6 +283,24 @@ describe('SharedState downloads', () => {
     expect(s.downloads[0]).toMatchObject({ state: 'complete', onDisk: true });
   });
 
+  it('discards an interrupted fetch: the node’s list replaces its own, a refusal changes nothing', async () => {
+    const partial = download({ contentHash: H2, name: 'draft.bin', state: 'partial', bytes: 300, finishedMs: null });
+    let answer: ApiResult<DownloadView[]> = { ok: false, error: { code: 100, name: 'BAD_REQUEST', message: 'that content is being fetched; wait until it ends' } };
+    const api = new FakeApi().handle('data.downloads', () => ok([download({}), partial])).handle('data.discard', () => answer);
+    const s = new SharedState(api);
+    await s.loadDownloads();
+    s.transfers[H2] = { hash: H2, fileName: 'draft.bin', phase: 'failed', bytes: 300, total: 1000, bytesPerSec: 0, etaMs: null, error: null, path: null };
+    const refused = await s.discard(s.downloads[1]!);
+    expect(refused.ok).toBe(false);
+    expect(s.downloads.map((d) => d.contentHash)).toEqual([H1, H2]);
+    expect(s.transfers[H2]?.phase).toBe('failed');
+    answer = ok([download({})]);
+    expect((await s.discard(s.downloads[1]!)).ok).toBe(true);
+    expect(api.calls.filter((c) => c.method === 'data.discard').map((c) => c.params)).toEqual([{ hash: H2 }, { hash: H2 }]);
+    expect(s.downloads.map((d) => d.contentHash)).toEqual([H1]);
+    expect(s.transfers[H2]).toBeUndefined();
+  });
+
   it('a fetch from the declarations adds its download to the list', async () => {
     const api = new FakeApi().handle('data.fetch', () => ok({ path: '/data/downloads/report.pdf', size: 1000 })).handle('data.downloads', () => ok([download({})]));
     const s = new SharedState(api);

@@ -109,6 +109,16 @@ export class SharedState {
     return null;
   }
 
+  /** Forgets an interrupted fetch and its verified chunks (data.discard); the list is the node's answer. */
+  async discard(d: DownloadView): Promise<ApiResult<DownloadView[]>> {
+    const r = await this.#api.call('data.discard', { hash: d.contentHash });
+    if (r.ok) {
+      this.downloads = r.value;
+      delete this.transfers[d.contentHash];
+    }
+    return r;
+  }
+
   /** Goes on with an interrupted fetch from its verified chunks; progress arrives as events meanwhile. */
   async resume(d: DownloadView): Promise<ApiResult<{ path: string; size: number }>> {
     const hash = d.contentHash;
