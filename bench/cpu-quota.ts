@@ -41,8 +41,9 @@ function findHierarchy(): Hierarchy | string {
   for (const root of ['/sys/fs/cgroup', '/sys/fs/cgroup/unified']) {
     try {
       if (!fs.readFileSync(path.join(root, 'cgroup.controllers'), 'utf8').split(/\s+/).includes('cpu')) continue;
-      // Children get the cpu controller only if the parent hands it down.
-      fs.writeFileSync(path.join(root, 'cgroup.subtree_control'), '+cpu');
+      // Children get the cpu controller only if the parent hands it down; asked for only if it does not.
+      const handedDown = fs.readFileSync(path.join(root, 'cgroup.subtree_control'), 'utf8').split(/\s+/).includes('cpu');
+      if (!handedDown) fs.writeFileSync(path.join(root, 'cgroup.subtree_control'), '+cpu');
       candidates.push(v2At(root));
     } catch (err) {
       reasons.push(`${root}: ${(err as Error).message}`);
