@@ -15,6 +15,7 @@ import {
   encodeTransfer,
 } from '../../src-shared/protocol/transfer.js';
 import { bytesEqual, toHex } from '../../src-shared/ids.js';
+import { Blake2b256Stream } from '../crypto/blake2b-stream.js';
 import { sign, verify, type Identity } from '../crypto/identity.js';
 import type { DeleteRequest, DeleteRequestStatus, DeleteRequestsRepo } from '../store/delete-requests-repo.js';
 import type { FetchReceiptsRepo } from '../store/fetch-receipts-repo.js';
@@ -53,6 +54,28 @@ export interface RemoteDeleteEvents {
   deleted: [{ contentHash: Buffer; owner: Buffer; paths: string[] }];
   /** the owner side: someone told us it re-serves our data */
   holderNotice: [{ contentHash: Buffer; holder: Buffer }];
+}
+
+/**
+ * Whether the regular file at `file` still holds the data `contentHash` names (streamed, one buffer).
+ * A path is only where the copy was: the user may have removed it and saved something else there since.
+ */
+async function holdsContent(file: string, contentHash: Buffer): Promise<boolean> {
+  const fh = await fs.open(file, 'r');
+  try {
+    if (!(await fh.stat()).isFile()) return false;
+    const stream = new Blake2b256Stream();
+    const buf = Buffer.allocUnsafe(1 << 20);
+    for (let pos = 0; ; ) {
+      const { bytesRead } = await fh.read(buf, 0, buf.byteLength, pos);
+      if (bytesRead === 0) break;
+      stream.update(buf.subarray(0, bytesRead));
+      pos += bytesRead;
+    }
+    return stream.digest().equals(contentHash);
+  } finally {
+    await fh.close();
+  }
 }
 
 export class RemoteDelete extends EventEmitter<RemoteDeleteEvents> {
@@ -183,20 +206,23 @@ export class RemoteDelete extends EventEmitter<RemoteDeleteEvents> {
 
   /** Removes every trace of our copy: a fetch in progress, the part file, the file, and their rows. */
   private async deleteCopy(hash: Buffer): Promise<string[]> {
-    const paths = new Set<string>();
+    /** whole copies: removed only while they still hold this content (the user may have put another file there) */
+    const copies = new Set<string>();
+    const parts = new Set<string>();
     this.deps.fetcher.abort(hash, TransferCode.ABORTED, 'its owner asked for this data to be deleted');
     const served = this.deps.holder.get(hash);
-    if (served) paths.add(served.path);
+    if (served) copies.add(served.path);
     const fetched = this.deps.fetches.get(hash);
     if (fetched) {
-      if (fetched.state === 'complete') paths.add(fetched.outPath);
-      paths.add(fetched.outPath + PART_SUFFIX);
+      if (fetched.state === 'complete') copies.add(fetched.outPath);
+      parts.add(fetched.outPath + PART_SUFFIX);
     }
     this.deps.holder.unserve(hash);
     this.deps.fetches.remove(hash);
     const removed: string[] = [];
-    for (const p of paths) {
+    for (const p of [...copies, ...parts]) {
       try {
+        if (copies.has(p) && !(await holdsContent(p, hash))) continue;
         await fs.rm(p);
         removed.push(p);
       } catch {

@@ -152,6 +152,23 @@ describe('remote delete', () => {
     expect(fs.existsSync(copy)).toBe(true);
   });
 
+  it('deletes only its copy: another file the user since saved under the same name stays', async () => {
+    const r = await relay();
+    const [alice, bob] = [await node(r), await node(r)];
+    const { holding, copy } = await sharedAndFetched(r, alice, bob);
+    // bob's user removed the fetched file and saved another document under that name
+    fs.rmSync(copy);
+    fs.writeFileSync(copy, 'my own notes, not alice\'s data');
+    const deleted: string[][] = [];
+    bob.plane.on('deleted', (d) => deleted.push(d.paths));
+    const res = await alice.plane.delete(holding.core.contentHash, { waitMs: 5000 });
+    // bob holds no copy any more (its records go), but the unrelated file is not alice's to delete
+    expect(res).toEqual([{ holder: idToText(bob.id), status: 'deleted', error: null }]);
+    expect(fs.readFileSync(copy, 'utf8')).toBe("my own notes, not alice's data");
+    expect(deleted).toEqual([[]]);
+    expect(bob.store.fetches.get(Buffer.from(holding.core.contentHash))).toBeNull();
+  });
+
   it('a holder that never had the data answers NOT_HELD', async () => {
     const r = await relay();
     const [alice, bob, carol] = [await node(r), await node(r), await node(r)];
