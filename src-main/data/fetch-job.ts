@@ -227,9 +227,16 @@ export class FetchJob {
       this.fh = null;
       throw err;
     }
+    if (this.finished) {
+      // Aborted while preparing: fail() closed only the handle open at that moment, not one opened since.
+      await this.fh?.close().catch(() => {});
+      this.fh = null;
+    }
     return new Promise<FetchResult>((resolve, reject) => {
-      if (this.failure) return reject(this.failure);
       this.settle = { resolve, reject };
+      if (this.failure) return reject(this.failure);
+      // fail() rejects once its own handle is closed; nothing may start (no timer, no request).
+      if (this.finished) return;
       this.timer = setInterval(() => this.checkTimeouts(), Math.max(50, Math.min(1000, this.timeoutMs / 4)));
       this.timer.unref();
       if (this.chunks === 0) void this.finish();

@@ -209,7 +209,7 @@ export class RemoteDelete extends EventEmitter<RemoteDeleteEvents> {
     /** whole copies: removed only while they still hold this content (the user may have put another file there) */
     const copies = new Set<string>();
     const parts = new Set<string>();
-    this.deps.fetcher.abort(hash, TransferCode.ABORTED, 'its owner asked for this data to be deleted');
+    await this.deps.fetcher.abortAndWait(hash, TransferCode.ABORTED, 'its owner asked for this data to be deleted');
     const served = this.deps.holder.get(hash);
     if (served) copies.add(served.path);
     const fetched = this.deps.fetches.get(hash);

@@ -6,7 +6,9 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Route } from '../../src-shared/protocol/constants.js';
 import { ErrorCode } from '../../src-shared/protocol/errors.js';
-import type { Holding } from '../../src-shared/protocol/declaration.js';
+import { encodeHolding, type Holding } from '../../src-shared/protocol/declaration.js';
+import { PART_SUFFIX } from '../../src-main/data/fetch-job.js';
+import { TransferError } from '../../src-main/data/transfer-error.js';
 import { DeleteStatus, TransferKind, deleteReceiptMessage, deleteRequestMessage, encodeTransfer } from '../../src-shared/protocol/transfer.js';
 import { idToText, toHex } from '../../src-shared/ids.js';
 import { generateIdentity, sign, verify } from '../../src-main/crypto/identity.js';
@@ -167,6 +169,40 @@ describe('remote delete', () => {
     expect(fs.readFileSync(copy, 'utf8')).toBe("my own notes, not alice's data");
     expect(deleted).toEqual([[]]);
     expect(bob.store.fetches.get(Buffer.from(holding.core.contentHash))).toBeNull();
+  });
+
+  it('a delete that arrives while a fetch of the data is starting leaves no record, part file or open handle behind', async () => {
+    const r = await relay();
+    const [alice, bob] = [await node(r), await node(r)];
+    const src = path.join(alice.dir, 'doc.bin');
+    await randomFile(src, 400_000);
+    const holding = await alice.plane.share(src);
+    const hash = Buffer.from(holding.core.contentHash);
+    const copy = path.join(bob.dir, 'doc.bin');
+    // an earlier fetch of it was interrupted: bob holds a partial record (a copy alice may delete)
+    bob.store.fetches.start(hash, copy, Buffer.from(encodeHolding(holding)), Date.now());
+    const fetching = bob.plane.fetch(hash, { from: [holding], out: copy });
+    const failed = fetching.then(
+      () => null,
+      (err: unknown) => err,
+    );
+    // alice's request arrives while that fetch is still opening its part file
+    const timeMs = Date.now();
+    const status = await bob.plane.remoteDelete.onRequest(alice.id, hash, timeMs, sign(alice.identity, deleteRequestMessage(hash, timeMs)));
+    expect(status).toBe(DeleteStatus.DELETED);
+    expect(await failed).toBeInstanceOf(TransferError);
+    expect(bob.store.fetches.get(hash)).toBeNull();
+    expect(fs.existsSync(copy + PART_SUFFIX)).toBe(false);
+    expect(fs.existsSync(copy)).toBe(false);
+    // no handle of this process is left open on the part file
+    const open = fs.readdirSync('/proc/self/fd').flatMap((fd) => {
+      try {
+        return [fs.readlinkSync(path.join('/proc/self/fd', fd))];
+      } catch {
+        return [];
+      }
+    });
+    expect(open.filter((l) => l.startsWith(copy))).toEqual([]);
   });
 
   it('a holder that never had the data answers NOT_HELD', async () => {
