@@ -6,10 +6,12 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Route } from '../../src-shared/protocol/constants.js';
 import { ErrorCode } from '../../src-shared/protocol/errors.js';
-import { encodeHolding, type Holding } from '../../src-shared/protocol/declaration.js';
+import { encodeCore, encodeHolding, type Holding } from '../../src-shared/protocol/declaration.js';
+import { signHolding, verifyHolding } from '../../src-main/data/declare.js';
+import { publishHolding } from '../../src-main/data/directory-client.js';
 import { PART_SUFFIX } from '../../src-main/data/fetch-job.js';
 import { TransferError } from '../../src-main/data/transfer-error.js';
-import { DeleteStatus, TransferKind, deleteReceiptMessage, deleteRequestMessage, encodeTransfer } from '../../src-shared/protocol/transfer.js';
+import { DeleteStatus, TransferCode, TransferKind, deleteReceiptMessage, deleteRequestMessage, encodeTransfer } from '../../src-shared/protocol/transfer.js';
 import { idToText, toHex } from '../../src-shared/ids.js';
 import { generateIdentity, sign, verify } from '../../src-main/crypto/identity.js';
 import { startFedRelay, type FedRelay } from '../helpers/federation.js';
@@ -203,6 +205,43 @@ describe('remote delete', () => {
       }
     });
     expect(open.filter((l) => l.startsWith(copy))).toEqual([]);
+  });
+
+  it('a copy fetched from the owner the user chose answers only that owner: a duplicate declaration by someone else cannot delete it', async () => {
+    const r = await relay();
+    const alice = await startNode(r.url, { plane: { publish: true } });
+    cleanup.push(() => alice.close());
+    const [bob, mallory] = [await node(r), await node(r)];
+    const src = path.join(alice.dir, 'doc.bin');
+    await randomFile(src, 300_000);
+    const holding = await alice.plane.share(src);
+    const hash = Buffer.from(holding.core.contentHash);
+    await waitUntil(() => r.store.directory.byHash(hash, 10).length === 1, "alice's holding in the directory");
+    // mallory never had the data: it copies the public layout into a declaration of its own, listed newer
+    const core = { ...holding.core, owner: mallory.id, createdMs: Date.now() + 60_000 };
+    const coreBytes = encodeCore(core);
+    const fake = signHolding(mallory.identity, core, coreBytes, sign(mallory.identity, Buffer.concat([Buffer.from('w2w/1 decl'), coreBytes])), core.createdMs);
+    expect(verifyHolding(fake).ok).toBe(true);
+    await publishHolding(mallory.client, fake);
+    expect(r.store.directory.byHash(hash, 10)).toHaveLength(2);
+    const copy = path.join(bob.dir, 'doc.bin');
+    const res = await bob.plane.fetch(hash, { out: copy, owner: alice.id });
+    expect(Buffer.from(res.holding.core.owner)).toEqual(alice.id);
+    expect(await sameBytes(src, copy)).toBe(true);
+    const receipts: number[] = [];
+    mallory.channel.on('payload', (o) => {
+      if (o.payload[0] === TransferKind.DELETE_RECEIPT) receipts.push(o.payload[33] as number);
+    });
+    const timeMs = Date.now();
+    await mallory.channel.send(
+      { route: Route.A2B, to: bob.id },
+      encodeTransfer({ kind: TransferKind.DELETE_REQ, contentHash: hash, timeMs, ownerSig: sign(mallory.identity, deleteRequestMessage(hash, timeMs)) }),
+    );
+    await waitUntil(() => receipts.length === 1, 'a receipt');
+    expect(receipts).toEqual([DeleteStatus.REFUSED]);
+    expect(await sameBytes(src, copy)).toBe(true);
+    // a fetch for an owner nobody lists finds no holder
+    await expect(bob.plane.fetch(hash, { out: path.join(bob.dir, 'none.bin'), owner: generateIdentity().publicKey })).rejects.toMatchObject({ code: TransferCode.NO_HOLDER });
   });
 
   it('a holder that never had the data answers NOT_HELD', async () => {
