@@ -15,13 +15,12 @@ import {
   encodeTransfer,
 } from '../../src-shared/protocol/transfer.js';
 import { bytesEqual, toHex } from '../../src-shared/ids.js';
-import { Blake2b256Stream } from '../crypto/blake2b-stream.js';
 import { sign, verify, type Identity } from '../crypto/identity.js';
 import type { DeleteRequest, DeleteRequestStatus, DeleteRequestsRepo } from '../store/delete-requests-repo.js';
 import type { FetchReceiptsRepo } from '../store/fetch-receipts-repo.js';
 import type { FetchesRepo } from '../store/fetches-repo.js';
 import type { KnownHoldersRepo } from '../store/known-holders-repo.js';
-import { verifyHolding } from './declare.js';
+import { fileHoldsContent, verifyHolding } from './declare.js';
 import { PART_SUFFIX } from './fetch-job.js';
 import type { Fetcher } from './fetcher.js';
 import type { Holder } from './holder.js';
@@ -54,28 +53,6 @@ export interface RemoteDeleteEvents {
   deleted: [{ contentHash: Buffer; owner: Buffer; paths: string[] }];
   /** the owner side: someone told us it re-serves our data */
   holderNotice: [{ contentHash: Buffer; holder: Buffer }];
-}
-
-/**
- * Whether the regular file at `file` still holds the data `contentHash` names (streamed, one buffer).
- * A path is only where the copy was: the user may have removed it and saved something else there since.
- */
-async function holdsContent(file: string, contentHash: Buffer): Promise<boolean> {
-  const fh = await fs.open(file, 'r');
-  try {
-    if (!(await fh.stat()).isFile()) return false;
-    const stream = new Blake2b256Stream();
-    const buf = Buffer.allocUnsafe(1 << 20);
-    for (let pos = 0; ; ) {
-      const { bytesRead } = await fh.read(buf, 0, buf.byteLength, pos);
-      if (bytesRead === 0) break;
-      stream.update(buf.subarray(0, bytesRead));
-      pos += bytesRead;
-    }
-    return stream.digest().equals(contentHash);
-  } finally {
-    await fh.close();
-  }
 }
 
 export class RemoteDelete extends EventEmitter<RemoteDeleteEvents> {
@@ -214,7 +191,9 @@ export class RemoteDelete extends EventEmitter<RemoteDeleteEvents> {
     if (served) copies.add(served.path);
     const fetched = this.deps.fetches.get(hash);
     if (fetched) {
-      if (fetched.state === 'complete') copies.add(fetched.outPath);
+      // Partial too: a fetch cut off between renaming its part file into place and recording that left the
+      // whole copy there under a partial record (removed only if it holds the data, below).
+      copies.add(fetched.outPath);
       parts.add(fetched.outPath + PART_SUFFIX);
     }
     this.deps.holder.unserve(hash);
@@ -222,7 +201,7 @@ export class RemoteDelete extends EventEmitter<RemoteDeleteEvents> {
     const removed: string[] = [];
     for (const p of [...copies, ...parts]) {
       try {
-        if (copies.has(p) && !(await holdsContent(p, hash))) continue;
+        if (copies.has(p) && !(await fileHoldsContent(p, hash))) continue;
         await fs.rm(p);
         removed.push(p);
       } catch {

@@ -244,6 +244,18 @@ describe('remote delete', () => {
     await expect(bob.plane.fetch(hash, { out: path.join(bob.dir, 'none.bin'), owner: generateIdentity().publicKey })).rejects.toMatchObject({ code: TransferCode.NO_HOLDER });
   });
 
+  it('deletes a whole copy left under a partial record (a fetch killed between renaming its part file and recording it)', async () => {
+    const r = await relay();
+    const [alice, bob] = [await node(r), await node(r)];
+    const { holding, copy } = await sharedAndFetched(r, alice, bob);
+    const hash = Buffer.from(holding.core.contentHash);
+    bob.store.db.prepare("UPDATE fetches SET state = 'partial' WHERE content_hash = ?").run(hash);
+    const res = await alice.plane.delete(hash, { waitMs: 5000 });
+    expect(res).toEqual([{ holder: idToText(bob.id), status: 'deleted', error: null }]);
+    expect(fs.existsSync(copy)).toBe(false);
+    expect(bob.store.fetches.get(hash)).toBeNull();
+  });
+
   it('a holder that never had the data answers NOT_HELD', async () => {
     const r = await relay();
     const [alice, bob, carol] = [await node(r), await node(r), await node(r)];
