@@ -116,7 +116,10 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
         // First visit: trade the token in the URL for a cookie, then reload without it so the token
         // stays out of history, bookmarks and the address bar.
         url.searchParams.delete('token');
-        return reply(res, 303, { 'Set-Cookie': sessionCookie(port, token), Location: url.pathname + url.search });
+        // One leading slash: the parser turns "/.//host" into the path "//host", which as a Location would
+        // be protocol-relative and send the browser to another site.
+        const location = `/${url.pathname.replace(/^\/+/, '')}${url.search}`;
+        return reply(res, 303, { 'Set-Cookie': sessionCookie(port, token), Location: location });
       }
       if (url.pathname === '/api') return reply(res, 426);
       const file = files.lookup(url.pathname);

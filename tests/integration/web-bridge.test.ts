@@ -173,6 +173,13 @@ describe('web UI server and API bridge', () => {
     expect(asset.headers['content-type']).toBe('text/javascript; charset=utf-8');
     // Other query parameters survive the redirect.
     expect((await request(ui.port, `/?view=chat&token=${ui.token}`)).headers.location).toBe('/?view=chat');
+    // The redirect stays on this origin: a path the URL parser normalises to "//host" is not a
+    // protocol-relative Location that would send the browser (cookie set) to another site.
+    for (const raw of ['/.//evil.example', '/a/..//evil.example/x', '/%2e%2e//evil.example']) {
+      const location = (await request(ui.port, `${raw}?token=${ui.token}`)).headers.location ?? '';
+      expect(location.startsWith('/')).toBe(true);
+      expect(location.startsWith('//')).toBe(false);
+    }
   });
 
   it('sends the strict headers on every answer', async () => {
