@@ -26,7 +26,7 @@ import { findHoldings } from '../data/directory-client.js';
 import { TransferError } from '../data/transfer-error.js';
 import { PART_SUFFIX } from '../data/fetch-job.js';
 import { isSafeFileName } from '../../src-shared/file-name.js';
-import { transferCodeName } from '../../src-shared/protocol/transfer.js';
+import { TransferCode, transferCodeName } from '../../src-shared/protocol/transfer.js';
 import { ErrorCode, W2wError, errorName } from '../../src-shared/protocol/errors.js';
 import { groupNameProblem } from '../../src-shared/protocol/frames.js';
 import type { GroupEntry } from '../../src-shared/protocol/frames.js';
@@ -371,6 +371,7 @@ export function createNodeApi(node: W2wNode): NodeApi {
       const out = path.join(dir, name);
       const hash = hashParam(p.hash);
       const owner = p.owner === undefined ? undefined : requireId(str(p, 'owner', 100));
+      const holder = p.from === undefined ? undefined : requireId(str(p, 'from', 100));
       // The caller's choice of name, not the node's fault: say so before any transfer starts.
       if (fs.existsSync(out)) throw bad(`a file named "${name}" is already in the downloads; remove it or fetch under another name`);
       // The part file of an interrupted fetch of other content under that name: fetching into it would
@@ -378,7 +379,11 @@ export function createNodeApi(node: W2wNode): NodeApi {
       if (fs.existsSync(out + PART_SUFFIX) && store.fetches.get(hash)?.outPath !== out) {
         throw bad(`an interrupted download of other content is saved as "${name}"; resume or remove it, or fetch under another name`);
       }
-      return fetchOnce(hash, out, undefined, owner);
+      if (!holder) return fetchOnce(hash, out, undefined, owner);
+      // Only from that holder, as the CLI's --from: an empty list would make the data plane ask anyone.
+      const from = (await findHoldings(client(), hash)).filter((h) => bytesEqual(h.holder, holder));
+      if (from.length === 0) throw new TransferError(TransferCode.NO_HOLDER, `the directory lists no holding of that content by ${idToText(holder)}`);
+      return fetchOnce(hash, out, from, owner);
     },
     'data.downloads': () => listDownloads(store.fetches, node.dataDir, (h) => node.data.fetcher.isFetching(h)),
     'data.resume': async (params) => {

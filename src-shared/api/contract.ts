@@ -287,7 +287,8 @@ export interface ApiMethods {
   'data.declarations': [{ peer?: string; hash?: string }, DeclarationView[]];
   /**
    * owner: fetch only that owner's declaration of the content (the one the user picked): anyone may declare
-   * a known content hash under its own name, and the declaration fetched is the one allowed to delete the copy
+   * a known content hash under its own name, and the declaration fetched is the one allowed to delete the copy.
+   * from: fetch only from that holder (an ID), as the CLI's --from
    */
   'data.fetch': [{ hash: string; out: string; from?: string; owner?: string }, { path: string; size: number }];
   'data.downloads': [Record<string, never>, DownloadView[]];

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NodeApi } from '../../src-shared/api/contract.js';
 import { ErrorCode } from '../../src-shared/protocol/errors.js';
-import { fromHex } from '../../src-shared/ids.js';
+import { fromHex, idToText } from '../../src-shared/ids.js';
 import { decodeHolding, encodeCore } from '../../src-shared/protocol/declaration.js';
 import { RelayClient } from '../../src-main/client/relay-client.js';
 import { generateIdentity, sign } from '../../src-main/crypto/identity.js';
@@ -217,6 +217,20 @@ describe('data.downloads and data.resume', () => {
     expect(await ownerOf()).toBe(alice.id);
 
     const bad = await bobApi.call('data.fetch', { hash, out: 'other.bin', owner: 'not an id' });
+    expect(bad.ok ? null : bad.error.code).toBe(ErrorCode.BAD_REQUEST);
+  });
+
+  it('data.fetch with from fetches only from that holder', async () => {
+    const bytes = pattern(120_000, 17);
+    const { hash } = await shareOnAlice('from-alice.bin', bytes);
+    // nobody else holds it: a fetch from another holder is refused before any transfer
+    const stranger = await bobApi.call('data.fetch', { hash, out: 'from-stranger.bin', from: idToText(generateIdentity().publicKey) });
+    expect(stranger.ok ? null : [stranger.error.code, stranger.error.transfer]).toEqual([ErrorCode.TRANSFER_FAILED, 'NO_HOLDER']);
+    expect(fs.existsSync(path.join(bob.dataDir, 'downloads', 'from-stranger.bin.w2w-part'))).toBe(false);
+    const fetched = await bobApi.call('data.fetch', { hash, out: 'from-alice.bin', from: alice.id });
+    if (!fetched.ok) throw new Error(fetched.error.message);
+    expect(sha(fs.readFileSync(fetched.value.path))).toBe(sha(bytes));
+    const bad = await bobApi.call('data.fetch', { hash, out: 'x.bin', from: 42 as unknown as string });
     expect(bad.ok ? null : bad.error.code).toBe(ErrorCode.BAD_REQUEST);
   });
 
