@@ -232,6 +232,19 @@ describe('web UI server and API bridge', () => {
     if ('open' in viaToken) viaToken.open.close();
   });
 
+  it('a token of the right length in characters but not in bytes is just wrong: no crash, on the socket or on a page', async () => {
+    // 64 UTF-16 units, 65 UTF-8 bytes: the constant-time comparison must not be handed buffers of two lengths.
+    const odd = `é${'a'.repeat(63)}`;
+    expect(await openBridge(ui, { Origin: ui.origin }, `?token=${encodeURIComponent(odd)}`)).toEqual({ status: 403 });
+    expect((await request(ui.port, `/?token=${encodeURIComponent(odd)}`)).status).toBe(403);
+    expect((await request(ui.port, '/', { headers: { Cookie: `${cookieName(ui.port)}=${odd}` } })).status).toBe(403);
+    expect(await openBridge(ui, { Origin: ui.origin, Cookie: `${cookieName(ui.port)}=${odd}` })).toEqual({ status: 403 });
+    // and the server still answers the real token
+    const viaToken = await openBridge(ui, { Origin: ui.origin }, `?token=${ui.token}`);
+    expect('open' in viaToken).toBe(true);
+    if ('open' in viaToken) viaToken.open.close();
+  });
+
   it('round-trips API calls; unknown methods and bad parameters get BAD_REQUEST results', async () => {
     const opened = await openBridge(ui, good());
     if (!('open' in opened)) throw new Error(`refused with ${opened.status}`);
