@@ -146,6 +146,8 @@ export class OpenFiles {
           closeNow();
         }, this.idleMs);
         f.idle.unref();
+        // Last in the LRU order (set() alone keeps an existing key where it was).
+        this.idle.delete(key);
         this.idle.set(key, f);
         this.trim(this.maxOpen);
       },
