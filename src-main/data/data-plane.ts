@@ -8,7 +8,7 @@ import { Route } from '../../src-shared/protocol/constants.js';
 import { Access, DeclFlag, DeclLimits, decodeHolding, type Holding } from '../../src-shared/protocol/declaration.js';
 import { ErrorCode, W2wError, errorName } from '../../src-shared/protocol/errors.js';
 import { TransferCode, TransferKind, decodeTransfer, encodeTransfer, isTransferKind, type TransferPayload } from '../../src-shared/protocol/transfer.js';
-import { idToText, shortId, toHex } from '../../src-shared/ids.js';
+import { bytesEqual, idToText, shortId, toHex } from '../../src-shared/ids.js';
 import type { OpenedMessage, SecureChannel } from '../e2e/secure-channel.js';
 import type { DeleteRequest, DeleteRequestStatus, DeleteRequestsRepo } from '../store/delete-requests-repo.js';
 import type { FetchReceiptsRepo } from '../store/fetch-receipts-repo.js';
@@ -53,6 +53,11 @@ export type { DeleteStatusView, SharedFileView };
 export interface DataFetchOptions extends Omit<FetchOptions, 'from' | 'onProgress'> {
   /** verified holdings naming the holders; by default the relay directory is asked */
   from?: Holding[];
+  /**
+   * Only holdings of this owner's declaration. Anyone can declare content it knows the hash of, under its
+   * own name and newer than the real one; the declaration fetched decides who may delete the copy later.
+   */
+  owner?: Uint8Array;
   onProgress?: (p: FetchProgress) => void;
   /** when the owner allows re-sharing: serve the copy afterwards and tell the owner (HOLDING_NOTICE) */
   reshare?: boolean;
@@ -219,7 +224,9 @@ export class DataPlane extends EventEmitter<DataPlaneEvents> {
    */
   async fetch(contentHash: Uint8Array, opts: DataFetchOptions): Promise<FetchResult> {
     if (this.closed) throw new Error('This DataPlane is closed.');
-    const from = opts.from && opts.from.length > 0 ? opts.from : await findHoldings(this.channel.client, contentHash);
+    let from = opts.from && opts.from.length > 0 ? opts.from : await findHoldings(this.channel.client, contentHash);
+    const owner = opts.owner;
+    if (owner) from = from.filter((h) => bytesEqual(h.core.owner, owner));
     if (from.length === 0) throw new TransferError(TransferCode.NO_HOLDER, `nobody is known to hold ${toHex(contentHash).slice(0, 16)}…`);
     const result = await this.fetcher.fetch(contentHash, {
       ...opts,

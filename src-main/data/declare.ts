@@ -74,6 +74,28 @@ export async function hashFile(file: string, chunkSize: number = DeclLimits.DEFA
   }
 }
 
+/**
+ * Whether the regular file at `file` holds exactly the data `contentHash` names (streamed, one buffer).
+ * A path is only where a copy was: the user may have removed it and saved something else there since.
+ */
+export async function fileHoldsContent(file: string, contentHash: Uint8Array): Promise<boolean> {
+  const fh = await fs.open(file, 'r');
+  try {
+    if (!(await fh.stat()).isFile()) return false;
+    const stream = new Blake2b256Stream();
+    const buf = Buffer.allocUnsafe(1 << 20);
+    for (let pos = 0; ; ) {
+      const { bytesRead } = await fh.read(buf, 0, buf.byteLength, pos);
+      if (bytesRead === 0) break;
+      stream.update(buf.subarray(0, bytesRead));
+      pos += bytesRead;
+    }
+    return stream.digest().equals(contentHash);
+  } finally {
+    await fh.close();
+  }
+}
+
 /** Reads up to `length` bytes at `position` into buf (short only at end of file). */
 export async function readFully(fh: fs.FileHandle, buf: Buffer, length: number, position: number): Promise<number> {
   let done = 0;

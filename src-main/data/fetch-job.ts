@@ -13,7 +13,7 @@ import { Blake2b256Stream } from '../crypto/blake2b-stream.js';
 import { blake2b256 } from '../crypto/hash.js';
 import type { FetchesRepo } from '../store/fetches-repo.js';
 import { ChunkState } from './chunk-state.js';
-import { readFully, treeRootOf, verifyHolding } from './declare.js';
+import { fileHoldsContent, readFully, treeRootOf, verifyHolding } from './declare.js';
 import { TransferError } from './transfer-error.js';
 
 export const PART_SUFFIX = '.w2w-part';
@@ -160,6 +160,8 @@ export class FetchJob {
   private settle: { resolve: (r: FetchResult) => void; reject: (e: Error) => void } | null = null;
   private timer: NodeJS.Timeout | null = null;
   private finished = false;
+  /** prepare() found the file already in place from a run killed before it recorded that */
+  private doneEarlier = false;
   /** a failure that came before run() was waiting for one */
   private failure: Error | null = null;
   private writes = 0;
@@ -227,9 +229,25 @@ export class FetchJob {
       this.fh = null;
       throw err;
     }
+    if (this.doneEarlier && !this.finished) {
+      this.finished = true;
+      this.phase = 'done';
+      this.resumed = this.chunks;
+      this.bytesDone = this.size;
+      this.durableBytes = this.size;
+      this.progress(true);
+      return this.result();
+    }
+    if (this.finished) {
+      // Aborted while preparing: fail() closed only the handle open at that moment, not one opened since.
+      await this.fh?.close().catch(() => {});
+      this.fh = null;
+    }
     return new Promise<FetchResult>((resolve, reject) => {
-      if (this.failure) return reject(this.failure);
       this.settle = { resolve, reject };
+      if (this.failure) return reject(this.failure);
+      // fail() rejects once its own handle is closed; nothing may start (no timer, no request).
+      if (this.finished) return;
       this.timer = setInterval(() => this.checkTimeouts(), Math.max(50, Math.min(1000, this.timeoutMs / 4)));
       this.timer.unref();
       if (this.chunks === 0) void this.finish();
@@ -241,8 +259,14 @@ export class FetchJob {
   /** Opens the part file, resuming from the persisted bitmap when an earlier run left one for the same target. */
   private async prepare(): Promise<void> {
     const { repo } = this.deps;
-    if (!this.opts.overwrite && (await exists(this.out))) throw new Error(`${this.out} already exists; remove it or pass overwrite.`);
     const rec = repo.get(this.contentHash);
+    if (rec?.state === 'partial' && rec.outPath === this.out && !(await exists(this.part)) && (await exists(this.out)) && (await fileHoldsContent(this.out, this.contentHash))) {
+      // An earlier run renamed its part file into place and was killed before recording it: it is done.
+      repo.complete(this.contentHash, this.out, Date.now());
+      this.doneEarlier = true;
+      return;
+    }
+    if (!this.opts.overwrite && (await exists(this.out))) throw new Error(`${this.out} already exists; remove it or pass overwrite.`);
     let resume = false;
     if (rec && rec.state === 'partial') {
       const d = decodeHolding(rec.holding);
@@ -588,7 +612,11 @@ export class FetchJob {
     this.phase = 'done';
     this.stopTimer();
     this.progress(true);
-    this.settle?.resolve({
+    this.settle?.resolve(this.result());
+  }
+
+  private result(): FetchResult {
+    return {
       path: this.out,
       size: this.size,
       contentHash: this.contentHash,
@@ -598,7 +626,7 @@ export class FetchJob {
       corruptChunks: this.corruptChunks,
       elapsedMs: Date.now() - this.startMs,
       holders: [...this.holders.values()].map((h) => ({ id: h.id, chunks: h.chunks, dropped: h.dead ? `${transferCodeName(h.dead.code)}: ${h.dead.reason}` : null })),
-    });
+    };
   }
 
   private async wholeFileMatches(fh: fs.FileHandle): Promise<boolean> {

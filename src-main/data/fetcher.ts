@@ -7,6 +7,8 @@ import { FetchJob, type FetchJobDeps, type FetchOptions, type FetchResult } from
 
 export class Fetcher {
   private readonly jobs = new Map<string, FetchJob>();
+  /** settles when the job of that content has ended (its part file and record are no longer touched) */
+  private readonly ends = new Map<string, Promise<void>>();
 
   constructor(
     private readonly deps: FetchJobDeps,
@@ -19,10 +21,19 @@ export class Fetcher {
     if (this.jobs.has(key)) throw new Error(`A fetch of ${key.slice(0, 16)}… is already running; wait for it or abort it first.`);
     const job = new FetchJob(this.deps, contentHash, this.me, opts);
     this.jobs.set(key, job);
+    const run = job.run();
+    this.ends.set(
+      key,
+      run.then(
+        () => undefined,
+        () => undefined,
+      ),
+    );
     try {
-      return await job.run();
+      return await run;
     } finally {
       this.jobs.delete(key);
+      this.ends.delete(key);
     }
   }
 
@@ -44,6 +55,16 @@ export class Fetcher {
     const job = this.jobs.get(toHex(contentHash));
     job?.abort(code, reason);
     return job !== undefined;
+  }
+
+  /**
+   * Stops the fetch of `contentHash` and resolves once it has ended: a job still opening its part file or
+   * renaming it into place would otherwise create them (and its record) again after the caller removed them.
+   */
+  async abortAndWait(contentHash: Uint8Array, code: TransferCode, reason: string): Promise<void> {
+    const key = toHex(contentHash);
+    this.jobs.get(key)?.abort(code, reason);
+    await this.ends.get(key);
   }
 
   abortAll(code: TransferCode, reason: string): void {

@@ -109,12 +109,20 @@ export class Holder extends EventEmitter<HolderEvents> {
     }
     this.deps.served.put({ contentHash, path, holding: Buffer.from(encodeHolding(holding)), chunkHashes, size, mtimeMs, addedMs: Date.now() });
     this.entries.set(toHex(contentHash), this.entryOf(contentHash, path, holding, size, mtimeMs));
+    // The access rule may have changed (shared again with fewer peers): earlier decisions do not hold.
+    this.forgetAccess(contentHash);
+  }
+
+  private forgetAccess(contentHash: Uint8Array): void {
+    const prefix = `${toHex(contentHash)}:`;
+    for (const key of this.access.keys()) if (key.startsWith(prefix)) this.access.delete(key);
   }
 
   /** Stops serving and forgets the file (the file itself is untouched). False when it was not served. */
   unserve(contentHash: Uint8Array): boolean {
     this.entries.delete(toHex(contentHash));
     this.files.forget(toHex(contentHash));
+    this.forgetAccess(contentHash);
     return this.deps.served.remove(Buffer.from(contentHash));
   }
 

@@ -9,6 +9,12 @@ import { toHex } from '../../src-shared/ids.js';
 
 /** A handle nobody used for this long is closed. */
 export const IDLE_CLOSE_MS = 2000;
+/**
+ * Handles kept open while idle, at most: past it the least recently used idle one is closed at once. Any
+ * peer allowed to fetch can ask for one chunk of every file served, so without a cap the handles (and
+ * their hash lists, up to 1 MiB each) would grow with the number of files shared.
+ */
+export const MAX_OPEN_FILES = 64;
 /** Hash lists up to this size are kept with the handle (32 768 chunks: 2 GiB of 64 KiB chunks). */
 const MAX_CACHED_HASH_BYTES = 1024 * 1024;
 
@@ -43,11 +49,14 @@ export class FileProblem extends Error {
 
 export class OpenFiles {
   private readonly open = new Map<string, Promise<OpenFile>>();
+  /** the open files nobody uses now, least recently used first */
+  private readonly idle = new Map<string, OpenFile>();
 
   constructor(
     /** chunk hashes `first` .. `first + count - 1` of a served file, from SQLite */
     private readonly loadHashes: (contentHash: Buffer, first: number, count: number) => Buffer,
     private readonly idleMs = IDLE_CLOSE_MS,
+    private readonly maxOpen = MAX_OPEN_FILES,
   ) {}
 
   /** The open file of `entry` after checking it is still the declared one; release() it when done. Throws FileProblem. */
@@ -71,11 +80,13 @@ export class OpenFiles {
         f.users++;
         if (f.idle) clearTimeout(f.idle);
         f.idle = null;
+        this.idle.delete(key);
         return f;
       }
       // Another file now has that path (replaced): the old handle goes once its readers are done.
       if (this.open.get(key) === cached) this.forget(key);
     }
+    this.trim(this.maxOpen - 1);
     const opening = this.openFile(entry);
     this.open.set(key, opening);
     try {
@@ -125,13 +136,20 @@ export class OpenFiles {
     // Not the current handle of that content any more (forgotten, replaced): close it now.
     void (current ?? Promise.resolve(null)).then(
       (c) => {
+        // In use again (acquired while this ran) or not the current handle any more.
         if (c !== f) return closeNow();
+        if (f.users > 0) return;
         f.idle = setTimeout(() => {
           if (f.users > 0 || this.open.get(key) !== current) return;
           this.open.delete(key);
+          this.idle.delete(key);
           closeNow();
         }, this.idleMs);
         f.idle.unref();
+        // Last in the LRU order (set() alone keeps an existing key where it was).
+        this.idle.delete(key);
+        this.idle.set(key, f);
+        this.trim(this.maxOpen);
       },
       () => closeNow(),
     );
@@ -142,6 +160,7 @@ export class OpenFiles {
     const p = this.open.get(key);
     if (!p) return;
     this.open.delete(key);
+    this.idle.delete(key);
     void p.then(
       (f) => {
         if (f.idle) clearTimeout(f.idle);
@@ -149,6 +168,14 @@ export class OpenFiles {
       },
       () => {},
     );
+  }
+
+  /** Closes idle handles, least recently used first, until at most `max` are open (or none is idle). */
+  private trim(max: number): void {
+    for (const key of this.idle.keys()) {
+      if (this.open.size <= max) return;
+      this.forget(key);
+    }
   }
 
   closeAll(): void {

@@ -20,7 +20,7 @@ import type { DeleteRequest, DeleteRequestStatus, DeleteRequestsRepo } from '../
 import type { FetchReceiptsRepo } from '../store/fetch-receipts-repo.js';
 import type { FetchesRepo } from '../store/fetches-repo.js';
 import type { KnownHoldersRepo } from '../store/known-holders-repo.js';
-import { verifyHolding } from './declare.js';
+import { fileHoldsContent, verifyHolding } from './declare.js';
 import { PART_SUFFIX } from './fetch-job.js';
 import type { Fetcher } from './fetcher.js';
 import type { Holder } from './holder.js';
@@ -183,20 +183,25 @@ export class RemoteDelete extends EventEmitter<RemoteDeleteEvents> {
 
   /** Removes every trace of our copy: a fetch in progress, the part file, the file, and their rows. */
   private async deleteCopy(hash: Buffer): Promise<string[]> {
-    const paths = new Set<string>();
-    this.deps.fetcher.abort(hash, TransferCode.ABORTED, 'its owner asked for this data to be deleted');
+    /** whole copies: removed only while they still hold this content (the user may have put another file there) */
+    const copies = new Set<string>();
+    const parts = new Set<string>();
+    await this.deps.fetcher.abortAndWait(hash, TransferCode.ABORTED, 'its owner asked for this data to be deleted');
     const served = this.deps.holder.get(hash);
-    if (served) paths.add(served.path);
+    if (served) copies.add(served.path);
     const fetched = this.deps.fetches.get(hash);
     if (fetched) {
-      if (fetched.state === 'complete') paths.add(fetched.outPath);
-      paths.add(fetched.outPath + PART_SUFFIX);
+      // Partial too: a fetch cut off between renaming its part file into place and recording that left the
+      // whole copy there under a partial record (removed only if it holds the data, below).
+      copies.add(fetched.outPath);
+      parts.add(fetched.outPath + PART_SUFFIX);
     }
     this.deps.holder.unserve(hash);
     this.deps.fetches.remove(hash);
     const removed: string[] = [];
-    for (const p of paths) {
+    for (const p of [...copies, ...parts]) {
       try {
+        if (copies.has(p) && !(await fileHoldsContent(p, hash))) continue;
         await fs.rm(p);
         removed.push(p);
       } catch {

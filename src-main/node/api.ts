@@ -26,7 +26,7 @@ import { findHoldings } from '../data/directory-client.js';
 import { TransferError } from '../data/transfer-error.js';
 import { PART_SUFFIX } from '../data/fetch-job.js';
 import { isSafeFileName } from '../../src-shared/file-name.js';
-import { transferCodeName } from '../../src-shared/protocol/transfer.js';
+import { TransferCode, transferCodeName } from '../../src-shared/protocol/transfer.js';
 import { ErrorCode, W2wError, errorName } from '../../src-shared/protocol/errors.js';
 import { groupNameProblem } from '../../src-shared/protocol/frames.js';
 import type { GroupEntry } from '../../src-shared/protocol/frames.js';
@@ -139,6 +139,13 @@ function declarationView(h: Holding): DeclarationView {
   };
 }
 
+/** Two holdings of one owner's declaration with one chunk layout (what a resumed fetch may continue with). */
+function sameDeclaration(a: Holding, b: Holding): boolean {
+  const x = a.core;
+  const y = b.core;
+  return bytesEqual(x.owner, y.owner) && bytesEqual(x.treeRoot, y.treeRoot) && x.size === y.size && x.chunkSize === y.chunkSize;
+}
+
 function groupView(g: GroupEntry): GroupView {
   return { name: g.name, owner: idToText(g.owner), members: g.members.map(idToText) };
 }
@@ -184,13 +191,13 @@ export function createNodeApi(node: W2wNode): NodeApi {
   // One fetch per content at a time: a second one (a double click, another window) is the caller's mistake.
   // One fetch per output path too: two contents fetched under one name would share one part file.
   const fetchingInto = new Set<string>();
-  const fetchOnce = async (hash: Buffer, out: string, from?: Holding[]): Promise<{ path: string; size: number }> => {
+  const fetchOnce = async (hash: Buffer, out: string, from?: Holding[], owner?: Buffer): Promise<{ path: string; size: number }> => {
     const busy = (): W2wError => bad('that content is being fetched already');
     if (node.data.fetcher.isFetching(hash)) throw busy();
     if (fetchingInto.has(out)) throw bad(`another download is being saved as "${path.basename(out)}"; wait for it or fetch under another name`);
     fetchingInto.add(out);
     try {
-      const res = await node.data.fetch(hash, { out, from });
+      const res = await node.data.fetch(hash, { out, from, owner });
       return { path: res.path, size: res.size };
     } catch (err) {
       // The data plane refuses a second job with a plain Error; a job running now tells that case apart.
@@ -363,6 +370,8 @@ export function createNodeApi(node: W2wNode): NodeApi {
       fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
       const out = path.join(dir, name);
       const hash = hashParam(p.hash);
+      const owner = p.owner === undefined ? undefined : requireId(str(p, 'owner', 100));
+      const holder = p.from === undefined ? undefined : requireId(str(p, 'from', 100));
       // The caller's choice of name, not the node's fault: say so before any transfer starts.
       if (fs.existsSync(out)) throw bad(`a file named "${name}" is already in the downloads; remove it or fetch under another name`);
       // The part file of an interrupted fetch of other content under that name: fetching into it would
@@ -370,7 +379,11 @@ export function createNodeApi(node: W2wNode): NodeApi {
       if (fs.existsSync(out + PART_SUFFIX) && store.fetches.get(hash)?.outPath !== out) {
         throw bad(`an interrupted download of other content is saved as "${name}"; resume or remove it, or fetch under another name`);
       }
-      return fetchOnce(hash, out);
+      if (!holder) return fetchOnce(hash, out, undefined, owner);
+      // Only from that holder, as the CLI's --from: an empty list would make the data plane ask anyone.
+      const from = (await findHoldings(client(), hash)).filter((h) => bytesEqual(h.holder, holder));
+      if (from.length === 0) throw new TransferError(TransferCode.NO_HOLDER, `the directory lists no holding of that content by ${idToText(holder)}`);
+      return fetchOnce(hash, out, from, owner);
     },
     'data.downloads': () => listDownloads(store.fetches, node.dataDir, (h) => node.data.fetcher.isFetching(h)),
     'data.resume': async (params) => {
@@ -378,10 +391,13 @@ export function createNodeApi(node: W2wNode): NodeApi {
       const rec = store.fetches.get(hash);
       if (!rec || rec.state !== 'partial') throw bad('there is no interrupted fetch of that content to resume');
       const d = decodeHolding(rec.holding);
-      // The directory names today's holders; the holding the fetch began with is the fallback.
-      const listed = await findHoldings(client(), hash);
-      const from = listed.length > 0 ? listed : d.ok ? [d.holding] : [];
-      return fetchOnce(hash, rec.outPath, from);
+      // The directory names today's holders; the holding the fetch began with is the fallback. Only holders
+      // of the declaration it began with: another one (anyone may declare a known hash) would make it
+      // start over under a stranger's declaration, who could then delete the copy.
+      const began = d.ok ? d.holding : null;
+      const listed = began ? (await findHoldings(client(), hash)).filter((h) => sameDeclaration(h, began)) : [];
+      const from = listed.length > 0 ? listed : began ? [began] : [];
+      return fetchOnce(hash, rec.outPath, from, began ? Buffer.from(began.core.owner) : undefined);
     },
     'data.discard': async (params) => {
       const hash = hashParam(record(params).hash);

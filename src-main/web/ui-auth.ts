@@ -9,8 +9,12 @@ export function newUiToken(): string {
 
 /** Constant-time comparison of a presented token with the real one. */
 export function tokenMatches(presented: string | null | undefined, token: string): boolean {
-  if (typeof presented !== 'string' || presented.length !== token.length) return false;
-  return timingSafeEqual(Buffer.from(presented), Buffer.from(token));
+  if (typeof presented !== 'string') return false;
+  // Compared as bytes: a string of as many characters may still have more UTF-8 bytes, and
+  // timingSafeEqual throws on buffers of two lengths (uncaught in the upgrade handler: a crash).
+  const a = Buffer.from(presented);
+  const b = Buffer.from(token);
+  return a.byteLength === b.byteLength && timingSafeEqual(a, b);
 }
 
 /**

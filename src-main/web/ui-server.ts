@@ -116,7 +116,10 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
         // First visit: trade the token in the URL for a cookie, then reload without it so the token
         // stays out of history, bookmarks and the address bar.
         url.searchParams.delete('token');
-        return reply(res, 303, { 'Set-Cookie': sessionCookie(port, token), Location: url.pathname + url.search });
+        // One leading slash: the parser turns "/.//host" into the path "//host", which as a Location would
+        // be protocol-relative and send the browser to another site.
+        const location = `/${url.pathname.replace(/^\/+/, '')}${url.search}`;
+        return reply(res, 303, { 'Set-Cookie': sessionCookie(port, token), Location: location });
       }
       if (url.pathname === '/api') return reply(res, 426);
       const file = files.lookup(url.pathname);
@@ -192,16 +195,21 @@ export async function startUiServer(opts: UiServerOptions): Promise<UiServer> {
 
   server.on('upgrade', (req, socket, head) => {
     socket.on('error', () => socket.destroy());
-    const url = parseUrl(req);
-    if (!url || url.pathname !== '/api') return refuseUpgrade(socket, 404);
-    // The Origin check stops other pages in the same browser; the cookie alone would not (WebSockets
-    // are not bound by CORS), although SameSite=Strict already keeps it off cross-site requests.
-    if (!hostOk(req) || req.headers.origin !== origin) return refuseUpgrade(socket, 403);
-    const auth = authenticate(req, url, token, port);
-    if (auth === 'missing') return refuseUpgrade(socket, 401);
-    if (auth === 'wrong') return refuseUpgrade(socket, 403);
-    if (wss.clients.size >= MAX_BRIDGE_SOCKETS) return refuseUpgrade(socket, 503);
-    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+    // A throw here would be uncaught (an event listener of the server): it must end this socket, not the node.
+    try {
+      const url = parseUrl(req);
+      if (!url || url.pathname !== '/api') return refuseUpgrade(socket, 404);
+      // The Origin check stops other pages in the same browser; the cookie alone would not (WebSockets
+      // are not bound by CORS), although SameSite=Strict already keeps it off cross-site requests.
+      if (!hostOk(req) || req.headers.origin !== origin) return refuseUpgrade(socket, 403);
+      const auth = authenticate(req, url, token, port);
+      if (auth === 'missing') return refuseUpgrade(socket, 401);
+      if (auth === 'wrong') return refuseUpgrade(socket, 403);
+      if (wss.clients.size >= MAX_BRIDGE_SOCKETS) return refuseUpgrade(socket, 503);
+      wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+    } catch {
+      refuseUpgrade(socket, 500);
+    }
   });
 
   await new Promise<void>((resolve, reject) => {

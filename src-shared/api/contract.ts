@@ -285,7 +285,12 @@ export interface ApiMethods {
   'data.share': [{ path: string; access: AccessView; reshare?: boolean; name?: string }, DeclarationView];
   'data.shared': [Record<string, never>, SharedFileView[]];
   'data.declarations': [{ peer?: string; hash?: string }, DeclarationView[]];
-  'data.fetch': [{ hash: string; out: string; from?: string }, { path: string; size: number }];
+  /**
+   * owner: fetch only that owner's declaration of the content (the one the user picked): anyone may declare
+   * a known content hash under its own name, and the declaration fetched is the one allowed to delete the copy.
+   * from: fetch only from that holder (an ID), as the CLI's --from
+   */
+  'data.fetch': [{ hash: string; out: string; from?: string; owner?: string }, { path: string; size: number }];
   'data.downloads': [Record<string, never>, DownloadView[]];
   'data.resume': [{ hash: string }, { path: string; size: number }];
   /** forgets an interrupted fetch (not a running or finished one) and removes its part file; answers with data.downloads */

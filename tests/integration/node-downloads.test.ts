@@ -10,7 +10,12 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NodeApi } from '../../src-shared/api/contract.js';
 import { ErrorCode } from '../../src-shared/protocol/errors.js';
-import { fromHex } from '../../src-shared/ids.js';
+import { fromHex, idToText } from '../../src-shared/ids.js';
+import { decodeHolding, encodeCore } from '../../src-shared/protocol/declaration.js';
+import { RelayClient } from '../../src-main/client/relay-client.js';
+import { generateIdentity, sign } from '../../src-main/crypto/identity.js';
+import { signHolding } from '../../src-main/data/declare.js';
+import { publishHolding } from '../../src-main/data/directory-client.js';
 import { createNodeApi } from '../../src-main/node/api.js';
 import { W2wNode } from '../../src-main/node/node.js';
 
@@ -224,6 +229,61 @@ describe('data.downloads and data.resume', () => {
     const list = await bobApi.call('data.downloads', {});
     expect(list.ok && list.value.find((d) => d.contentHash === hash)?.state).toBe('complete');
   }, 60_000);
+
+  it("fetches and resumes only the declaration of the owner the user chose, not a stranger's newer duplicate", async () => {
+    const bytes = pattern(150_000, 11);
+    const { hash } = await shareOnAlice('chosen.bin', bytes);
+    const hashBytes = Buffer.from(fromHex(hash)!);
+    const served = alice.store.servedFiles.get(hashBytes);
+    const decoded = decodeHolding(served!.holding);
+    if (!decoded.ok) throw new Error('alice serves an undecodable holding');
+    // mallory never had the data: it declares the same content under its own name, newer than alice's
+    const malloryKey = generateIdentity();
+    const mallory = await RelayClient.connect({ url: alice.url, identity: malloryKey });
+    const core = { ...decoded.holding.core, owner: malloryKey.publicKey, createdMs: Date.now() + 60_000 };
+    const coreBytes = encodeCore(core);
+    const ownerSig = sign(malloryKey, Buffer.concat([Buffer.from('w2w/1 decl'), coreBytes]));
+    await publishHolding(mallory, signHolding(malloryKey, core, coreBytes, ownerSig, core.createdMs));
+    await mallory.close();
+    await waitFor(async () => {
+      const d = await bobApi.call('data.declarations', { hash });
+      return d.ok && d.value.length === 2 ? true : null;
+    }, 'both declarations on Bob’s relay');
+    const ownerOf = async (): Promise<string | undefined> => {
+      const list = await bobApi.call('data.downloads', {});
+      return list.ok ? list.value.find((d) => d.contentHash === hash)?.owner : undefined;
+    };
+
+    const fetched = await bobApi.call('data.fetch', { hash, out: 'chosen.bin', owner: alice.id });
+    if (!fetched.ok) throw new Error(fetched.error.message);
+    expect(sha(fs.readFileSync(fetched.value.path))).toBe(sha(bytes));
+    expect(await ownerOf()).toBe(alice.id);
+
+    // An interrupted fetch of alice's declaration (nothing on disk yet) resumes under alice's declaration.
+    fs.rmSync(fetched.value.path);
+    bob.store.fetches.start(hashBytes, fetched.value.path, served!.holding, Date.now());
+    const resumed = await bobApi.call('data.resume', { hash });
+    if (!resumed.ok) throw new Error(resumed.error.message);
+    expect(sha(fs.readFileSync(resumed.value.path))).toBe(sha(bytes));
+    expect(await ownerOf()).toBe(alice.id);
+
+    const bad = await bobApi.call('data.fetch', { hash, out: 'other.bin', owner: 'not an id' });
+    expect(bad.ok ? null : bad.error.code).toBe(ErrorCode.BAD_REQUEST);
+  });
+
+  it('data.fetch with from fetches only from that holder', async () => {
+    const bytes = pattern(120_000, 17);
+    const { hash } = await shareOnAlice('from-alice.bin', bytes);
+    // nobody else holds it: a fetch from another holder is refused before any transfer
+    const stranger = await bobApi.call('data.fetch', { hash, out: 'from-stranger.bin', from: idToText(generateIdentity().publicKey) });
+    expect(stranger.ok ? null : [stranger.error.code, stranger.error.transfer]).toEqual([ErrorCode.TRANSFER_FAILED, 'NO_HOLDER']);
+    expect(fs.existsSync(path.join(bob.dataDir, 'downloads', 'from-stranger.bin.w2w-part'))).toBe(false);
+    const fetched = await bobApi.call('data.fetch', { hash, out: 'from-alice.bin', from: alice.id });
+    if (!fetched.ok) throw new Error(fetched.error.message);
+    expect(sha(fs.readFileSync(fetched.value.path))).toBe(sha(bytes));
+    const bad = await bobApi.call('data.fetch', { hash, out: 'x.bin', from: 42 as unknown as string });
+    expect(bad.ok ? null : bad.error.code).toBe(ErrorCode.BAD_REQUEST);
+  });
 
   it('refuses to resume or discard what was never fetched, and a hash that is not one', async () => {
     for (const params of [{ hash: 'ef'.repeat(32) }, { hash: 'nope' }, {}, { hash: 42 }]) {

@@ -6,8 +6,12 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Route } from '../../src-shared/protocol/constants.js';
 import { ErrorCode } from '../../src-shared/protocol/errors.js';
-import type { Holding } from '../../src-shared/protocol/declaration.js';
-import { DeleteStatus, TransferKind, deleteReceiptMessage, deleteRequestMessage, encodeTransfer } from '../../src-shared/protocol/transfer.js';
+import { encodeCore, encodeHolding, type Holding } from '../../src-shared/protocol/declaration.js';
+import { signHolding, verifyHolding } from '../../src-main/data/declare.js';
+import { publishHolding } from '../../src-main/data/directory-client.js';
+import { PART_SUFFIX } from '../../src-main/data/fetch-job.js';
+import { TransferError } from '../../src-main/data/transfer-error.js';
+import { DeleteStatus, TransferCode, TransferKind, deleteReceiptMessage, deleteRequestMessage, encodeTransfer } from '../../src-shared/protocol/transfer.js';
 import { idToText, toHex } from '../../src-shared/ids.js';
 import { generateIdentity, sign, verify } from '../../src-main/crypto/identity.js';
 import { startFedRelay, type FedRelay } from '../helpers/federation.js';
@@ -150,6 +154,106 @@ describe('remote delete', () => {
     await waitUntil(() => receipts.length === 1, 'a receipt');
     expect(receipts).toEqual([DeleteStatus.REFUSED]);
     expect(fs.existsSync(copy)).toBe(true);
+  });
+
+  it('deletes only its copy: another file the user since saved under the same name stays', async () => {
+    const r = await relay();
+    const [alice, bob] = [await node(r), await node(r)];
+    const { holding, copy } = await sharedAndFetched(r, alice, bob);
+    // bob's user removed the fetched file and saved another document under that name
+    fs.rmSync(copy);
+    fs.writeFileSync(copy, 'my own notes, not alice\'s data');
+    const deleted: string[][] = [];
+    bob.plane.on('deleted', (d) => deleted.push(d.paths));
+    const res = await alice.plane.delete(holding.core.contentHash, { waitMs: 5000 });
+    // bob holds no copy any more (its records go), but the unrelated file is not alice's to delete
+    expect(res).toEqual([{ holder: idToText(bob.id), status: 'deleted', error: null }]);
+    expect(fs.readFileSync(copy, 'utf8')).toBe("my own notes, not alice's data");
+    expect(deleted).toEqual([[]]);
+    expect(bob.store.fetches.get(Buffer.from(holding.core.contentHash))).toBeNull();
+  });
+
+  it('a delete that arrives while a fetch of the data is starting leaves no record, part file or open handle behind', async () => {
+    const r = await relay();
+    const [alice, bob] = [await node(r), await node(r)];
+    const src = path.join(alice.dir, 'doc.bin');
+    await randomFile(src, 400_000);
+    const holding = await alice.plane.share(src);
+    const hash = Buffer.from(holding.core.contentHash);
+    const copy = path.join(bob.dir, 'doc.bin');
+    // an earlier fetch of it was interrupted: bob holds a partial record (a copy alice may delete)
+    bob.store.fetches.start(hash, copy, Buffer.from(encodeHolding(holding)), Date.now());
+    const fetching = bob.plane.fetch(hash, { from: [holding], out: copy });
+    const failed = fetching.then(
+      () => null,
+      (err: unknown) => err,
+    );
+    // alice's request arrives while that fetch is still opening its part file
+    const timeMs = Date.now();
+    const status = await bob.plane.remoteDelete.onRequest(alice.id, hash, timeMs, sign(alice.identity, deleteRequestMessage(hash, timeMs)));
+    expect(status).toBe(DeleteStatus.DELETED);
+    expect(await failed).toBeInstanceOf(TransferError);
+    expect(bob.store.fetches.get(hash)).toBeNull();
+    expect(fs.existsSync(copy + PART_SUFFIX)).toBe(false);
+    expect(fs.existsSync(copy)).toBe(false);
+    // no handle of this process is left open on the part file
+    const open = fs.readdirSync('/proc/self/fd').flatMap((fd) => {
+      try {
+        return [fs.readlinkSync(path.join('/proc/self/fd', fd))];
+      } catch {
+        return [];
+      }
+    });
+    expect(open.filter((l) => l.startsWith(copy))).toEqual([]);
+  });
+
+  it('a copy fetched from the owner the user chose answers only that owner: a duplicate declaration by someone else cannot delete it', async () => {
+    const r = await relay();
+    const alice = await startNode(r.url, { plane: { publish: true } });
+    cleanup.push(() => alice.close());
+    const [bob, mallory] = [await node(r), await node(r)];
+    const src = path.join(alice.dir, 'doc.bin');
+    await randomFile(src, 300_000);
+    const holding = await alice.plane.share(src);
+    const hash = Buffer.from(holding.core.contentHash);
+    await waitUntil(() => r.store.directory.byHash(hash, 10).length === 1, "alice's holding in the directory");
+    // mallory never had the data: it copies the public layout into a declaration of its own, listed newer
+    const core = { ...holding.core, owner: mallory.id, createdMs: Date.now() + 60_000 };
+    const coreBytes = encodeCore(core);
+    const fake = signHolding(mallory.identity, core, coreBytes, sign(mallory.identity, Buffer.concat([Buffer.from('w2w/1 decl'), coreBytes])), core.createdMs);
+    expect(verifyHolding(fake).ok).toBe(true);
+    await publishHolding(mallory.client, fake);
+    expect(r.store.directory.byHash(hash, 10)).toHaveLength(2);
+    const copy = path.join(bob.dir, 'doc.bin');
+    const res = await bob.plane.fetch(hash, { out: copy, owner: alice.id });
+    expect(Buffer.from(res.holding.core.owner)).toEqual(alice.id);
+    expect(await sameBytes(src, copy)).toBe(true);
+    const receipts: number[] = [];
+    mallory.channel.on('payload', (o) => {
+      if (o.payload[0] === TransferKind.DELETE_RECEIPT) receipts.push(o.payload[33] as number);
+    });
+    const timeMs = Date.now();
+    await mallory.channel.send(
+      { route: Route.A2B, to: bob.id },
+      encodeTransfer({ kind: TransferKind.DELETE_REQ, contentHash: hash, timeMs, ownerSig: sign(mallory.identity, deleteRequestMessage(hash, timeMs)) }),
+    );
+    await waitUntil(() => receipts.length === 1, 'a receipt');
+    expect(receipts).toEqual([DeleteStatus.REFUSED]);
+    expect(await sameBytes(src, copy)).toBe(true);
+    // a fetch for an owner nobody lists finds no holder
+    await expect(bob.plane.fetch(hash, { out: path.join(bob.dir, 'none.bin'), owner: generateIdentity().publicKey })).rejects.toMatchObject({ code: TransferCode.NO_HOLDER });
+  });
+
+  it('deletes a whole copy left under a partial record (a fetch killed between renaming its part file and recording it)', async () => {
+    const r = await relay();
+    const [alice, bob] = [await node(r), await node(r)];
+    const { holding, copy } = await sharedAndFetched(r, alice, bob);
+    const hash = Buffer.from(holding.core.contentHash);
+    bob.store.db.prepare("UPDATE fetches SET state = 'partial' WHERE content_hash = ?").run(hash);
+    const res = await alice.plane.delete(hash, { waitMs: 5000 });
+    expect(res).toEqual([{ holder: idToText(bob.id), status: 'deleted', error: null }]);
+    expect(fs.existsSync(copy)).toBe(false);
+    expect(bob.store.fetches.get(hash)).toBeNull();
   });
 
   it('a holder that never had the data answers NOT_HELD', async () => {

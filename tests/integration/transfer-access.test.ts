@@ -50,6 +50,26 @@ describe('access rules on the holder', () => {
     expect(alice.store.fetchReceipts.list(Buffer.from(holding.core.contentHash))).toHaveLength(1);
   });
 
+  it('narrowing the access of a shared file applies at once: an earlier "allowed" is not reused', async () => {
+    const { all } = await nodes(3);
+    const [alice, bob, eve] = all as [TestNode, TestNode, TestNode];
+    const src = path.join(alice.dir, 'oops.bin');
+    await randomFile(src, 200_000);
+    // shared with everyone by mistake: eve fetches it (the holder now knows eve may fetch it)
+    const open = await alice.plane.share(src);
+    await eve.plane.fetch(open.core.contentHash, { from: [open], out: path.join(eve.dir, 'first') });
+    // alice shares the same file again, with bob only; eve asks again at once
+    const narrow = await alice.plane.share(src, { access: { kind: Access.PEERS, peers: [bob.id] } });
+    expect(Buffer.from(narrow.core.contentHash)).toEqual(Buffer.from(open.core.contentHash));
+    const again = path.join(eve.dir, 'again');
+    const err = await eve.plane.fetch(narrow.core.contentHash, { from: [narrow], out: again }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: TransferCode.NOT_ALLOWED });
+    expect(fs.existsSync(again)).toBe(false);
+    const ok = path.join(bob.dir, 'f');
+    await bob.plane.fetch(narrow.core.contentHash, { from: [narrow], out: ok });
+    expect(await sameBytes(src, ok)).toBe(true);
+  });
+
   it('a group: members fetch, non-members are refused NOT_GROUP_MEMBER', async () => {
     const { r, all } = await nodes(3);
     const [alice, bob, eve] = all as [TestNode, TestNode, TestNode];

@@ -10,7 +10,7 @@ import { generateIdentity } from '../../src-main/crypto/identity.js';
 import { hashFile, verifyHolding } from '../../src-main/data/declare.js';
 import { openStore } from '../../src-main/store/db.js';
 import type { Holding } from '../../src-shared/protocol/declaration.js';
-import type { FetchProgress } from '../../src-main/data/fetch-job.js';
+import { PART_SUFFIX, type FetchProgress } from '../../src-main/data/fetch-job.js';
 import { startFedRelay, type FedRelay } from '../helpers/federation.js';
 import { randomFile, sameBytes, startNode, tempDir, waitUntil, type TestNode } from './transfer-harness.js';
 
@@ -166,6 +166,30 @@ describe('file transfer through a relay', () => {
     // an existing output is never overwritten unless asked
     await expect(bob.plane.fetch(holding.core.contentHash, { from: [holding], out })).rejects.toThrow(/already exists/);
     await bob.plane.fetch(holding.core.contentHash, { from: [holding], out, overwrite: true });
+  });
+
+  it('a fetch killed after renaming its part file into place but before recording it is found done on resume', async () => {
+    const r = await relay();
+    const [alice, bob] = [await node(r), await node(r)];
+    const src = path.join(alice.dir, 'done.bin');
+    await randomFile(src, 300_000);
+    const holding = await alice.plane.share(src);
+    const hash = Buffer.from(holding.core.contentHash);
+    const out = path.join(bob.dir, 'done.bin');
+    await bob.plane.fetch(hash, { from: [holding], out });
+    // what a kill between fs.rename() and the record leaves: the whole file in place, the record still partial
+    bob.store.db.prepare("UPDATE fetches SET state = 'partial' WHERE content_hash = ?").run(hash);
+    expect(fs.existsSync(out + PART_SUFFIX)).toBe(false);
+    await alice.disconnect(); // nobody serves it now: the resume must not need a holder
+    const res = await bob.plane.fetch(hash, { from: [holding], out });
+    expect(res).toMatchObject({ path: out, size: 300_000, chunksFetched: 0, chunksResumed: 5 });
+    expect(await sameBytes(src, out)).toBe(true);
+    expect(bob.store.fetches.get(hash)?.state).toBe('complete');
+    // a partial record whose out path holds something else is not taken for done
+    bob.store.db.prepare("UPDATE fetches SET state = 'partial' WHERE content_hash = ?").run(hash);
+    fs.writeFileSync(out, 'something else');
+    await expect(bob.plane.fetch(hash, { from: [holding], out })).rejects.toThrow('already exists');
+    expect(bob.store.fetches.get(hash)?.state).toBe('partial');
   });
 
   it('resumes a fetch killed at random points (connection closed, new fetcher on the same SQLite) to an identical file', async () => {

@@ -173,6 +173,13 @@ describe('web UI server and API bridge', () => {
     expect(asset.headers['content-type']).toBe('text/javascript; charset=utf-8');
     // Other query parameters survive the redirect.
     expect((await request(ui.port, `/?view=chat&token=${ui.token}`)).headers.location).toBe('/?view=chat');
+    // The redirect stays on this origin: a path the URL parser normalises to "//host" is not a
+    // protocol-relative Location that would send the browser (cookie set) to another site.
+    for (const raw of ['/.//evil.example', '/a/..//evil.example/x', '/%2e%2e//evil.example']) {
+      const location = (await request(ui.port, `${raw}?token=${ui.token}`)).headers.location ?? '';
+      expect(location.startsWith('/')).toBe(true);
+      expect(location.startsWith('//')).toBe(false);
+    }
   });
 
   it('sends the strict headers on every answer', async () => {
@@ -220,6 +227,19 @@ describe('web UI server and API bridge', () => {
     expect(await openBridge(ui, { Cookie: cookie, Origin: 'null' })).toEqual({ status: 403 });
     expect(await openBridge(ui, { Cookie: cookie })).toEqual({ status: 403 });
     // The token in the query string works too (the cookie is the usual way).
+    const viaToken = await openBridge(ui, { Origin: ui.origin }, `?token=${ui.token}`);
+    expect('open' in viaToken).toBe(true);
+    if ('open' in viaToken) viaToken.open.close();
+  });
+
+  it('a token of the right length in characters but not in bytes is just wrong: no crash, on the socket or on a page', async () => {
+    // 64 UTF-16 units, 65 UTF-8 bytes: the constant-time comparison must not be handed buffers of two lengths.
+    const odd = `é${'a'.repeat(63)}`;
+    expect(await openBridge(ui, { Origin: ui.origin }, `?token=${encodeURIComponent(odd)}`)).toEqual({ status: 403 });
+    expect((await request(ui.port, `/?token=${encodeURIComponent(odd)}`)).status).toBe(403);
+    expect((await request(ui.port, '/', { headers: { Cookie: `${cookieName(ui.port)}=${odd}` } })).status).toBe(403);
+    expect(await openBridge(ui, { Origin: ui.origin, Cookie: `${cookieName(ui.port)}=${odd}` })).toEqual({ status: 403 });
+    // and the server still answers the real token
     const viaToken = await openBridge(ui, { Origin: ui.origin }, `?token=${ui.token}`);
     expect('open' in viaToken).toBe(true);
     if ('open' in viaToken) viaToken.open.close();

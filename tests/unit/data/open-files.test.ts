@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { FileProblem, OpenFiles, type ServedEntry } from '../../../src-main/data/open-files.js';
+import { FileProblem, MAX_OPEN_FILES, OpenFiles, type ServedEntry } from '../../../src-main/data/open-files.js';
 import { TransferCode } from '../../../src-shared/protocol/transfer.js';
 
 const dirs: string[] = [];
@@ -110,6 +110,56 @@ describe('OpenFiles', () => {
     await new Promise((r) => setTimeout(r, 20));
     expect(handlesOn(file)).toBe(0);
     files.closeAll();
+  });
+
+  it('keeps at most MAX_OPEN_FILES idle handles however many files are asked for, closing the least recently used', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'w2w-open-files-'));
+    dirs.push(dir);
+    const entries: ServedEntry[] = [];
+    for (let i = 0; i < MAX_OPEN_FILES + 36; i++) {
+      const file = path.join(dir, `f${i}.bin`);
+      fs.writeFileSync(file, Buffer.alloc(100, i));
+      const st = fs.statSync(file);
+      entries.push({ contentHash: Buffer.alloc(32, i), path: file, size: st.size, mtimeMs: st.mtimeMs, chunks: 1 });
+    }
+    // a long idle time: only the cap can close them during this test
+    const files = new OpenFiles((_h, _first, count) => Buffer.alloc(count * 32), 60_000);
+    const handlesIn = (d: string): number =>
+      fs.readdirSync('/proc/self/fd').filter((fd) => {
+        try {
+          return fs.readlinkSync(`/proc/self/fd/${fd}`).startsWith(d + path.sep);
+        } catch {
+          return false;
+        }
+      }).length;
+    const opened = [];
+    // one request for one chunk of every file, as a peer may send
+    for (const e of entries) {
+      const f = await files.acquire(e);
+      opened.push(f);
+      files.release(f, e.contentHash);
+      await new Promise((r) => setImmediate(r));
+    }
+    await new Promise((r) => setTimeout(r, 50));
+    expect(handlesIn(dir)).toBe(MAX_OPEN_FILES);
+    // the most recent ones are still there to reuse; the oldest were closed
+    const last = entries[entries.length - 1] as ServedEntry;
+    const again = await files.acquire(last);
+    expect(again).toBe(opened[opened.length - 1]);
+    files.release(again, last.contentHash);
+    await expect(opened[0]?.fh.stat()).rejects.toThrow();
+    // a handle in use is never closed by the cap
+    const busy = await files.acquire(entries[0] as ServedEntry);
+    for (const e of entries.slice(1)) {
+      const f = await files.acquire(e);
+      files.release(f, e.contentHash);
+      await new Promise((r) => setImmediate(r));
+    }
+    expect((await busy.fh.stat()).size).toBe(100);
+    files.release(busy, (entries[0] as ServedEntry).contentHash);
+    files.closeAll();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(handlesIn(dir)).toBe(0);
   });
 
   it('a hash list too large to keep is read per request for the requested chunks only, not whole', async () => {

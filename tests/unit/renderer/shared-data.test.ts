@@ -188,13 +188,14 @@ describe('SharedState', () => {
     expect(s.declarations).toHaveLength(1);
   });
 
-  it('follows a fetch from progress events to done, into a safe file name', async () => {
+  it("follows a fetch of the declaration's owner from progress events to done, into a safe file name", async () => {
     let finish: (v: { path: string; size: number }) => void = () => {};
     const api = new FakeApi().handle('data.fetch', () => new Promise((resolve) => (finish = (v) => resolve(ok(v)))));
     const s = new SharedState(api);
     const d = decl({ name: '../secret/plan.pdf', size: 4000 });
     const done = s.fetch(d);
-    expect(api.calls[0]?.params).toEqual({ hash: H1, out: '_secret_plan.pdf' });
+    // the owner shown is the one fetched: another declaration of the same content is not
+    expect(api.calls[0]?.params).toEqual({ hash: H1, out: '_secret_plan.pdf', owner: BOB });
     expect(s.transfers[H1]).toMatchObject({ phase: 'fetching', bytes: 0, total: 4000 });
     s.applyProgress({ contentHash: H1, bytes: 2000, total: 4000, bytesPerSec: 1000, etaMs: 2000 });
     expect(s.transfers[H1]).toMatchObject({ bytes: 2000, bytesPerSec: 1000, etaMs: 2000 });

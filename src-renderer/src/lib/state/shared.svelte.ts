@@ -178,7 +178,8 @@ export class SharedState {
     const fileName = safeFileName(d.name);
     this.transfers[hash] = fetching(hash, fileName, d.size);
     this.#remember([[hash, d.name]]);
-    const r = await this.#api.call('data.fetch', { hash, out: fileName });
+    // The owner the user saw: another declaration of the same content must not be fetched in its place.
+    const r = await this.#api.call('data.fetch', { hash, out: fileName, owner: d.owner });
     this.#settle(hash, r);
     // The downloads list gains the finished copy, or the interrupted fetch to resume.
     await this.loadDownloads();
