@@ -51,6 +51,12 @@ export class E2eSessions {
   private readonly inits = new Map<string, PendingInit>();
   private readonly resps = new Map<string, PendingResp>();
   private lastCurrent: { peerId: Buffer; key: string; session: E2eSession } | null = null;
+  /**
+   * Replaced and restored sessions, in the order their grace ends (the grace is the same for all, so
+   * insertion order is expiry order). Swept on every install and restore: a session nobody names
+   * again after its grace would otherwise stay in memory, keys included, for as long as the process runs.
+   */
+  private readonly retiring = new Map<E2eSession, { id: string; expiresMs: number }>();
 
   constructor(
     private readonly identity: Identity,
@@ -92,6 +98,7 @@ export class E2eSessions {
       if (!saved || !bytesEqual(saved.peer, peer) || Date.now() - saved.createdMs > SAVED_KEY_TTL_MS) return null;
       e = { session: E2eSession.receiveOnly(saved.peer, saved.sessionId, saved.recvKey, this.identity.publicKey), expiresMs: Date.now() + OLD_SESSION_GRACE_MS };
       this.byId.set(toHex(sessionId), e);
+      this.retire(e.session, toHex(sessionId), e.expiresMs);
     }
     if (!e) return null;
     if (Date.now() > e.expiresMs && this.current.get(toHex(peer)) !== e.session) {
@@ -120,11 +127,30 @@ export class E2eSessions {
     // The replaced session keeps opening late messages for a grace period.
     if (old) {
       const entry = this.byId.get(toHex(old.sessionId));
-      if (entry) entry.expiresMs = Date.now() + OLD_SESSION_GRACE_MS;
+      if (entry) {
+        entry.expiresMs = Date.now() + OLD_SESSION_GRACE_MS;
+        this.retire(old, toHex(old.sessionId), entry.expiresMs);
+      }
     }
     this.current.set(key, s);
     this.byId.set(toHex(s.sessionId), { session: s, expiresMs: Number.MAX_SAFE_INTEGER });
     this.keyStore?.put({ sessionId: s.sessionId, peer: s.peerId, recvKey: s.exportRecvKey(), createdMs: s.createdMs });
+  }
+
+  /** Queues a session whose grace ends at `expiresMs`, after dropping those whose grace is over. */
+  private retire(session: E2eSession, id: string, expiresMs: number): void {
+    const now = Date.now();
+    for (const [s, r] of this.retiring) {
+      if (r.expiresMs >= now) break;
+      this.retiring.delete(s);
+      const e = this.byId.get(r.id);
+      if (e?.session === s) {
+        if (e.expiresMs >= now || this.current.get(toHex(s.peerId)) === s) continue;
+        this.byId.delete(r.id);
+      }
+      s.destroy();
+    }
+    this.retiring.set(session, { id, expiresMs });
   }
 
   private handshake(peer: Buffer): Promise<E2eSession> {
@@ -229,6 +255,7 @@ export class E2eSessions {
     this.resps.clear();
     for (const e of this.byId.values()) e.session.destroy();
     this.byId.clear();
+    this.retiring.clear();
     this.current.clear();
   }
 }

@@ -325,3 +325,30 @@ describe('E2eSessions', () => {
     b.sessions.close();
   });
 });
+
+describe('E2eSessions: replaced sessions leave memory', () => {
+  it('wipes and drops a replaced session once its grace is over, even if no message ever names it again (fix: kept with its keys until the process ended)', async () => {
+    const { a, b } = wire();
+    const s1 = await a.sessions.sessionWith(b.id.publicKey);
+    await until(() => b.sessions.find(s1.sessionId, a.id.publicKey) !== null, 'b installs s1');
+    const s1AtB = b.sessions.find(s1.sessionId, a.id.publicKey)!;
+    const t0 = Date.now();
+    const clock = vi.spyOn(Date, 'now').mockReturnValue(t0 + REKEY_AFTER_MS + 1);
+    const s2 = await a.sessions.sessionWith(b.id.publicKey);
+    await until(() => b.sessions.find(s2.sessionId, a.id.publicKey) !== null, 'b installs s2');
+    const s2AtB = b.sessions.find(s2.sessionId, a.id.publicKey)!;
+    // Past s1's grace, s2 is worn too: a third handshake replaces s2. Nobody looks s1 up again.
+    clock.mockReturnValue(t0 + 2 * REKEY_AFTER_MS + 2);
+    const s3 = await a.sessions.sessionWith(b.id.publicKey);
+    await until(() => b.sessions.find(s3.sessionId, a.id.publicKey) !== null, 'b installs s3');
+    const zero = '00'.repeat(32);
+    expect(toHex(s1.exportRecvKey())).toBe(zero);
+    expect(toHex(s1AtB.exportRecvKey())).toBe(zero);
+    // s2 was replaced only now: it is still in its grace, and opens late messages.
+    expect(toHex(s2.exportRecvKey())).not.toBe(zero);
+    expect(toHex(s2AtB.exportRecvKey())).not.toBe(zero);
+    expect(b.sessions.find(s2.sessionId, a.id.publicKey)).toBe(s2AtB);
+    a.sessions.close();
+    b.sessions.close();
+  });
+});
