@@ -92,6 +92,12 @@ export class E2eSessions {
   /** The session a sealed message names, if it is ours with this peer. */
   find(sessionId: Uint8Array, peer: Uint8Array): E2eSession | null {
     let e = this.byId.get(toHex(sessionId));
+    if (e && Date.now() > e.expiresMs && this.current.get(toHex(peer)) !== e.session) {
+      // Its grace is over: it leaves memory, and its saved key (below) opens what still comes under it.
+      this.byId.delete(toHex(sessionId));
+      e.session.destroy();
+      e = undefined;
+    }
     if (!e && this.keyStore) {
       // A message kept for us while we were away, sealed under a session of an earlier run.
       const saved = this.keyStore.get(Buffer.from(sessionId));
@@ -101,11 +107,6 @@ export class E2eSessions {
       this.retire(e.session, toHex(sessionId), e.expiresMs);
     }
     if (!e) return null;
-    if (Date.now() > e.expiresMs && this.current.get(toHex(peer)) !== e.session) {
-      this.byId.delete(toHex(sessionId));
-      e.session.destroy();
-      return null;
-    }
     return bytesEqual(e.session.peerId, peer) ? e.session : null;
   }
 

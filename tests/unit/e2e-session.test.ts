@@ -352,3 +352,24 @@ describe('E2eSessions: replaced sessions leave memory', () => {
     b.sessions.close();
   });
 });
+
+describe('E2eSessions: a replaced session past its grace opens from its saved key', () => {
+  it('the lookup that finds the grace over restores the saved key at once (fix: it returned null, so a group part under it was refused)', async () => {
+    const { a, b } = wire();
+    const old = await a.sessions.sessionWith(b.id.publicKey);
+    await until(() => b.sessions.find(old.sessionId, a.id.publicKey) !== null, 'b installs');
+    const ad = envelopeAd({ route: Route.A2G_LIST, to: [b.id.publicKey] }, msgId, a.id.publicKey);
+    const late = old.seal(ad, Buffer.from('sealed before the re-key, arriving late'));
+    const t0 = Date.now();
+    const clock = vi.spyOn(Date, 'now').mockReturnValue(t0 + REKEY_AFTER_MS + 1);
+    const fresh = await a.sessions.sessionWith(b.id.publicKey);
+    await until(() => b.sessions.find(fresh.sessionId, a.id.publicKey) !== null, 'b installs the new session');
+    clock.mockReturnValue(t0 + REKEY_AFTER_MS + OLD_SESSION_GRACE_MS + 2);
+    // One lookup, as for a SEALED_MULTI part (which gets no second chance through a REJECT).
+    const restored = b.sessions.find(old.sessionId, a.id.publicKey);
+    expect(restored).not.toBeNull();
+    expect(restored?.open(late.counter, ad, late.ciphertext)?.plaintext.toString()).toBe('sealed before the re-key, arriving late');
+    a.sessions.close();
+    b.sessions.close();
+  });
+});
