@@ -89,6 +89,12 @@ interface Pending<T> {
 const DEFAULT_TIMEOUT_MS = 10_000;
 /** Messages kept for the first 'message' listener; more than this before anyone listens are dropped. */
 const MAX_UNHEARD = 10_000;
+/**
+ * ... and at most this many bytes of them: the count alone let a relay park 10000 frames of up to
+ * 256 KiB (2.5 GiB) in the client before connect() returned. Stored messages (1000 per recipient,
+ * PROTOCOL §9.6) are chat-sized in practice.
+ */
+export const MAX_UNHEARD_BYTES = 64 * 1024 * 1024;
 
 export class RelayClient extends EventEmitter<RelayClientEvents> {
   hello!: HelloFrame;
@@ -98,6 +104,7 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
   private readonly pendingReqs = new Map<number, Pending<ResResult>>();
   private closed = false;
   private readonly unheard: MsgFrame[] = [];
+  private unheardBytes = 0;
 
   private constructor(
     private readonly ws: WebSocket,
@@ -111,6 +118,7 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
     (this as EventEmitter).on('newListener', (event: string | symbol) => {
       if (event !== 'message' || this.unheard.length === 0) return;
       setImmediate(() => {
+        this.unheardBytes = 0;
         for (const m of this.unheard.splice(0)) this.emit('message', m);
       });
     });
@@ -182,7 +190,11 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
       case FrameType.MSG:
         // Messages that arrive before anyone listens (stored ones come right behind READY) wait here.
         if (this.listenerCount('message') === 0) {
-          if (this.unheard.length < MAX_UNHEARD) this.unheard.push(f);
+          // A queued frame keeps the whole received buffer alive (its body is a view into it).
+          if (this.unheard.length < MAX_UNHEARD && this.unheardBytes + data.byteLength <= MAX_UNHEARD_BYTES) {
+            this.unheard.push(f);
+            this.unheardBytes += data.byteLength;
+          }
           return;
         }
         this.emit('message', f);
