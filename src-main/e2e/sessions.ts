@@ -162,6 +162,7 @@ export class E2eSessions {
       const id = toHex(hsId);
       const timer = setTimeout(() => {
         this.inits.delete(id);
+        initiator.abort();
         reject(new W2wError(ErrorCode.HANDSHAKE_TIMEOUT, `no end-to-end handshake with ${shortId(peer)} within ${this.timeoutMs} ms (is it online?)`));
       }, this.timeoutMs);
       timer.unref();
@@ -169,6 +170,7 @@ export class E2eSessions {
       const fail = (err: Error): void => {
         clearTimeout(timer);
         this.inits.delete(id);
+        initiator.abort();
         reject(err);
       };
       this.sendBody(peer, encodeE2e({ kind: E2eKind.HANDSHAKE, hsId, frame: hs1, frameBytes: encodeFrame(hs1) }))
@@ -228,7 +230,10 @@ export class E2eSessions {
     if (perPeer >= MAX_PENDING_PER_PEER) return;
     const responder = new HandshakeResponder({ ctx: HandshakeContext.E2E, identity: this.identity, acceptBinding: (b) => b === '' });
     const step = responder.respond(frame);
-    if (!step.ok) return;
+    if (!step.ok) {
+      responder.abort();
+      return;
+    }
     const timer = setTimeout(() => {
       this.resps.delete(id);
       responder.abort();
@@ -246,6 +251,7 @@ export class E2eSessions {
   close(): void {
     for (const p of this.inits.values()) {
       clearTimeout(p.timer);
+      p.initiator.abort();
       p.reject(new W2wError(ErrorCode.INTERNAL, 'closed'));
     }
     for (const p of this.resps.values()) {

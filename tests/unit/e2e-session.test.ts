@@ -373,3 +373,36 @@ describe('E2eSessions: a replaced session past its grace opens from its saved ke
     b.sessions.close();
   });
 });
+
+describe('E2eSessions: abandoned handshakes forget their ephemeral secret', () => {
+  /** Every HandshakeInitiator started from now on, to look at its ephemeral secret afterwards. */
+  function watchInitiators(): { secrets: () => Buffer[] } {
+    const started: HandshakeInitiator[] = [];
+    const start = HandshakeInitiator.prototype.start;
+    vi.spyOn(HandshakeInitiator.prototype, 'start').mockImplementation(function (this: HandshakeInitiator) {
+      started.push(this);
+      return start.call(this);
+    });
+    return { secrets: () => started.map((i) => (i as unknown as { eph: { secretKey: Buffer } }).eph.secretKey) };
+  }
+  const zero = '00'.repeat(32);
+
+  it('on HANDSHAKE_TIMEOUT, on RECIPIENT_OFFLINE and on close (fix: the secret stayed in memory until garbage collection)', async () => {
+    const watch = watchInitiators();
+    const { a, b } = wire({ timeoutMs: 50 });
+    const silent = new E2eSessions(a.id, async () => true, 50);
+    expect(((await silent.sessionWith(b.id.publicKey).catch((e: unknown) => e)) as W2wError).code).toBe(ErrorCode.HANDSHAKE_TIMEOUT);
+    const offline = new E2eSessions(a.id, async () => false, 2000);
+    expect(((await offline.sessionWith(b.id.publicKey).catch((e: unknown) => e)) as W2wError).code).toBe(ErrorCode.RECIPIENT_OFFLINE);
+    const closing = new E2eSessions(a.id, async () => true, 2000);
+    const pending = closing.sessionWith(b.id.publicKey).catch((e: unknown) => e);
+    closing.close();
+    expect(((await pending) as W2wError).code).toBe(ErrorCode.INTERNAL);
+    expect(watch.secrets()).toHaveLength(3);
+    for (const s of watch.secrets()) expect(toHex(s)).toBe(zero);
+    silent.close();
+    offline.close();
+    a.sessions.close();
+    b.sessions.close();
+  });
+});
