@@ -8,7 +8,7 @@ import { ErrorCode, W2wError } from '../../src-shared/protocol/errors.js';
 import { decodeFrame, encodeFrame, type MsgFrame } from '../../src-shared/protocol/frames.js';
 import { RelayClient } from '../../src-main/client/relay-client.js';
 import { generateIdentity } from '../../src-main/crypto/identity.js';
-import { SecureChannel, type OpenedMessage, type RejectedMessage } from '../../src-main/e2e/secure-channel.js';
+import { REJECT_BURST, REJECTS_PER_SEC, SecureChannel, type OpenedMessage, type RejectedMessage } from '../../src-main/e2e/secure-channel.js';
 import { startRelay, type TestRelay } from '../helpers/relay.js';
 import { startFedRelay } from '../helpers/federation.js';
 import { startTamperProxy, type TamperProxy } from '../helpers/tamper-proxy.js';
@@ -202,6 +202,33 @@ describe('end-to-end protection against a malicious relay', () => {
     bob.on('payload', (o) => got.push(o.payload.subarray(1).toString()));
     await until(() => got.length === 1, 'box opened');
     expect(got).toEqual(['while you were out']);
+  });
+});
+
+describe('REJECT under a flood of SEALED bodies naming unknown sessions', () => {
+  it('answers at most REJECT_BURST at once and REJECTS_PER_SEC after (fix: one REJECT per bogus SEALED spent our own rate budget)', async () => {
+    const relay = await startRelay();
+    cleanup.push(() => relay.close());
+    const mallory = await end(relay.url);
+    const bob = await end(relay.url);
+    const rejects: number[] = [];
+    mallory.channel.client.on('message', (m) => {
+      if (m.body[0] === E2eKind.REJECT) rejects.push(Date.now());
+    });
+    const flood = 200;
+    const t0 = Date.now();
+    for (let i = 0; i < flood; i++) {
+      const sessionId = generateIdentity().publicKey.subarray(0, 16);
+      const body = Buffer.concat([Buffer.of(E2eKind.SEALED), sessionId, Buffer.alloc(8), Buffer.alloc(16 + 4)]);
+      void mallory.channel.client.send({ route: Route.A2B, to: bob.channel.me }, body);
+    }
+    await until(() => bob.rejected.length === flood, 'bob refuses every bogus SEALED');
+    await new Promise((r) => setTimeout(r, 200));
+    const elapsedS = (Date.now() - t0) / 1000;
+    expect(bob.rejected.every((r) => r.code === ErrorCode.BAD_REQUEST)).toBe(true);
+    expect(rejects.length).toBeGreaterThanOrEqual(REJECT_BURST);
+    expect(rejects.length).toBeLessThanOrEqual(REJECT_BURST + Math.ceil(elapsedS * REJECTS_PER_SEC));
+    expect(rejects.length).toBeLessThan(flood);
   });
 });
 
