@@ -21,6 +21,8 @@ export const E2E_HANDSHAKE_TIMEOUT_MS = 10_000;
 /** Handshakes a peer may have open with us at once, so nobody can pile up responder state. */
 const MAX_PENDING_PER_PEER = 4;
 const MAX_PENDING = 1024;
+/** How often a running node deletes saved receiving keys older than SAVED_KEY_TTL_MS. */
+export const SAVED_KEY_EXPIRE_EVERY_MS = 3600_000;
 
 interface PendingInit {
   peer: Buffer;
@@ -57,6 +59,7 @@ export class E2eSessions {
    * again after its grace would otherwise stay in memory, keys included, for as long as the process runs.
    */
   private readonly retiring = new Map<E2eSession, { id: string; expiresMs: number }>();
+  private expireTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly identity: Identity,
@@ -65,6 +68,17 @@ export class E2eSessions {
     private readonly keyStore: SessionKeyStore | null = null,
   ) {
     keyStore?.expire(Date.now() - SAVED_KEY_TTL_MS);
+    // A node runs for weeks: expiring only at start kept every saved key of the run on disk past its 7 days.
+    if (keyStore) {
+      this.expireTimer = setInterval(() => {
+        try {
+          keyStore.expire(Date.now() - SAVED_KEY_TTL_MS);
+        } catch {
+          // The store is closing or failing: find() still refuses old keys, and the next start deletes them.
+        }
+      }, SAVED_KEY_EXPIRE_EVERY_MS);
+      this.expireTimer.unref();
+    }
   }
 
   /** The session to seal with: the current one, or a fresh handshake when there is none or it is worn. */
@@ -249,6 +263,8 @@ export class E2eSessions {
   }
 
   close(): void {
+    if (this.expireTimer) clearInterval(this.expireTimer);
+    this.expireTimer = null;
     for (const p of this.inits.values()) {
       clearTimeout(p.timer);
       p.initiator.abort();

@@ -10,7 +10,7 @@ import { toHex } from '../../src-shared/ids.js';
 import { HandshakeInitiator, HandshakeResponder, type HandshakeResult } from '../../src-main/crypto/handshake.js';
 import { generateIdentity, type Identity } from '../../src-main/crypto/identity.js';
 import { E2eSession, OLD_SESSION_GRACE_MS, REKEY_AFTER_MESSAGES, REKEY_AFTER_MS, SAVED_KEY_TTL_MS } from '../../src-main/e2e/session.js';
-import { E2eSessions, type SessionKeyStore } from '../../src-main/e2e/sessions.js';
+import { E2eSessions, SAVED_KEY_EXPIRE_EVERY_MS, type SessionKeyStore } from '../../src-main/e2e/sessions.js';
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -404,5 +404,26 @@ describe('E2eSessions: abandoned handshakes forget their ephemeral secret', () =
     offline.close();
     a.sessions.close();
     b.sessions.close();
+  });
+});
+
+describe('E2eSessions: saved keys expire while the node runs', () => {
+  it('deletes saved keys older than 7 days every hour, not only at start (fix: a node that ran for weeks kept them all)', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'Date'] });
+    try {
+      const { a, b } = wire();
+      const s = await a.sessions.sessionWith(b.id.publicKey);
+      await until(() => b.store.rows.size === 1, 'b saves its key');
+      expect(a.store.get(s.sessionId)).not.toBeNull();
+      vi.advanceTimersByTime(SAVED_KEY_TTL_MS - SAVED_KEY_EXPIRE_EVERY_MS);
+      expect(a.store.rows.size).toBe(1); // not yet 7 days old
+      vi.advanceTimersByTime(2 * SAVED_KEY_EXPIRE_EVERY_MS);
+      expect(a.store.rows.size).toBe(0);
+      expect(b.store.rows.size).toBe(0);
+      a.sessions.close();
+      b.sessions.close();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
