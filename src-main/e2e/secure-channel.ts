@@ -210,7 +210,20 @@ export class SecureChannel extends EventEmitter<SecureChannelEvents> {
     return true;
   }
 
+  /**
+   * Runs from the relay socket's 'message' event: anything thrown here (the key store or an application
+   * listener failing, e.g. SQLite with a full disk or a closed database) would be an uncaught
+   * exception that ends the process. It becomes a coded rejection of that message instead.
+   */
   private onMessage(msg: MsgFrame): void {
+    try {
+      this.handle(msg);
+    } catch (err) {
+      this.reject(msg, ErrorCode.INTERNAL, `could not handle this message: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  private handle(msg: MsgFrame): void {
     if (this.openSealedFast(msg)) return;
     const decoded = decodeE2e(msg.body);
     if (!decoded.ok) {

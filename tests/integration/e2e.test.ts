@@ -1,6 +1,7 @@
 // End-to-end protection against a malicious relay: a tampering proxy in the path flips, drops,
 // reorders, replays, re-addresses and injects frames; every case is detected, and nothing the relay
 // path carried contains plaintext.
+import fs from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FrameType, Op, Route } from '../../src-shared/protocol/constants.js';
 import { E2eKind, decodeE2e } from '../../src-shared/protocol/e2e.js';
@@ -9,7 +10,8 @@ import { decodeFrame, encodeFrame, type MsgFrame } from '../../src-shared/protoc
 import { RelayClient } from '../../src-main/client/relay-client.js';
 import { generateIdentity } from '../../src-main/crypto/identity.js';
 import { REJECT_BURST, REJECTS_PER_SEC, SecureChannel, type OpenedMessage, type RejectedMessage } from '../../src-main/e2e/secure-channel.js';
-import { startRelay, type TestRelay } from '../helpers/relay.js';
+import { makeTempDir, startRelay, type TestRelay } from '../helpers/relay.js';
+import { openStore } from '../../src-main/store/db.js';
 import { startFedRelay } from '../helpers/federation.js';
 import { startTamperProxy, type TamperProxy } from '../helpers/tamper-proxy.js';
 
@@ -202,6 +204,35 @@ describe('end-to-end protection against a malicious relay', () => {
     bob.on('payload', (o) => got.push(o.payload.subarray(1).toString()));
     await until(() => got.length === 1, 'box opened');
     expect(got).toEqual(['while you were out']);
+  });
+});
+
+describe('a failing store on the receiving side', () => {
+  it('becomes an INTERNAL rejection, never an uncaught exception (fix: a closed or full SQLite database ended the process)', async () => {
+    const relay = await startRelay();
+    cleanup.push(() => relay.close());
+    const alice = await end(relay.url);
+    const dir = makeTempDir('w2w-e2e-store-');
+    const store = openStore(dir);
+    cleanup.push(async () => fs.rmSync(dir, { recursive: true, force: true }));
+    const client = await RelayClient.connect({ url: relay.url, identity: generateIdentity() });
+    cleanup.push(() => client.close());
+    const bob = new SecureChannel(client, { handshakeTimeoutMs: 3000, keyStore: store.e2eSessions });
+    const opened: string[] = [];
+    const rejected: ErrorCode[] = [];
+    bob.on('payload', (o) => opened.push(o.payload.subarray(1).toString()));
+    bob.on('rejected', (r) => rejected.push(r.code));
+    store.close(); // every key-store call now throws, as SQLite does with a full disk or a closed file
+    await alice.channel.send({ route: Route.A2B, to: client.id }, text('still readable'), { ack: true });
+    await until(() => opened.length === 1, 'bob opens it from the session in memory');
+    expect(opened).toEqual(['still readable']);
+    expect(rejected).toContain(ErrorCode.INTERNAL); // the HS3 whose key could not be saved
+    // A throwing application listener is reported the same way.
+    bob.on('payload', () => {
+      throw new Error('listener failed');
+    });
+    await alice.channel.send({ route: Route.A2B, to: client.id }, text('again'), { ack: true });
+    await until(() => opened.length === 2 && rejected.filter((c) => c === ErrorCode.INTERNAL).length === 2, 'second message');
   });
 });
 
