@@ -75,7 +75,7 @@ export interface RelayClientEvents {
   notice: [string];
   /** how a message fared beyond this relay: ReceiptStatus.DELIVERED / STORED, or an ErrorCode */
   receipt: [ReceiptEvent];
-  /** an ERROR frame from the relay that no pending send or request claimed */
+  /** an ERROR frame from the relay that no pending send or request claimed; or INTERNAL: one of our listeners threw */
   error: [W2wError, Uint8Array];
   close: [CloseInfo];
 }
@@ -119,7 +119,7 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
       if (event !== 'message' || this.unheard.length === 0) return;
       setImmediate(() => {
         this.unheardBytes = 0;
-        for (const m of this.unheard.splice(0)) this.emit('message', m);
+        for (const m of this.unheard.splice(0)) this.emitSafely(m);
       });
     });
   }
@@ -144,7 +144,7 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
     client.transcriptHash = transcriptHash;
     // Frames that came in the same read as READY were held by dialRelay (ws drops what nobody listens
     // to); they go through onMessage now, where early messages wait for a listener (see `unheard`).
-    takeOver((data) => client.onMessage(data));
+    takeOver((data) => client.onFrame(data));
     ws.on('error', () => {
       // Socket errors end in 'close', which settles everything pending.
     });
@@ -177,6 +177,32 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
     this.pendingAcks.clear();
     this.pendingReqs.clear();
     this.emit('close', { code, reason });
+  }
+
+  /**
+   * The socket's 'message' listener: an exception thrown by one of our listeners (an application
+   * writing a message, a receipt or a presence to SQLite with a full disk, say) would otherwise be
+   * uncaught there and end the process. It is reported as an INTERNAL error event instead.
+   */
+  private onFrame(data: Buffer): void {
+    try {
+      this.onMessage(data);
+    } catch (err) {
+      this.listenerFailed(err);
+    }
+  }
+
+  /** Hands a held message to the listeners (from setImmediate: a throw there would be uncaught too). */
+  private emitSafely(m: MsgFrame): void {
+    try {
+      this.emit('message', m);
+    } catch (err) {
+      this.listenerFailed(err);
+    }
+  }
+
+  private listenerFailed(err: unknown): void {
+    this.emit('error', new W2wError(ErrorCode.INTERNAL, `a listener failed on a frame from the relay: ${err instanceof Error ? err.message : String(err)}`), new Uint8Array(16));
   }
 
   private onMessage(data: Buffer): void {

@@ -9,6 +9,7 @@ import { HandshakeResponder } from '../../src-main/crypto/handshake.js';
 import { generateIdentity } from '../../src-main/crypto/identity.js';
 import { EventKind, FrameType, HandshakeContext, Op, PROTOCOL_VERSION, Route, SUBPROTOCOL } from '../../src-shared/protocol/constants.js';
 import { decodeFrame, encodeFrame, type Frame } from '../../src-shared/protocol/frames.js';
+import { ErrorCode } from '../../src-shared/protocol/errors.js';
 import { sleep } from '../helpers/inbox.js';
 
 interface Scripted {
@@ -131,6 +132,25 @@ describe('messages right behind READY', () => {
       if (Date.now() - t0 > 3000) throw new Error('the frame after the listener never came');
       await sleep(10);
     }
+    await client.close();
+  });
+
+  it('a listener that throws is reported as an INTERNAL error event, and later frames still arrive (fix: it was an uncaught exception)', async () => {
+    relay = await scriptedRelay(() => []);
+    const client = await RelayClient.connect({ url: relay.url, identity: generateIdentity(), handshakeTimeoutMs: 3000 });
+    const errors: number[] = [];
+    client.on('error', (e) => errors.push(e.code));
+    const seen: number[] = [];
+    client.on('message', (m) => {
+      seen.push(m.body[0] as number);
+      if (m.body[0] === 1) throw new Error('the history could not be written');
+    });
+    relay.push(msg(client.id, 1));
+    relay.push(msg(client.id, 2));
+    const t0 = Date.now();
+    while (seen.length < 2 && Date.now() - t0 < 3000) await sleep(10);
+    expect(seen).toEqual([1, 2]);
+    expect(errors).toEqual([ErrorCode.INTERNAL]);
     await client.close();
   });
 });
