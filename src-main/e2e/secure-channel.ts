@@ -225,6 +225,12 @@ export class SecureChannel extends EventEmitter<SecureChannelEvents> {
 
   private handle(msg: MsgFrame): void {
     if (this.openSealedFast(msg)) return;
+    // a2a goes only to the sessions of its sender (§9.5): one from another ID reached us through a
+    // relay that broke that rule, and would land among our notes to ourselves (any ID can box to us).
+    if (msg.route === Route.A2A && !bytesEqual(msg.from, this.me)) {
+      this.reject(msg, ErrorCode.BAD_REQUEST, 'an a2a message from another ID');
+      return;
+    }
     const decoded = decodeE2e(msg.body);
     if (!decoded.ok) {
       this.reject(msg, ErrorCode.MALFORMED_FRAME, `not an end-to-end body: ${decoded.error.message}`);

@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FrameType, Op, Route } from '../../src-shared/protocol/constants.js';
-import { E2eKind, decodeE2e } from '../../src-shared/protocol/e2e.js';
+import { E2eKind, decodeE2e, encodeE2e, envelopeAd } from '../../src-shared/protocol/e2e.js';
 import { ErrorCode, W2wError } from '../../src-shared/protocol/errors.js';
 import { decodeFrame, encodeFrame, type MsgFrame } from '../../src-shared/protocol/frames.js';
 import { RelayClient } from '../../src-main/client/relay-client.js';
@@ -12,6 +12,7 @@ import { generateIdentity } from '../../src-main/crypto/identity.js';
 import { REJECT_BURST, REJECTS_PER_SEC, SecureChannel, type OpenedMessage, type RejectedMessage } from '../../src-main/e2e/secure-channel.js';
 import { makeTempDir, startRelay, type TestRelay } from '../helpers/relay.js';
 import { openStore } from '../../src-main/store/db.js';
+import { sealBox } from '../../src-main/e2e/box.js';
 import { startFedRelay } from '../helpers/federation.js';
 import { startTamperProxy, type TamperProxy } from '../helpers/tamper-proxy.js';
 
@@ -186,6 +187,26 @@ describe('end-to-end protection against a malicious relay', () => {
     await until(() => bob.rejected.length === 2, 'bad signature refused');
     expect(texts(bob)).toEqual([]);
     expect(bob.rejected.map((r) => r.code)).toEqual([ErrorCode.MALFORMED_FRAME, ErrorCode.BAD_SIGNATURE]);
+  });
+
+  it('refuses an a2a message from another ID, which a relay passed on against §9.5 (fix: it opened, as a note to oneself)', async () => {
+    const { proxy, alice, bob } = await setup();
+    // alice boxes to bob for route a2a (she can: any ID can box to any other), sends it a2b; the relay
+    // path turns the envelope into the a2a she sealed it for.
+    const id = Buffer.alloc(16, 0xa2);
+    const ad = envelopeAd({ route: Route.A2A }, id, alice.channel.me);
+    const box = sealBox(alice.channel.client.identity, bob.channel.me, id, ad, text('I am you'));
+    proxy.tamper = (f) => {
+      const d = decodeFrame(f);
+      if (!d.ok || d.frame.type !== FrameType.MSG || !Buffer.from(d.frame.id).equals(id)) return [f];
+      const { to: _to, ...rest } = d.frame as MsgFrame & { to: Uint8Array };
+      return [Buffer.from(encodeFrame({ ...rest, route: Route.A2A } as MsgFrame))];
+    };
+    await alice.channel.client.send({ route: Route.A2B, to: bob.channel.me }, encodeE2e({ kind: E2eKind.BOX, ...box }), { ack: true, id });
+    await until(() => bob.rejected.length + bob.opened.length === 1, 'bob handles it');
+    expect(bob.opened).toEqual([]);
+    expect(bob.rejected[0]).toMatchObject({ code: ErrorCode.BAD_REQUEST });
+    expect(bob.rejected[0]?.msg.route).toBe(Route.A2A);
   });
 
   it('boxes messages for an offline recipient; they open after it comes back in a new process', async () => {
