@@ -21,6 +21,16 @@ export const E2E_HANDSHAKE_TIMEOUT_MS = 10_000;
 /** Handshakes a peer may have open with us at once, so nobody can pile up responder state. */
 const MAX_PENDING_PER_PEER = 4;
 const MAX_PENDING = 1024;
+/**
+ * HS1s answered per peer: HS1_BURST at once, then one every HS1_REFILL_MS. The pending limits bound
+ * handshakes in flight, not completed ones: without this a peer could run hundreds of handshakes a
+ * second, each costing us a verify, a sign, an X25519 and a saved key on disk kept for 7 days.
+ * Genuine peers need one per re-key (an hour), restart or lost session.
+ */
+export const HS1_BURST = 8;
+export const HS1_REFILL_MS = 30_000;
+/** Peers whose HS1 budget is tracked before full (idle) entries are pruned. */
+const MAX_HS1_BUDGETS = 4096;
 /** How often a running node deletes saved receiving keys older than SAVED_KEY_TTL_MS. */
 export const SAVED_KEY_EXPIRE_EVERY_MS = 3600_000;
 
@@ -60,6 +70,8 @@ export class E2eSessions {
    */
   private readonly retiring = new Map<E2eSession, { id: string; expiresMs: number }>();
   private expireTimer: NodeJS.Timeout | null = null;
+  /** HS1 tokens left per peer, as of `atMs` */
+  private readonly hs1Budgets = new Map<string, { tokens: number; atMs: number }>();
 
   constructor(
     private readonly identity: Identity,
@@ -242,6 +254,7 @@ export class E2eSessions {
     let perPeer = 0;
     for (const r of this.resps.values()) if (bytesEqual(r.peer, from)) perPeer++;
     if (perPeer >= MAX_PENDING_PER_PEER) return;
+    if (!this.takeHs1Token(toHex(from))) return;
     const responder = new HandshakeResponder({ ctx: HandshakeContext.E2E, identity: this.identity, acceptBinding: (b) => b === '' });
     const step = responder.respond(frame);
     if (!step.ok) {
@@ -260,6 +273,21 @@ export class E2eSessions {
       this.resps.delete(id);
       responder.abort();
     });
+  }
+
+  private takeHs1Token(peer: string): boolean {
+    const now = Date.now();
+    const refill = (b: { tokens: number; atMs: number }): number => Math.min(HS1_BURST, b.tokens + (now - b.atMs) / HS1_REFILL_MS);
+    if (this.hs1Budgets.size >= MAX_HS1_BUDGETS && !this.hs1Budgets.has(peer)) {
+      // A full budget is the same as none: forget those, so the map holds only peers that spent some lately.
+      for (const [k, b] of this.hs1Budgets) if (refill(b) >= HS1_BURST) this.hs1Budgets.delete(k);
+      if (this.hs1Budgets.size >= MAX_HS1_BUDGETS) return false;
+    }
+    const b = this.hs1Budgets.get(peer);
+    const tokens = b ? refill(b) : HS1_BURST;
+    if (tokens < 1) return false;
+    this.hs1Budgets.set(peer, { tokens: tokens - 1, atMs: now });
+    return true;
   }
 
   close(): void {

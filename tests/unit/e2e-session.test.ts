@@ -10,7 +10,7 @@ import { toHex } from '../../src-shared/ids.js';
 import { HandshakeInitiator, HandshakeResponder, type HandshakeResult } from '../../src-main/crypto/handshake.js';
 import { generateIdentity, type Identity } from '../../src-main/crypto/identity.js';
 import { E2eSession, OLD_SESSION_GRACE_MS, REKEY_AFTER_MESSAGES, REKEY_AFTER_MS, SAVED_KEY_TTL_MS } from '../../src-main/e2e/session.js';
-import { E2eSessions, SAVED_KEY_EXPIRE_EVERY_MS, type SessionKeyStore } from '../../src-main/e2e/sessions.js';
+import { E2eSessions, HS1_BURST, HS1_REFILL_MS, SAVED_KEY_EXPIRE_EVERY_MS, type SessionKeyStore } from '../../src-main/e2e/sessions.js';
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -425,5 +425,33 @@ describe('E2eSessions: saved keys expire while the node runs', () => {
     } finally {
       vi.useRealTimers();
     }
+  });
+});
+
+describe('E2eSessions: completed handshakes per peer are limited', () => {
+  it('answers HS1_BURST HS1s from one peer at once, then one every HS1_REFILL_MS (fix: a peer could run handshakes without limit, each a saved key on disk)', async () => {
+    const { a, b } = wire({ timeoutMs: 300 });
+    const installedAtB = (): number => b.store.rows.size;
+    for (let i = 0; i < HS1_BURST; i++) {
+      const s = await a.sessions.sessionWith(b.id.publicKey);
+      await until(() => installedAtB() === i + 1, `b installs session ${i + 1}`);
+      a.sessions.forget(s.sessionId, b.id.publicKey); // as after a REJECT: the next send handshakes again
+    }
+    const err = await a.sessions.sessionWith(b.id.publicKey).catch((e: unknown) => e);
+    expect((err as W2wError).code).toBe(ErrorCode.HANDSHAKE_TIMEOUT);
+    expect(installedAtB()).toBe(HS1_BURST);
+    // Another peer is not affected.
+    const c = generateIdentity();
+    const hs1 = hs1From(c, b.id.publicKey);
+    const before = hs2Count(b);
+    b.sessions.onHandshake(c.publicKey, hs1.hsId, hs1.frame);
+    await until(() => hs2Count(b) === before + 1, 'an HS2 to another peer');
+    // After the refill time, one more from a.
+    const now = Date.now();
+    vi.spyOn(Date, 'now').mockReturnValue(now + HS1_REFILL_MS + 1);
+    await a.sessions.sessionWith(b.id.publicKey);
+    await until(() => installedAtB() === HS1_BURST + 1, 'b installs one more');
+    a.sessions.close();
+    b.sessions.close();
   });
 });
