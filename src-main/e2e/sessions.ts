@@ -148,20 +148,32 @@ export class E2eSessions {
     e.session.destroy();
   }
 
-  private install(s: E2eSession): void {
+  /**
+   * Installs `s` and returns the session now current with its peer. That is `s`, except when two
+   * handshakes with the peer crossed (both ends started one at about the same time). Both ends then
+   * hold both sessions, but "the last one installed" differs between them, so each would seal under
+   * the session the other replaced. Whether the current one was made less than two handshake
+   * timeouts ago is something both ends see alike; then both keep the lower session ID (§11.4).
+   */
+  private install(s: E2eSession): E2eSession {
     const key = toHex(s.peerId);
     const old = this.current.get(key);
+    this.byId.set(toHex(s.sessionId), { session: s, expiresMs: Number.MAX_SAFE_INTEGER });
+    const crossed = old !== undefined && !old.worn && Date.now() - old.createdMs < 2 * this.timeoutMs;
+    const keepOld = crossed && Buffer.compare(old.sessionId, s.sessionId) < 0;
+    const replaced = keepOld ? s : old;
+    const winner = keepOld ? old : s;
+    this.current.set(key, winner);
     // The replaced session keeps opening late messages for a grace period.
-    if (old) {
-      const entry = this.byId.get(toHex(old.sessionId));
+    if (replaced) {
+      const entry = this.byId.get(toHex(replaced.sessionId));
       if (entry) {
         entry.expiresMs = Date.now() + OLD_SESSION_GRACE_MS;
-        this.retire(old, toHex(old.sessionId), entry.expiresMs);
+        this.retire(replaced, toHex(replaced.sessionId), entry.expiresMs);
       }
     }
-    this.current.set(key, s);
-    this.byId.set(toHex(s.sessionId), { session: s, expiresMs: Number.MAX_SAFE_INTEGER });
     this.keyStore?.put({ sessionId: s.sessionId, peer: s.peerId, recvKey: s.exportRecvKey(), createdMs: s.createdMs });
+    return winner;
   }
 
   /** Queues a session whose grace ends at `expiresMs`, after dropping those whose grace is over. */
@@ -227,10 +239,7 @@ export class E2eSessions {
         const hs3: Hs3Frame = { type: FrameType.HS3, ...step.value.m3 };
         const session = new E2eSession(step.value.result, this.identity.publicKey);
         this.sendBody(from, encodeE2e({ kind: E2eKind.HANDSHAKE, hsId, frame: hs3, frameBytes: encodeFrame(hs3) }))
-          .then(() => {
-            this.install(session);
-            p.resolve(session);
-          })
+          .then(() => p.resolve(this.install(session)))
           .catch((err: unknown) => p.reject(err instanceof Error ? err : new Error(String(err))));
         return;
       }

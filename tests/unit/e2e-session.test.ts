@@ -455,3 +455,46 @@ describe('E2eSessions: completed handshakes per peer are limited', () => {
     b.sessions.close();
   });
 });
+
+describe('E2eSessions: crossing handshakes', () => {
+  /** Two ends that both open a session with the other at once; each body arrives after `delayMs`, each ACK after `ackMs`. */
+  async function cross(ackMs: number): Promise<{ a: E2eSessions; b: E2eSessions; ida: Identity; idb: Identity }> {
+    const ids = [generateIdentity(), generateIdentity()] as const;
+    const ends: E2eSessions[] = [];
+    for (const [i, id] of ids.entries()) {
+      ends.push(
+        new E2eSessions(
+          id,
+          async (_to, body) => {
+            const d = decodeE2e(body);
+            if (d.ok && d.body.kind === E2eKind.HANDSHAKE) {
+              const { hsId, frame } = d.body;
+              setTimeout(() => ends[1 - i]!.onHandshake(id.publicKey, hsId, frame), 5);
+            }
+            await new Promise((r) => setTimeout(r, ackMs));
+            return true;
+          },
+          2000,
+          new MemoryKeyStore(),
+        ),
+      );
+    }
+    const [a, b] = ends as [E2eSessions, E2eSessions];
+    await Promise.all([a.sessionWith(ids[1].publicKey), b.sessionWith(ids[0].publicKey)]);
+    await new Promise((r) => setTimeout(r, 50));
+    return { a, b, ida: ids[0], idb: ids[1] };
+  }
+
+  it.each([0, 1, 8, 20])('both ends settle on the same session, the lower ID (ACK after %i ms) (fix: each kept the last installed, and sealed under the one the other replaced)', async (ackMs) => {
+    const { a, b, ida, idb } = await cross(ackMs);
+    const atA = a.currentWith(idb.publicKey)!;
+    const atB = b.currentWith(ida.publicKey)!;
+    expect(toHex(atA.sessionId)).toBe(toHex(atB.sessionId));
+    // Both sessions exist at both ends: the one that lost is the higher ID, still open for its grace.
+    const ad = envelopeAd({ route: Route.A2B, to: idb.publicKey }, msgId, ida.publicKey);
+    const m = atA.seal(ad, Buffer.from('one session'));
+    expect(b.find(atA.sessionId, ida.publicKey)?.open(m.counter, ad, m.ciphertext)?.plaintext.toString()).toBe('one session');
+    a.close();
+    b.close();
+  });
+});
