@@ -9,7 +9,7 @@ import { bytesEqual, shortId, toHex } from '../../src-shared/ids.js';
 import { HandshakeInitiator, HandshakeResponder } from '../crypto/handshake.js';
 import type { Identity } from '../crypto/identity.js';
 import { randomBytes } from '../crypto/random.js';
-import { E2eSession, OLD_SESSION_GRACE_MS, SAVED_KEY_TTL_MS } from './session.js';
+import { E2eSession, OLD_SESSION_GRACE_MS, REKEY_AFTER_MS, SAVED_KEY_TTL_MS } from './session.js';
 
 /**
  * How the session layer reaches a peer: an a2b message with the given body (no store-and-forward).
@@ -70,6 +70,7 @@ export class E2eSessions {
    */
   private readonly retiring = new Map<E2eSession, { id: string; expiresMs: number }>();
   private expireTimer: NodeJS.Timeout | null = null;
+  private readonly sweepTimer: NodeJS.Timeout;
   /** HS1 tokens left per peer, as of `atMs` */
   private readonly hs1Budgets = new Map<string, { tokens: number; atMs: number }>();
 
@@ -80,6 +81,8 @@ export class E2eSessions {
     private readonly keyStore: SessionKeyStore | null = null,
   ) {
     keyStore?.expire(Date.now() - SAVED_KEY_TTL_MS);
+    this.sweepTimer = setInterval(() => this.sweep(), OLD_SESSION_GRACE_MS);
+    this.sweepTimer.unref();
     // A node runs for weeks: expiring only at start kept every saved key of the run on disk past its 7 days.
     if (keyStore) {
       this.expireTimer = setInterval(() => {
@@ -178,7 +181,11 @@ export class E2eSessions {
 
   /** Queues a session whose grace ends at `expiresMs`, after dropping those whose grace is over. */
   private retire(session: E2eSession, id: string, expiresMs: number): void {
-    const now = Date.now();
+    this.sweepRetiring(Date.now());
+    this.retiring.set(session, { id, expiresMs });
+  }
+
+  private sweepRetiring(now: number): void {
     for (const [s, r] of this.retiring) {
       if (r.expiresMs >= now) break;
       this.retiring.delete(s);
@@ -189,7 +196,25 @@ export class E2eSessions {
       }
       s.destroy();
     }
-    this.retiring.set(session, { id, expiresMs });
+  }
+
+  /**
+   * Every grace period: drops what is over. A current session nobody replaced (a peer we stopped
+   * talking to) would otherwise stay in memory with its keys for as long as the process runs, which
+   * voids forward secrecy and grows with every peer ever met. Its peer stopped sealing under it when
+   * it wore out (an hour, §11.5); after a grace on top, it goes like a replaced one (its saved key
+   * still opens stored messages).
+   */
+  private sweep(): void {
+    const now = Date.now();
+    this.sweepRetiring(now);
+    for (const [key, s] of this.current) {
+      if (now - s.createdMs <= REKEY_AFTER_MS + OLD_SESSION_GRACE_MS) continue;
+      this.current.delete(key);
+      const id = toHex(s.sessionId);
+      if (this.byId.get(id)?.session === s) this.byId.delete(id);
+      s.destroy();
+    }
   }
 
   private handshake(peer: Buffer): Promise<E2eSession> {
@@ -300,6 +325,7 @@ export class E2eSessions {
   }
 
   close(): void {
+    clearInterval(this.sweepTimer);
     if (this.expireTimer) clearInterval(this.expireTimer);
     this.expireTimer = null;
     for (const p of this.inits.values()) {

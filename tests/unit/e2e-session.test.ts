@@ -498,3 +498,29 @@ describe('E2eSessions: crossing handshakes', () => {
     b.close();
   });
 });
+
+describe('E2eSessions: sessions with peers we stopped talking to', () => {
+  it('leave memory, keys wiped, an hour and a grace after they were made (fix: kept for the life of the process)', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'Date'] });
+    try {
+      const { a, b } = wire();
+      const s = await a.sessions.sessionWith(b.id.publicKey);
+      await until(() => b.sessions.find(s.sessionId, a.id.publicKey) !== null, 'b installs');
+      const atB = b.sessions.find(s.sessionId, a.id.publicKey)!;
+      const ad = envelopeAd({ route: Route.A2B, to: b.id.publicKey }, msgId, a.id.publicKey);
+      const late = s.seal(ad, Buffer.from('sealed before it wore out'));
+      vi.advanceTimersByTime(REKEY_AFTER_MS);
+      expect(toHex(atB.exportRecvKey())).not.toBe('00'.repeat(32)); // worn for the sender, still held here
+      vi.advanceTimersByTime(2 * OLD_SESSION_GRACE_MS);
+      expect(toHex(atB.exportRecvKey())).toBe('00'.repeat(32));
+      expect(toHex(s.exportRecvKey())).toBe('00'.repeat(32));
+      expect(a.sessions.currentWith(b.id.publicKey)).toBeNull();
+      // A message sealed under it and kept by a relay still opens, from the saved key.
+      expect(b.sessions.find(s.sessionId, a.id.publicKey)?.open(late.counter, ad, late.ciphertext)?.plaintext.toString()).toBe('sealed before it wore out');
+      a.sessions.close();
+      b.sessions.close();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
