@@ -296,8 +296,13 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
     }
     const err = this.sendable(frame);
     if (err) return Promise.reject(err);
+    const key = toHex(id);
+    if (this.pendingAcks.has(key)) {
+      // One entry per ID: a second one would take the first one's ACK, and the first one's timer would
+      // then report "no ACK" for a message the relay acknowledged.
+      return Promise.reject(new Error(`RelayClient: message ${key} is still waiting for its ACK; send it again only once that send has settled.`));
+    }
     return new Promise((resolve, reject) => {
-      const key = toHex(id);
       const timer = setTimeout(() => {
         this.pendingAcks.delete(key);
         reject(new W2wError(ErrorCode.INTERNAL, `no ACK for message ${key} within ${opts.ackTimeoutMs ?? DEFAULT_TIMEOUT_MS} ms`));

@@ -257,6 +257,22 @@ describe('a failing store on the receiving side', () => {
   });
 });
 
+describe('RelayClient: one message ID waits for one ACK', () => {
+  it('refuses a second send with an ID still waiting for its ACK (fix: it took the first one\'s ACK, and the first reported no ACK)', async () => {
+    const relay = await startRelay();
+    cleanup.push(() => relay.close());
+    const alice = await end(relay.url);
+    const bob = await end(relay.url);
+    const id = Buffer.alloc(16, 0x1d);
+    const target = { route: Route.A2B, to: bob.channel.me } as const;
+    const first = alice.channel.client.send(target, Buffer.from([0x01]), { ack: true, id, ackTimeoutMs: 1500 });
+    const second = await alice.channel.client.send(target, Buffer.from([0x02]), { ack: true, id, ackTimeoutMs: 1500 }).catch((e: unknown) => e);
+    expect(second).toBeInstanceOf(Error);
+    expect(String((second as Error).message)).toMatch(/still waiting for its ACK/);
+    expect(await first).toMatchObject({ delivered: 1 });
+  });
+});
+
 describe('REJECT under a flood of SEALED bodies naming unknown sessions', () => {
   it('answers at most REJECT_BURST at once and REJECTS_PER_SEC after (fix: one REJECT per bogus SEALED spent our own rate budget)', async () => {
     const relay = await startRelay();
