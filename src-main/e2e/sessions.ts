@@ -7,7 +7,7 @@ import { ErrorCode, W2wError } from '../../src-shared/protocol/errors.js';
 import { encodeFrame, type Hs1Frame, type Hs2Frame, type Hs3Frame } from '../../src-shared/protocol/frames.js';
 import { bytesEqual, shortId, toHex } from '../../src-shared/ids.js';
 import { HandshakeInitiator, HandshakeResponder } from '../crypto/handshake.js';
-import type { Identity } from '../crypto/identity.js';
+import { wipe, type Identity } from '../crypto/identity.js';
 import { randomBytes } from '../crypto/random.js';
 import { E2eSession, OLD_SESSION_GRACE_MS, REKEY_AFTER_MS, SAVED_KEY_TTL_MS } from './session.js';
 
@@ -175,7 +175,15 @@ export class E2eSessions {
         this.retire(replaced, toHex(replaced.sessionId), entry.expiresMs);
       }
     }
-    this.keyStore?.put({ sessionId: s.sessionId, peer: s.peerId, recvKey: s.exportRecvKey(), createdMs: s.createdMs });
+    if (this.keyStore) {
+      const recvKey = s.exportRecvKey();
+      try {
+        this.keyStore.put({ sessionId: s.sessionId, peer: s.peerId, recvKey, createdMs: s.createdMs });
+      } finally {
+        // The store has written it: this copy would otherwise outlive the session in the heap.
+        wipe(recvKey);
+      }
+    }
     return winner;
   }
 

@@ -524,3 +524,35 @@ describe('E2eSessions: sessions with peers we stopped talking to', () => {
     }
   });
 });
+
+describe('E2eSessions: the copy of a receiving key handed to the key store', () => {
+  it('is wiped once the store has it (fix: it stayed in the heap after the session was gone)', async () => {
+    class RecordingKeyStore extends MemoryKeyStore {
+      readonly handed: Buffer[] = [];
+      override put(k: { sessionId: Buffer; peer: Buffer; recvKey: Buffer; createdMs: number }): void {
+        super.put(k);
+        this.handed.push(k.recvKey);
+      }
+    }
+    const a = generateIdentity();
+    const b = generateIdentity();
+    const store = new RecordingKeyStore();
+    const ends: E2eSessions[] = [];
+    const send = (from: Identity, other: () => E2eSessions) => async (_to: Buffer, body: Uint8Array): Promise<boolean> => {
+      const d = decodeE2e(body);
+      if (d.ok && d.body.kind === E2eKind.HANDSHAKE) {
+        const { hsId, frame } = d.body;
+        setImmediate(() => other().onHandshake(from.publicKey, hsId, frame));
+      }
+      return true;
+    };
+    ends.push(new E2eSessions(a, send(a, () => ends[1]!), 2000, store));
+    ends.push(new E2eSessions(b, send(b, () => ends[0]!), 2000, new MemoryKeyStore()));
+    const s = await ends[0]!.sessionWith(b.publicKey);
+    expect(store.handed).toHaveLength(1);
+    expect(toHex(store.handed[0]!)).toBe('00'.repeat(32));
+    expect(toHex(store.get(s.sessionId)!.recvKey)).toBe(toHex(s.exportRecvKey())); // the store kept its own copy
+    ends[0]!.close();
+    ends[1]!.close();
+  });
+});
