@@ -101,7 +101,7 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
   transcriptHash!: Buffer;
   private nextReqId = 1;
   private readonly pendingAcks = new Map<string, Pending<SendResult>>();
-  private readonly pendingReqs = new Map<number, Pending<ResResult>>();
+  private readonly pendingReqs = new Map<number, Pending<ResResult> & { op: number }>();
   private closed = false;
   private readonly unheard: MsgFrame[] = [];
   private unheardBytes = 0;
@@ -234,6 +234,8 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
         this.pendingReqs.delete(f.reqId);
         clearTimeout(p.timer);
         if (f.status !== 0) p.reject(new W2wError(f.status, f.message));
+        // Callers read the fields of the op they asked for: another op's answer would hand them undefined.
+        else if (f.op !== p.op) p.reject(new W2wError(ErrorCode.UNEXPECTED_FRAME, `relay answered request ${f.reqId} (op ${p.op}) with a result for op ${f.op}`));
         else p.resolve(f);
         return;
       }
@@ -342,7 +344,7 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
         this.pendingReqs.delete(reqId);
         reject(new W2wError(ErrorCode.INTERNAL, `no answer to request ${reqId} within ${timeoutMs} ms`));
       }, timeoutMs);
-      this.pendingReqs.set(reqId, { resolve: resolve as (v: ResResult) => void, reject, timer });
+      this.pendingReqs.set(reqId, { resolve: resolve as (v: ResResult) => void, reject, timer, op: args.op });
       this.ws.send(encodeFrame({ type: FrameType.REQ, reqId, ...args }));
     });
   }

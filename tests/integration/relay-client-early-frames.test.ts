@@ -153,4 +153,13 @@ describe('messages right behind READY', () => {
     expect(errors).toEqual([ErrorCode.INTERNAL]);
     await client.close();
   });
+
+  it('a RES for another op than the request asked is an UNEXPECTED_FRAME error (fix: the caller got another op\'s result and read undefined fields)', async () => {
+    // This scripted relay answers every REQ as if it were PUBLISH_HOME.
+    relay = await scriptedRelay(() => []);
+    const client = await RelayClient.connect({ url: relay.url, identity: generateIdentity(), handshakeTimeoutMs: 3000 });
+    const err = await client.request({ op: Op.GROUP_LIST }, 3000).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: ErrorCode.UNEXPECTED_FRAME });
+    await client.close();
+  });
 });
