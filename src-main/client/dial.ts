@@ -69,6 +69,7 @@ export function dialRelay(opts: DialOptions): Promise<Dialled> {
       ws.off('error', onError);
       ws.off('close', onClose);
       if (err || !hello || !expectedTh) {
+        initiator?.abort();
         ws.on('error', () => {});
         ws.terminate();
         reject(err ?? new Error('handshake ended without a result'));

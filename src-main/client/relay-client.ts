@@ -75,7 +75,7 @@ export interface RelayClientEvents {
   notice: [string];
   /** how a message fared beyond this relay: ReceiptStatus.DELIVERED / STORED, or an ErrorCode */
   receipt: [ReceiptEvent];
-  /** an ERROR frame from the relay that no pending send or request claimed */
+  /** an ERROR frame from the relay that no pending send or request claimed; or INTERNAL: one of our listeners threw */
   error: [W2wError, Uint8Array];
   close: [CloseInfo];
 }
@@ -89,15 +89,22 @@ interface Pending<T> {
 const DEFAULT_TIMEOUT_MS = 10_000;
 /** Messages kept for the first 'message' listener; more than this before anyone listens are dropped. */
 const MAX_UNHEARD = 10_000;
+/**
+ * ... and at most this many bytes of them: the count alone let a relay park 10000 frames of up to
+ * 256 KiB (2.5 GiB) in the client before connect() returned. Stored messages (1000 per recipient,
+ * PROTOCOL §9.6) are chat-sized in practice.
+ */
+export const MAX_UNHEARD_BYTES = 64 * 1024 * 1024;
 
 export class RelayClient extends EventEmitter<RelayClientEvents> {
   hello!: HelloFrame;
   transcriptHash!: Buffer;
   private nextReqId = 1;
   private readonly pendingAcks = new Map<string, Pending<SendResult>>();
-  private readonly pendingReqs = new Map<number, Pending<ResResult>>();
+  private readonly pendingReqs = new Map<number, Pending<ResResult> & { op: number }>();
   private closed = false;
   private readonly unheard: MsgFrame[] = [];
+  private unheardBytes = 0;
 
   private constructor(
     private readonly ws: WebSocket,
@@ -111,7 +118,8 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
     (this as EventEmitter).on('newListener', (event: string | symbol) => {
       if (event !== 'message' || this.unheard.length === 0) return;
       setImmediate(() => {
-        for (const m of this.unheard.splice(0)) this.emit('message', m);
+        this.unheardBytes = 0;
+        for (const m of this.unheard.splice(0)) this.emitSafely(m);
       });
     });
   }
@@ -136,7 +144,7 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
     client.transcriptHash = transcriptHash;
     // Frames that came in the same read as READY were held by dialRelay (ws drops what nobody listens
     // to); they go through onMessage now, where early messages wait for a listener (see `unheard`).
-    takeOver((data) => client.onMessage(data));
+    takeOver((data) => client.onFrame(data));
     ws.on('error', () => {
       // Socket errors end in 'close', which settles everything pending.
     });
@@ -171,6 +179,32 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
     this.emit('close', { code, reason });
   }
 
+  /**
+   * The socket's 'message' listener: an exception thrown by one of our listeners (an application
+   * writing a message, a receipt or a presence to SQLite with a full disk, say) would otherwise be
+   * uncaught there and end the process. It is reported as an INTERNAL error event instead.
+   */
+  private onFrame(data: Buffer): void {
+    try {
+      this.onMessage(data);
+    } catch (err) {
+      this.listenerFailed(err);
+    }
+  }
+
+  /** Hands a held message to the listeners (from setImmediate: a throw there would be uncaught too). */
+  private emitSafely(m: MsgFrame): void {
+    try {
+      this.emit('message', m);
+    } catch (err) {
+      this.listenerFailed(err);
+    }
+  }
+
+  private listenerFailed(err: unknown): void {
+    this.emit('error', new W2wError(ErrorCode.INTERNAL, `a listener failed on a frame from the relay: ${err instanceof Error ? err.message : String(err)}`), new Uint8Array(16));
+  }
+
   private onMessage(data: Buffer): void {
     const d = decodeFrame(data);
     if (!d.ok) {
@@ -182,7 +216,11 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
       case FrameType.MSG:
         // Messages that arrive before anyone listens (stored ones come right behind READY) wait here.
         if (this.listenerCount('message') === 0) {
-          if (this.unheard.length < MAX_UNHEARD) this.unheard.push(f);
+          // A queued frame keeps the whole received buffer alive (its body is a view into it).
+          if (this.unheard.length < MAX_UNHEARD && this.unheardBytes + data.byteLength <= MAX_UNHEARD_BYTES) {
+            this.unheard.push(f);
+            this.unheardBytes += data.byteLength;
+          }
           return;
         }
         this.emit('message', f);
@@ -196,6 +234,8 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
         this.pendingReqs.delete(f.reqId);
         clearTimeout(p.timer);
         if (f.status !== 0) p.reject(new W2wError(f.status, f.message));
+        // Callers read the fields of the op they asked for: another op's answer would hand them undefined.
+        else if (f.op !== p.op) p.reject(new W2wError(ErrorCode.UNEXPECTED_FRAME, `relay answered request ${f.reqId} (op ${p.op}) with a result for op ${f.op}`));
         else p.resolve(f);
         return;
       }
@@ -258,8 +298,13 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
     }
     const err = this.sendable(frame);
     if (err) return Promise.reject(err);
+    const key = toHex(id);
+    if (this.pendingAcks.has(key)) {
+      // One entry per ID: a second one would take the first one's ACK, and the first one's timer would
+      // then report "no ACK" for a message the relay acknowledged.
+      return Promise.reject(new Error(`RelayClient: message ${key} is still waiting for its ACK; send it again only once that send has settled.`));
+    }
     return new Promise((resolve, reject) => {
-      const key = toHex(id);
       const timer = setTimeout(() => {
         this.pendingAcks.delete(key);
         reject(new W2wError(ErrorCode.INTERNAL, `no ACK for message ${key} within ${opts.ackTimeoutMs ?? DEFAULT_TIMEOUT_MS} ms`));
@@ -299,7 +344,7 @@ export class RelayClient extends EventEmitter<RelayClientEvents> {
         this.pendingReqs.delete(reqId);
         reject(new W2wError(ErrorCode.INTERNAL, `no answer to request ${reqId} within ${timeoutMs} ms`));
       }, timeoutMs);
-      this.pendingReqs.set(reqId, { resolve: resolve as (v: ResResult) => void, reject, timer });
+      this.pendingReqs.set(reqId, { resolve: resolve as (v: ResResult) => void, reject, timer, op: args.op });
       this.ws.send(encodeFrame({ type: FrameType.REQ, reqId, ...args }));
     });
   }

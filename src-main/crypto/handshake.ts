@@ -146,6 +146,12 @@ export class HandshakeInitiator {
       value: { m3: { sigC }, result: { peerId: Buffer.from(m2.idB), transcriptHash: th, sendKey: kAB, recvKey: kBA } },
     };
   }
+
+  /** Forget the ephemeral secret when the handshake is abandoned before finish() (timeout, close, failure). */
+  abort(): void {
+    this.done = true;
+    wipe(this.eph.secretKey);
+  }
 }
 
 export interface ResponderOptions {

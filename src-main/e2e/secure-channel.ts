@@ -11,6 +11,7 @@ import { sign, verify } from '../crypto/identity.js';
 import { randomBytes } from '../crypto/random.js';
 import type { RelayClient, SendResult } from '../client/relay-client.js';
 import { openBox, sealBox } from './box.js';
+import { TokenBucket } from '../relay/token-bucket.js';
 import { buildSealedA2b } from './sealed-frame.js';
 import { E2eSessions, type SessionKeyStore } from './sessions.js';
 
@@ -19,6 +20,13 @@ const SIGNED_LABEL = Buffer.from('w2w/1 signed');
 const SEALED_CT_AT = 1 + SESSION_ID_BYTES + 8;
 /** counters at or above 2^53 are malformed (§11.2): their high word is at least 2^21 */
 const MAX_COUNTER_HIGH = 0x20_0000;
+/**
+ * REJECTs sent (§11.9), per second and at once. Anyone who can reach us sends SEALED under made-up
+ * sessions at its relay's rate (from several connections at once): answering every one would spend
+ * our own relay's rate budget (§13.2), drop our messages and get us cut with 4004.
+ */
+export const REJECTS_PER_SEC = 10;
+export const REJECT_BURST = 20;
 
 export type ProtectionMode = 'session' | 'box' | 'signed';
 
@@ -60,6 +68,7 @@ function sessionResult(res: SendResult): SecureSendResult {
 
 export class SecureChannel extends EventEmitter<SecureChannelEvents> {
   readonly sessions: E2eSessions;
+  private readonly rejects = new TokenBucket(REJECTS_PER_SEC, REJECT_BURST, Date.now);
 
   constructor(readonly client: RelayClient, opts: { handshakeTimeoutMs?: number; keyStore?: SessionKeyStore } = {}) {
     super();
@@ -201,8 +210,27 @@ export class SecureChannel extends EventEmitter<SecureChannelEvents> {
     return true;
   }
 
+  /**
+   * Runs from the relay socket's 'message' event: anything thrown here (the key store or an application
+   * listener failing, e.g. SQLite with a full disk or a closed database) would be an uncaught
+   * exception that ends the process. It becomes a coded rejection of that message instead.
+   */
   private onMessage(msg: MsgFrame): void {
+    try {
+      this.handle(msg);
+    } catch (err) {
+      this.reject(msg, ErrorCode.INTERNAL, `could not handle this message: ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+
+  private handle(msg: MsgFrame): void {
     if (this.openSealedFast(msg)) return;
+    // a2a goes only to the sessions of its sender (§9.5): one from another ID reached us through a
+    // relay that broke that rule, and would land among our notes to ourselves (any ID can box to us).
+    if (msg.route === Route.A2A && !bytesEqual(msg.from, this.me)) {
+      this.reject(msg, ErrorCode.BAD_REQUEST, 'an a2a message from another ID');
+      return;
+    }
     const decoded = decodeE2e(msg.body);
     if (!decoded.ok) {
       this.reject(msg, ErrorCode.MALFORMED_FRAME, `not an end-to-end body: ${decoded.error.message}`);
@@ -225,7 +253,11 @@ export class SecureChannel extends EventEmitter<SecureChannelEvents> {
         const session = this.sessions.find(body.sessionId, from);
         if (!session) {
           // Tell the sender to start over (e.g. we restarted and lost our keys); it costs one small frame.
-          void this.client.send({ route: Route.A2B, to: from }, encodeE2e({ kind: E2eKind.REJECT, ref: body.sessionId, code: ErrorCode.BAD_REQUEST })).catch(() => {});
+          // A sender that keeps sealing under the lost session gets one as soon as a token is back.
+          if (this.rejects.take()) {
+            const reject = encodeE2e({ kind: E2eKind.REJECT, ref: body.sessionId, code: ErrorCode.BAD_REQUEST });
+            void this.client.send({ route: Route.A2B, to: from }, reject).catch(() => {});
+          }
           return this.reject(msg, ErrorCode.BAD_REQUEST, 'sealed under a session this side does not know');
         }
         const opened = session.open(body.counter, ad, body.ciphertext);

@@ -1,15 +1,18 @@
 // End-to-end protection against a malicious relay: a tampering proxy in the path flips, drops,
 // reorders, replays, re-addresses and injects frames; every case is detected, and nothing the relay
 // path carried contains plaintext.
+import fs from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { FrameType, Op, Route } from '../../src-shared/protocol/constants.js';
-import { E2eKind, decodeE2e } from '../../src-shared/protocol/e2e.js';
+import { E2eKind, decodeE2e, encodeE2e, envelopeAd } from '../../src-shared/protocol/e2e.js';
 import { ErrorCode, W2wError } from '../../src-shared/protocol/errors.js';
 import { decodeFrame, encodeFrame, type MsgFrame } from '../../src-shared/protocol/frames.js';
 import { RelayClient } from '../../src-main/client/relay-client.js';
 import { generateIdentity } from '../../src-main/crypto/identity.js';
-import { SecureChannel, type OpenedMessage, type RejectedMessage } from '../../src-main/e2e/secure-channel.js';
-import { startRelay, type TestRelay } from '../helpers/relay.js';
+import { REJECT_BURST, REJECTS_PER_SEC, SecureChannel, type OpenedMessage, type RejectedMessage } from '../../src-main/e2e/secure-channel.js';
+import { makeTempDir, startRelay, type TestRelay } from '../helpers/relay.js';
+import { openStore } from '../../src-main/store/db.js';
+import { sealBox } from '../../src-main/e2e/box.js';
 import { startFedRelay } from '../helpers/federation.js';
 import { startTamperProxy, type TamperProxy } from '../helpers/tamper-proxy.js';
 
@@ -186,6 +189,26 @@ describe('end-to-end protection against a malicious relay', () => {
     expect(bob.rejected.map((r) => r.code)).toEqual([ErrorCode.MALFORMED_FRAME, ErrorCode.BAD_SIGNATURE]);
   });
 
+  it('refuses an a2a message from another ID, which a relay passed on against §9.5 (fix: it opened, as a note to oneself)', async () => {
+    const { proxy, alice, bob } = await setup();
+    // alice boxes to bob for route a2a (she can: any ID can box to any other), sends it a2b; the relay
+    // path turns the envelope into the a2a she sealed it for.
+    const id = Buffer.alloc(16, 0xa2);
+    const ad = envelopeAd({ route: Route.A2A }, id, alice.channel.me);
+    const box = sealBox(alice.channel.client.identity, bob.channel.me, id, ad, text('I am you'));
+    proxy.tamper = (f) => {
+      const d = decodeFrame(f);
+      if (!d.ok || d.frame.type !== FrameType.MSG || !Buffer.from(d.frame.id).equals(id)) return [f];
+      const { to: _to, ...rest } = d.frame as MsgFrame & { to: Uint8Array };
+      return [Buffer.from(encodeFrame({ ...rest, route: Route.A2A } as MsgFrame))];
+    };
+    await alice.channel.client.send({ route: Route.A2B, to: bob.channel.me }, encodeE2e({ kind: E2eKind.BOX, ...box }), { ack: true, id });
+    await until(() => bob.rejected.length + bob.opened.length === 1, 'bob handles it');
+    expect(bob.opened).toEqual([]);
+    expect(bob.rejected[0]).toMatchObject({ code: ErrorCode.BAD_REQUEST });
+    expect(bob.rejected[0]?.msg.route).toBe(Route.A2A);
+  });
+
   it('boxes messages for an offline recipient; they open after it comes back in a new process', async () => {
     const relay = await startFedRelay();
     cleanup.push(() => relay.close());
@@ -202,6 +225,78 @@ describe('end-to-end protection against a malicious relay', () => {
     bob.on('payload', (o) => got.push(o.payload.subarray(1).toString()));
     await until(() => got.length === 1, 'box opened');
     expect(got).toEqual(['while you were out']);
+  });
+});
+
+describe('a failing store on the receiving side', () => {
+  it('becomes an INTERNAL rejection, never an uncaught exception (fix: a closed or full SQLite database ended the process)', async () => {
+    const relay = await startRelay();
+    cleanup.push(() => relay.close());
+    const alice = await end(relay.url);
+    const dir = makeTempDir('w2w-e2e-store-');
+    const store = openStore(dir);
+    cleanup.push(async () => fs.rmSync(dir, { recursive: true, force: true }));
+    const client = await RelayClient.connect({ url: relay.url, identity: generateIdentity() });
+    cleanup.push(() => client.close());
+    const bob = new SecureChannel(client, { handshakeTimeoutMs: 3000, keyStore: store.e2eSessions });
+    const opened: string[] = [];
+    const rejected: ErrorCode[] = [];
+    bob.on('payload', (o) => opened.push(o.payload.subarray(1).toString()));
+    bob.on('rejected', (r) => rejected.push(r.code));
+    store.close(); // every key-store call now throws, as SQLite does with a full disk or a closed file
+    await alice.channel.send({ route: Route.A2B, to: client.id }, text('still readable'), { ack: true });
+    await until(() => opened.length === 1, 'bob opens it from the session in memory');
+    expect(opened).toEqual(['still readable']);
+    expect(rejected).toContain(ErrorCode.INTERNAL); // the HS3 whose key could not be saved
+    // A throwing application listener is reported the same way.
+    bob.on('payload', () => {
+      throw new Error('listener failed');
+    });
+    await alice.channel.send({ route: Route.A2B, to: client.id }, text('again'), { ack: true });
+    await until(() => opened.length === 2 && rejected.filter((c) => c === ErrorCode.INTERNAL).length === 2, 'second message');
+  });
+});
+
+describe('RelayClient: one message ID waits for one ACK', () => {
+  it('refuses a second send with an ID still waiting for its ACK (fix: it took the first one\'s ACK, and the first reported no ACK)', async () => {
+    const relay = await startRelay();
+    cleanup.push(() => relay.close());
+    const alice = await end(relay.url);
+    const bob = await end(relay.url);
+    const id = Buffer.alloc(16, 0x1d);
+    const target = { route: Route.A2B, to: bob.channel.me } as const;
+    const first = alice.channel.client.send(target, Buffer.from([0x01]), { ack: true, id, ackTimeoutMs: 1500 });
+    const second = await alice.channel.client.send(target, Buffer.from([0x02]), { ack: true, id, ackTimeoutMs: 1500 }).catch((e: unknown) => e);
+    expect(second).toBeInstanceOf(Error);
+    expect(String((second as Error).message)).toMatch(/still waiting for its ACK/);
+    expect(await first).toMatchObject({ delivered: 1 });
+  });
+});
+
+describe('REJECT under a flood of SEALED bodies naming unknown sessions', () => {
+  it('answers at most REJECT_BURST at once and REJECTS_PER_SEC after (fix: one REJECT per bogus SEALED spent our own rate budget)', async () => {
+    const relay = await startRelay();
+    cleanup.push(() => relay.close());
+    const mallory = await end(relay.url);
+    const bob = await end(relay.url);
+    const rejects: number[] = [];
+    mallory.channel.client.on('message', (m) => {
+      if (m.body[0] === E2eKind.REJECT) rejects.push(Date.now());
+    });
+    const flood = 200;
+    const t0 = Date.now();
+    for (let i = 0; i < flood; i++) {
+      const sessionId = generateIdentity().publicKey.subarray(0, 16);
+      const body = Buffer.concat([Buffer.of(E2eKind.SEALED), sessionId, Buffer.alloc(8), Buffer.alloc(16 + 4)]);
+      void mallory.channel.client.send({ route: Route.A2B, to: bob.channel.me }, body);
+    }
+    await until(() => bob.rejected.length === flood, 'bob refuses every bogus SEALED');
+    await new Promise((r) => setTimeout(r, 200));
+    const elapsedS = (Date.now() - t0) / 1000;
+    expect(bob.rejected.every((r) => r.code === ErrorCode.BAD_REQUEST)).toBe(true);
+    expect(rejects.length).toBeGreaterThanOrEqual(REJECT_BURST);
+    expect(rejects.length).toBeLessThanOrEqual(REJECT_BURST + Math.ceil(elapsedS * REJECTS_PER_SEC));
+    expect(rejects.length).toBeLessThan(flood);
   });
 });
 

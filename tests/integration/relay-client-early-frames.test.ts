@@ -4,11 +4,12 @@ import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { RelayClient } from '../../src-main/client/relay-client.js';
+import { MAX_UNHEARD_BYTES, RelayClient } from '../../src-main/client/relay-client.js';
 import { HandshakeResponder } from '../../src-main/crypto/handshake.js';
 import { generateIdentity } from '../../src-main/crypto/identity.js';
 import { EventKind, FrameType, HandshakeContext, Op, PROTOCOL_VERSION, Route, SUBPROTOCOL } from '../../src-shared/protocol/constants.js';
 import { decodeFrame, encodeFrame, type Frame } from '../../src-shared/protocol/frames.js';
+import { ErrorCode } from '../../src-shared/protocol/errors.js';
 import { sleep } from '../helpers/inbox.js';
 
 interface Scripted {
@@ -103,6 +104,62 @@ describe('messages right behind READY', () => {
     relay.push(msg(client.id, 2));
     await sleep(50);
     expect(seen).toEqual(['message 1', 'notice late', 'message 2']);
+    await client.close();
+  });
+
+  it('keeps at most MAX_UNHEARD_BYTES of them for a late listener (fix: a relay could park 10000 frames of 256 KiB)', async () => {
+    const size = 250 * 1024;
+    const count = Math.ceil(MAX_UNHEARD_BYTES / size) + 20;
+    const big = (me: Uint8Array, n: number): Frame => ({
+      type: FrameType.MSG, route: Route.A2B, flags: 0, hops: 8, id: new Uint8Array(16).fill(n & 0xff), from: new Uint8Array(32).fill(7), to: me, body: new Uint8Array(size).fill(n & 0xff),
+    });
+    relay = await scriptedRelay((me) => Array.from({ length: count }, (_, i) => big(me, i)));
+    const client = await RelayClient.connect({ url: relay.url, identity: generateIdentity(), handshakeTimeoutMs: 10000 });
+    let heard = 0;
+    let heardBytes = 0;
+    client.on('message', (m) => {
+      heard++;
+      heardBytes += m.body.byteLength;
+    });
+    await sleep(200);
+    expect(heard).toBeGreaterThan(0);
+    expect(heard).toBeLessThan(count);
+    expect(heardBytes).toBeLessThanOrEqual(MAX_UNHEARD_BYTES);
+    // Once someone listens, frames flow again.
+    relay.push(msg(client.id, 9));
+    const t0 = Date.now();
+    while (heard === 0 || heardBytes % size === 0) {
+      if (Date.now() - t0 > 3000) throw new Error('the frame after the listener never came');
+      await sleep(10);
+    }
+    await client.close();
+  });
+
+  it('a listener that throws is reported as an INTERNAL error event, and later frames still arrive (fix: it was an uncaught exception)', async () => {
+    relay = await scriptedRelay(() => []);
+    const client = await RelayClient.connect({ url: relay.url, identity: generateIdentity(), handshakeTimeoutMs: 3000 });
+    const errors: number[] = [];
+    client.on('error', (e) => errors.push(e.code));
+    const seen: number[] = [];
+    client.on('message', (m) => {
+      seen.push(m.body[0] as number);
+      if (m.body[0] === 1) throw new Error('the history could not be written');
+    });
+    relay.push(msg(client.id, 1));
+    relay.push(msg(client.id, 2));
+    const t0 = Date.now();
+    while (seen.length < 2 && Date.now() - t0 < 3000) await sleep(10);
+    expect(seen).toEqual([1, 2]);
+    expect(errors).toEqual([ErrorCode.INTERNAL]);
+    await client.close();
+  });
+
+  it('a RES for another op than the request asked is an UNEXPECTED_FRAME error (fix: the caller got another op\'s result and read undefined fields)', async () => {
+    // This scripted relay answers every REQ as if it were PUBLISH_HOME.
+    relay = await scriptedRelay(() => []);
+    const client = await RelayClient.connect({ url: relay.url, identity: generateIdentity(), handshakeTimeoutMs: 3000 });
+    const err = await client.request({ op: Op.GROUP_LIST }, 3000).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: ErrorCode.UNEXPECTED_FRAME });
     await client.close();
   });
 });

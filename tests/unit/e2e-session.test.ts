@@ -10,7 +10,7 @@ import { toHex } from '../../src-shared/ids.js';
 import { HandshakeInitiator, HandshakeResponder, type HandshakeResult } from '../../src-main/crypto/handshake.js';
 import { generateIdentity, type Identity } from '../../src-main/crypto/identity.js';
 import { E2eSession, OLD_SESSION_GRACE_MS, REKEY_AFTER_MESSAGES, REKEY_AFTER_MS, SAVED_KEY_TTL_MS } from '../../src-main/e2e/session.js';
-import { E2eSessions, type SessionKeyStore } from '../../src-main/e2e/sessions.js';
+import { E2eSessions, HS1_BURST, HS1_REFILL_MS, SAVED_KEY_EXPIRE_EVERY_MS, type SessionKeyStore } from '../../src-main/e2e/sessions.js';
 
 afterEach(() => {
   vi.restoreAllMocks();
@@ -323,5 +323,236 @@ describe('E2eSessions', () => {
     expect(a.sessions.find(old.sessionId, b.id.publicKey)).not.toBe(old);
     a.sessions.close();
     b.sessions.close();
+  });
+});
+
+describe('E2eSessions: replaced sessions leave memory', () => {
+  it('wipes and drops a replaced session once its grace is over, even if no message ever names it again (fix: kept with its keys until the process ended)', async () => {
+    const { a, b } = wire();
+    const s1 = await a.sessions.sessionWith(b.id.publicKey);
+    await until(() => b.sessions.find(s1.sessionId, a.id.publicKey) !== null, 'b installs s1');
+    const s1AtB = b.sessions.find(s1.sessionId, a.id.publicKey)!;
+    const t0 = Date.now();
+    const clock = vi.spyOn(Date, 'now').mockReturnValue(t0 + REKEY_AFTER_MS + 1);
+    const s2 = await a.sessions.sessionWith(b.id.publicKey);
+    await until(() => b.sessions.find(s2.sessionId, a.id.publicKey) !== null, 'b installs s2');
+    const s2AtB = b.sessions.find(s2.sessionId, a.id.publicKey)!;
+    // Past s1's grace, s2 is worn too: a third handshake replaces s2. Nobody looks s1 up again.
+    clock.mockReturnValue(t0 + 2 * REKEY_AFTER_MS + 2);
+    const s3 = await a.sessions.sessionWith(b.id.publicKey);
+    await until(() => b.sessions.find(s3.sessionId, a.id.publicKey) !== null, 'b installs s3');
+    const zero = '00'.repeat(32);
+    expect(toHex(s1.exportRecvKey())).toBe(zero);
+    expect(toHex(s1AtB.exportRecvKey())).toBe(zero);
+    // s2 was replaced only now: it is still in its grace, and opens late messages.
+    expect(toHex(s2.exportRecvKey())).not.toBe(zero);
+    expect(toHex(s2AtB.exportRecvKey())).not.toBe(zero);
+    expect(b.sessions.find(s2.sessionId, a.id.publicKey)).toBe(s2AtB);
+    a.sessions.close();
+    b.sessions.close();
+  });
+});
+
+describe('E2eSessions: a replaced session past its grace opens from its saved key', () => {
+  it('the lookup that finds the grace over restores the saved key at once (fix: it returned null, so a group part under it was refused)', async () => {
+    const { a, b } = wire();
+    const old = await a.sessions.sessionWith(b.id.publicKey);
+    await until(() => b.sessions.find(old.sessionId, a.id.publicKey) !== null, 'b installs');
+    const ad = envelopeAd({ route: Route.A2G_LIST, to: [b.id.publicKey] }, msgId, a.id.publicKey);
+    const late = old.seal(ad, Buffer.from('sealed before the re-key, arriving late'));
+    const t0 = Date.now();
+    const clock = vi.spyOn(Date, 'now').mockReturnValue(t0 + REKEY_AFTER_MS + 1);
+    const fresh = await a.sessions.sessionWith(b.id.publicKey);
+    await until(() => b.sessions.find(fresh.sessionId, a.id.publicKey) !== null, 'b installs the new session');
+    clock.mockReturnValue(t0 + REKEY_AFTER_MS + OLD_SESSION_GRACE_MS + 2);
+    // One lookup, as for a SEALED_MULTI part (which gets no second chance through a REJECT).
+    const restored = b.sessions.find(old.sessionId, a.id.publicKey);
+    expect(restored).not.toBeNull();
+    expect(restored?.open(late.counter, ad, late.ciphertext)?.plaintext.toString()).toBe('sealed before the re-key, arriving late');
+    a.sessions.close();
+    b.sessions.close();
+  });
+});
+
+describe('E2eSessions: abandoned handshakes forget their ephemeral secret', () => {
+  /** Every HandshakeInitiator started from now on, to look at its ephemeral secret afterwards. */
+  function watchInitiators(): { secrets: () => Buffer[] } {
+    const started: HandshakeInitiator[] = [];
+    const start = HandshakeInitiator.prototype.start;
+    vi.spyOn(HandshakeInitiator.prototype, 'start').mockImplementation(function (this: HandshakeInitiator) {
+      started.push(this);
+      return start.call(this);
+    });
+    return { secrets: () => started.map((i) => (i as unknown as { eph: { secretKey: Buffer } }).eph.secretKey) };
+  }
+  const zero = '00'.repeat(32);
+
+  it('on HANDSHAKE_TIMEOUT, on RECIPIENT_OFFLINE and on close (fix: the secret stayed in memory until garbage collection)', async () => {
+    const watch = watchInitiators();
+    const { a, b } = wire({ timeoutMs: 50 });
+    const silent = new E2eSessions(a.id, async () => true, 50);
+    expect(((await silent.sessionWith(b.id.publicKey).catch((e: unknown) => e)) as W2wError).code).toBe(ErrorCode.HANDSHAKE_TIMEOUT);
+    const offline = new E2eSessions(a.id, async () => false, 2000);
+    expect(((await offline.sessionWith(b.id.publicKey).catch((e: unknown) => e)) as W2wError).code).toBe(ErrorCode.RECIPIENT_OFFLINE);
+    const closing = new E2eSessions(a.id, async () => true, 2000);
+    const pending = closing.sessionWith(b.id.publicKey).catch((e: unknown) => e);
+    closing.close();
+    expect(((await pending) as W2wError).code).toBe(ErrorCode.INTERNAL);
+    expect(watch.secrets()).toHaveLength(3);
+    for (const s of watch.secrets()) expect(toHex(s)).toBe(zero);
+    silent.close();
+    offline.close();
+    a.sessions.close();
+    b.sessions.close();
+  });
+});
+
+describe('E2eSessions: saved keys expire while the node runs', () => {
+  it('deletes saved keys older than 7 days every hour, not only at start (fix: a node that ran for weeks kept them all)', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'Date'] });
+    try {
+      const { a, b } = wire();
+      const s = await a.sessions.sessionWith(b.id.publicKey);
+      await until(() => b.store.rows.size === 1, 'b saves its key');
+      expect(a.store.get(s.sessionId)).not.toBeNull();
+      vi.advanceTimersByTime(SAVED_KEY_TTL_MS - SAVED_KEY_EXPIRE_EVERY_MS);
+      expect(a.store.rows.size).toBe(1); // not yet 7 days old
+      vi.advanceTimersByTime(2 * SAVED_KEY_EXPIRE_EVERY_MS);
+      expect(a.store.rows.size).toBe(0);
+      expect(b.store.rows.size).toBe(0);
+      a.sessions.close();
+      b.sessions.close();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
+
+describe('E2eSessions: completed handshakes per peer are limited', () => {
+  it('answers HS1_BURST HS1s from one peer at once, then one every HS1_REFILL_MS (fix: a peer could run handshakes without limit, each a saved key on disk)', async () => {
+    const { a, b } = wire({ timeoutMs: 300 });
+    const installedAtB = (): number => b.store.rows.size;
+    for (let i = 0; i < HS1_BURST; i++) {
+      const s = await a.sessions.sessionWith(b.id.publicKey);
+      await until(() => installedAtB() === i + 1, `b installs session ${i + 1}`);
+      a.sessions.forget(s.sessionId, b.id.publicKey); // as after a REJECT: the next send handshakes again
+    }
+    const err = await a.sessions.sessionWith(b.id.publicKey).catch((e: unknown) => e);
+    expect((err as W2wError).code).toBe(ErrorCode.HANDSHAKE_TIMEOUT);
+    expect(installedAtB()).toBe(HS1_BURST);
+    // Another peer is not affected.
+    const c = generateIdentity();
+    const hs1 = hs1From(c, b.id.publicKey);
+    const before = hs2Count(b);
+    b.sessions.onHandshake(c.publicKey, hs1.hsId, hs1.frame);
+    await until(() => hs2Count(b) === before + 1, 'an HS2 to another peer');
+    // After the refill time, one more from a.
+    const now = Date.now();
+    vi.spyOn(Date, 'now').mockReturnValue(now + HS1_REFILL_MS + 1);
+    await a.sessions.sessionWith(b.id.publicKey);
+    await until(() => installedAtB() === HS1_BURST + 1, 'b installs one more');
+    a.sessions.close();
+    b.sessions.close();
+  });
+});
+
+describe('E2eSessions: crossing handshakes', () => {
+  /** Two ends that both open a session with the other at once; each body arrives after `delayMs`, each ACK after `ackMs`. */
+  async function cross(ackMs: number): Promise<{ a: E2eSessions; b: E2eSessions; ida: Identity; idb: Identity }> {
+    const ids = [generateIdentity(), generateIdentity()] as const;
+    const ends: E2eSessions[] = [];
+    for (const [i, id] of ids.entries()) {
+      ends.push(
+        new E2eSessions(
+          id,
+          async (_to, body) => {
+            const d = decodeE2e(body);
+            if (d.ok && d.body.kind === E2eKind.HANDSHAKE) {
+              const { hsId, frame } = d.body;
+              setTimeout(() => ends[1 - i]!.onHandshake(id.publicKey, hsId, frame), 5);
+            }
+            await new Promise((r) => setTimeout(r, ackMs));
+            return true;
+          },
+          2000,
+          new MemoryKeyStore(),
+        ),
+      );
+    }
+    const [a, b] = ends as [E2eSessions, E2eSessions];
+    await Promise.all([a.sessionWith(ids[1].publicKey), b.sessionWith(ids[0].publicKey)]);
+    await new Promise((r) => setTimeout(r, 50));
+    return { a, b, ida: ids[0], idb: ids[1] };
+  }
+
+  it.each([0, 1, 8, 20])('both ends settle on the same session, the lower ID (ACK after %i ms) (fix: each kept the last installed, and sealed under the one the other replaced)', async (ackMs) => {
+    const { a, b, ida, idb } = await cross(ackMs);
+    const atA = a.currentWith(idb.publicKey)!;
+    const atB = b.currentWith(ida.publicKey)!;
+    expect(toHex(atA.sessionId)).toBe(toHex(atB.sessionId));
+    // Both sessions exist at both ends: the one that lost is the higher ID, still open for its grace.
+    const ad = envelopeAd({ route: Route.A2B, to: idb.publicKey }, msgId, ida.publicKey);
+    const m = atA.seal(ad, Buffer.from('one session'));
+    expect(b.find(atA.sessionId, ida.publicKey)?.open(m.counter, ad, m.ciphertext)?.plaintext.toString()).toBe('one session');
+    a.close();
+    b.close();
+  });
+});
+
+describe('E2eSessions: sessions with peers we stopped talking to', () => {
+  it('leave memory, keys wiped, an hour and a grace after they were made (fix: kept for the life of the process)', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'Date'] });
+    try {
+      const { a, b } = wire();
+      const s = await a.sessions.sessionWith(b.id.publicKey);
+      await until(() => b.sessions.find(s.sessionId, a.id.publicKey) !== null, 'b installs');
+      const atB = b.sessions.find(s.sessionId, a.id.publicKey)!;
+      const ad = envelopeAd({ route: Route.A2B, to: b.id.publicKey }, msgId, a.id.publicKey);
+      const late = s.seal(ad, Buffer.from('sealed before it wore out'));
+      vi.advanceTimersByTime(REKEY_AFTER_MS);
+      expect(toHex(atB.exportRecvKey())).not.toBe('00'.repeat(32)); // worn for the sender, still held here
+      vi.advanceTimersByTime(2 * OLD_SESSION_GRACE_MS);
+      expect(toHex(atB.exportRecvKey())).toBe('00'.repeat(32));
+      expect(toHex(s.exportRecvKey())).toBe('00'.repeat(32));
+      expect(a.sessions.currentWith(b.id.publicKey)).toBeNull();
+      // A message sealed under it and kept by a relay still opens, from the saved key.
+      expect(b.sessions.find(s.sessionId, a.id.publicKey)?.open(late.counter, ad, late.ciphertext)?.plaintext.toString()).toBe('sealed before it wore out');
+      a.sessions.close();
+      b.sessions.close();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
+
+describe('E2eSessions: the copy of a receiving key handed to the key store', () => {
+  it('is wiped once the store has it (fix: it stayed in the heap after the session was gone)', async () => {
+    class RecordingKeyStore extends MemoryKeyStore {
+      readonly handed: Buffer[] = [];
+      override put(k: { sessionId: Buffer; peer: Buffer; recvKey: Buffer; createdMs: number }): void {
+        super.put(k);
+        this.handed.push(k.recvKey);
+      }
+    }
+    const a = generateIdentity();
+    const b = generateIdentity();
+    const store = new RecordingKeyStore();
+    const ends: E2eSessions[] = [];
+    const send = (from: Identity, other: () => E2eSessions) => async (_to: Buffer, body: Uint8Array): Promise<boolean> => {
+      const d = decodeE2e(body);
+      if (d.ok && d.body.kind === E2eKind.HANDSHAKE) {
+        const { hsId, frame } = d.body;
+        setImmediate(() => other().onHandshake(from.publicKey, hsId, frame));
+      }
+      return true;
+    };
+    ends.push(new E2eSessions(a, send(a, () => ends[1]!), 2000, store));
+    ends.push(new E2eSessions(b, send(b, () => ends[0]!), 2000, new MemoryKeyStore()));
+    const s = await ends[0]!.sessionWith(b.publicKey);
+    expect(store.handed).toHaveLength(1);
+    expect(toHex(store.handed[0]!)).toBe('00'.repeat(32));
+    expect(toHex(store.get(s.sessionId)!.recvKey)).toBe(toHex(s.exportRecvKey())); // the store kept its own copy
+    ends[0]!.close();
+    ends[1]!.close();
   });
 });
