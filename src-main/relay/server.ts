@@ -90,7 +90,18 @@ export class RelayServer {
       });
     }
     this.core = new RelayCore(opts.identity, limits, opts.stores, bindingCheck, this.log, federation, batcher);
-    this.http = opts.tls ? https.createServer({ cert: opts.tls.cert, key: opts.tls.key }) : http.createServer();
+    // A socket counts against maxConnections only once upgraded: until then it must not outlive the
+    // handshake deadline, or a slowloris peer (a partial upgrade request, or nothing at all) holds file
+    // handles uncounted for Node's default 60 s and more. The check runs at least once a second.
+    const preUpgrade: http.ServerOptions = {
+      headersTimeout: limits.handshakeTimeoutMs,
+      requestTimeout: limits.handshakeTimeoutMs,
+      connectionsCheckingInterval: Math.max(50, Math.min(1000, limits.handshakeTimeoutMs)),
+    };
+    // The TLS handshake comes first and has its own deadline (Node's default: 120 s).
+    this.http = opts.tls
+      ? https.createServer({ ...preUpgrade, handshakeTimeout: limits.handshakeTimeoutMs, cert: opts.tls.cert, key: opts.tls.key })
+      : http.createServer(preUpgrade);
     this.http.on('request', (_req, res) => {
       res.writeHead(426, { 'content-type': 'text/plain; charset=utf-8', upgrade: 'websocket' });
       res.end(`w2w relay: connect with a WebSocket client using subprotocol "${SUBPROTOCOL}".\n`);

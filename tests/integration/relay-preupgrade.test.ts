@@ -1,0 +1,68 @@
+// Sockets that never finish the WebSocket upgrade (slowloris): the relay must not hold them longer
+// than its handshake deadline, since they are not yet counted against maxConnections.
+import net from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { expectRelayServesFreshPair } from '../helpers/clients.js';
+import { startRelay, type TestRelay } from '../helpers/relay.js';
+import { makeSelfSignedCert, type SelfSigned } from '../helpers/tls.js';
+
+/** Resolves with how long the relay kept the socket, or with null if it was still open after `capMs`. */
+function heldFor(port: number, send: string, capMs: number): Promise<number | null> {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const s = net.connect(port, '127.0.0.1', () => {
+      if (send) s.write(send);
+    });
+    s.on('error', () => {});
+    s.resume();
+    const cap = setTimeout(() => {
+      s.destroy();
+      resolve(null);
+    }, capMs);
+    s.on('close', () => {
+      clearTimeout(cap);
+      resolve(Date.now() - started);
+    });
+    s.on('timeout', () => reject(new Error('unexpected')));
+  });
+}
+
+describe('sockets that never finish the upgrade', () => {
+  let relay: TestRelay;
+  beforeAll(async () => {
+    relay = await startRelay({ limits: { handshakeTimeoutMs: 300 } });
+  });
+  afterAll(async () => {
+    await relay.close();
+  });
+
+  it('a socket that sends half the upgrade request and stalls is cut', async () => {
+    const port = relay.server.port;
+    const held = await heldFor(port, 'GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n', 6000);
+    expect(held).not.toBeNull();
+    await expectRelayServesFreshPair(relay);
+  }, 15_000);
+
+  it('a socket that sends nothing is cut', async () => {
+    const held = await heldFor(relay.server.port, '', 6000);
+    expect(held).not.toBeNull();
+  }, 15_000);
+});
+
+describe('TLS sockets that never finish the TLS handshake', () => {
+  let relay: TestRelay;
+  let cert: SelfSigned;
+  beforeAll(async () => {
+    cert = makeSelfSignedCert();
+    relay = await startRelay({ tls: { cert: cert.cert, key: cert.key }, limits: { handshakeTimeoutMs: 300 } });
+  });
+  afterAll(async () => {
+    await relay.close();
+    cert.dispose();
+  });
+
+  it('a TCP socket that never starts TLS is cut', async () => {
+    const held = await heldFor(relay.server.port, '', 6000);
+    expect(held).not.toBeNull();
+  }, 15_000);
+});
