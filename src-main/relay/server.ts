@@ -147,21 +147,29 @@ export class RelayServer {
 
   private onConnection(ws: WebSocket, remote: string): void {
     if (ws.protocol !== SUBPROTOCOL) {
-      ws.send(encodeFrame({ type: FrameType.ERROR, code: ErrorCode.UNSUPPORTED_VERSION, ref: ZERO_REF, message: `offer WebSocket subprotocol "${SUBPROTOCOL}"` }));
-      ws.close(CloseCode.PROTOCOL_ERROR, 'unsupported subprotocol');
-      this.core.countError(ErrorCode.UNSUPPORTED_VERSION);
+      this.refuse(ws, ErrorCode.UNSUPPORTED_VERSION, `offer WebSocket subprotocol "${SUBPROTOCOL}"`, CloseCode.PROTOCOL_ERROR, 'unsupported subprotocol');
       return;
     }
     if (this.core.connectionCount >= this.core.limits.maxConnections) {
-      ws.send(encodeFrame({ type: FrameType.ERROR, code: ErrorCode.TOO_MANY_CONNECTIONS, ref: ZERO_REF, message: `relay is at its limit of ${this.core.limits.maxConnections} connections; try again later` }));
-      ws.close(CloseCode.TRY_AGAIN_LATER, 'too many connections');
-      this.core.countError(ErrorCode.TOO_MANY_CONNECTIONS);
+      const message = `relay is at its limit of ${this.core.limits.maxConnections} connections; try again later`;
+      this.refuse(ws, ErrorCode.TOO_MANY_CONNECTIONS, message, CloseCode.TRY_AGAIN_LATER, 'too many connections');
       return;
     }
     this.core.connectionCount++;
     const conn = new Connection(ws, this.core, remote);
     this.connections.add(conn);
     ws.once('close', () => this.connections.delete(conn));
+  }
+
+  /**
+   * A socket refused at the door is not counted against maxConnections, so it must not linger: a peer
+   * that never answers the close would otherwise hold it for ws's 30 s close timeout.
+   */
+  private refuse(ws: WebSocket, code: ErrorCode, message: string, closeCode: number, reason: string): void {
+    ws.send(encodeFrame({ type: FrameType.ERROR, code, ref: ZERO_REF, message }));
+    ws.close(closeCode, reason);
+    setTimeout(() => ws.terminate(), 1000).unref();
+    this.core.countError(code);
   }
 
   /** Clean shutdown: tell clients, close every socket (1001), stop listening. */

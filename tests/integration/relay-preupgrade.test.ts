@@ -1,7 +1,10 @@
-// Sockets that never finish the WebSocket upgrade (slowloris): the relay must not hold them longer
-// than its handshake deadline, since they are not yet counted against maxConnections.
+// Sockets the relay does not count against maxConnections (not yet upgraded, or refused at the
+// upgrade) must not outlive a short deadline, or a slowloris peer holds file handles unbounded.
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomBytes } from '../../src-main/crypto/random.js';
+import { SUBPROTOCOL } from '../../src-shared/protocol/constants.js';
+import { RawPeer } from '../helpers/raw-peer.js';
 import { expectRelayServesFreshPair } from '../helpers/clients.js';
 import { startRelay, type TestRelay } from '../helpers/relay.js';
 import { makeSelfSignedCert, type SelfSigned } from '../helpers/tls.js';
@@ -63,6 +66,45 @@ describe('TLS sockets that never finish the TLS handshake', () => {
 
   it('a TCP socket that never starts TLS is cut', async () => {
     const held = await heldFor(relay.server.port, '', 6000);
+    expect(held).not.toBeNull();
+  }, 15_000);
+});
+
+/** A complete upgrade request: the relay upgrades, refuses, and sends its close frame, which this peer never answers. */
+function upgradeRequest(protocol: string): string {
+  return [
+    'GET / HTTP/1.1',
+    'Host: 127.0.0.1',
+    'Connection: Upgrade',
+    'Upgrade: websocket',
+    'Sec-WebSocket-Version: 13',
+    `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}`,
+    `Sec-WebSocket-Protocol: ${protocol}`,
+    '',
+    '',
+  ].join('\r\n');
+}
+
+describe('refused upgrades whose peer never answers the close', () => {
+  let relay: TestRelay;
+  beforeAll(async () => {
+    relay = await startRelay({ limits: { maxConnections: 1 } });
+  });
+  afterAll(async () => {
+    await relay.close();
+  });
+
+  it('over the connection cap: cut shortly after the refusal, not after ws\'s 30 s close timeout', async () => {
+    const holder = await RawPeer.open(relay.url, {}, 'holder');
+    await holder.hello();
+    const held = await heldFor(relay.server.port, upgradeRequest(SUBPROTOCOL), 6000);
+    expect(held).not.toBeNull();
+    expect(relay.server.core.connectionCount).toBe(1);
+    await holder.close();
+  }, 15_000);
+
+  it('without the w2w subprotocol: likewise', async () => {
+    const held = await heldFor(relay.server.port, upgradeRequest('chat'), 6000);
     expect(held).not.toBeNull();
   }, 15_000);
 });
