@@ -166,6 +166,9 @@ export class RelayServer {
    * that never answers the close would otherwise hold it for ws's 30 s close timeout.
    */
   private refuse(ws: WebSocket, code: ErrorCode, message: string, closeCode: number, reason: string): void {
+    // ws emits 'error' for a bad frame from the peer (unmasked, oversize, bad close code): with no
+    // listener that is an uncaught exception, and the whole relay would go down.
+    ws.on('error', () => {});
     ws.send(encodeFrame({ type: FrameType.ERROR, code, ref: ZERO_REF, message }));
     ws.close(closeCode, reason);
     setTimeout(() => ws.terminate(), 1000).unref();

@@ -4,6 +4,7 @@ import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomBytes } from '../../src-main/crypto/random.js';
 import { SUBPROTOCOL } from '../../src-shared/protocol/constants.js';
+import { waitUntil } from '../helpers/inbox.js';
 import { RawPeer } from '../helpers/raw-peer.js';
 import { expectRelayServesFreshPair } from '../helpers/clients.js';
 import { startRelay, type TestRelay } from '../helpers/relay.js';
@@ -106,5 +107,50 @@ describe('refused upgrades whose peer never answers the close', () => {
   it('without the w2w subprotocol: likewise', async () => {
     const held = await heldFor(relay.server.port, upgradeRequest('chat'), 6000);
     expect(held).not.toBeNull();
+  }, 15_000);
+});
+
+describe('a refused upgrade followed by a bad WebSocket frame', () => {
+  let relay: TestRelay;
+  const uncaught: unknown[] = [];
+  const onUncaught = (err: unknown): void => {
+    uncaught.push(err);
+  };
+  beforeAll(async () => {
+    relay = await startRelay({ limits: { maxConnections: 2 } });
+    process.on('uncaughtException', onUncaught);
+  });
+  afterAll(async () => {
+    process.off('uncaughtException', onUncaught);
+    await relay.close();
+  });
+
+  /** Upgrades, waits for the refusal, then sends an unmasked frame (a protocol error from a client). */
+  async function refusedThenUnmasked(protocol: string): Promise<void> {
+    const s = net.connect(relay.server.port, '127.0.0.1');
+    s.on('error', () => {});
+    const closed = new Promise<void>((resolve) => s.on('close', () => resolve()));
+    await new Promise<void>((resolve) => s.on('connect', () => resolve()));
+    s.write(upgradeRequest(protocol));
+    await new Promise<void>((resolve) => s.once('data', () => resolve()));
+    s.write(Buffer.from([0x82, 0x01, 0x00]));
+    s.resume();
+    await closed;
+  }
+
+  it('without the w2w subprotocol: the relay drops the socket and does not crash', async () => {
+    await refusedThenUnmasked('chat');
+    expect(uncaught).toEqual([]);
+    await expectRelayServesFreshPair(relay);
+  }, 15_000);
+
+  it('over the connection cap: likewise', async () => {
+    const holders = [await RawPeer.open(relay.url, {}, 'holder 1'), await RawPeer.open(relay.url, {}, 'holder 2')];
+    for (const h of holders) await h.hello();
+    await refusedThenUnmasked(SUBPROTOCOL);
+    expect(uncaught).toEqual([]);
+    for (const h of holders) await h.close();
+    await waitUntil(() => relay.server.core.connectionCount === 0, 2000, 'the holders are gone');
+    await expectRelayServesFreshPair(relay);
   }, 15_000);
 });
