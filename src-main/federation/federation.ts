@@ -336,6 +336,18 @@ export class Federation {
   // --- frames from links -----------------------------------------------------------------------
 
   onRaw(link: Link, data: Buffer): void {
+    // Link frames arrive straight from ws's 'message' event: anything thrown here (a store the CLI or
+    // a backup holds locked, a full disk, a bug) would be an uncaught exception that ends the relay.
+    // The frame is lost (receipts are best effort); the relay and the link live on.
+    try {
+      this.handleRaw(link, data);
+    } catch (err) {
+      this.core.countError(ErrorCode.INTERNAL);
+      this.log(`internal error on the link with ${shortId(link.peerId)}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    }
+  }
+
+  private handleRaw(link: Link, data: Buffer): void {
     // Every message a sender here sent across the federation comes back as a RECEIPT: one addressed to
     // this relay becomes the sender's EVENT straight from its bytes (a RECEIPT is all fixed-size fields,
     // so this is exactly the RECEIPT the strict decoder accepts).

@@ -1,0 +1,67 @@
+// Faults inside a relay while it handles link frames: the frame fails, the relay (and its links) live on.
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ReceiptStatus, Route } from '../../src-shared/protocol/constants.js';
+import { RelayClient, type ReceiptEvent } from '../../src-main/client/relay-client.js';
+import { generateIdentity } from '../../src-main/crypto/identity.js';
+import { idKey } from '../../src-main/relay/id-key.js';
+import { link, Peer, routeKnown, startFedRelay, waitFor, type FedRelay } from '../helpers/federation.js';
+
+const open: { relays: FedRelay[]; clients: RelayClient[]; dbs: Database.Database[] } = { relays: [], clients: [], dbs: [] };
+
+afterEach(async () => {
+  for (const db of open.dbs.splice(0)) {
+    if (db.inTransaction) db.exec('ROLLBACK');
+    db.close();
+  }
+  for (const c of open.clients.splice(0)) await c.close();
+  for (const r of open.relays.splice(0)) await r.close();
+});
+
+describe('a store that fails under a link frame', () => {
+  it('a FWD to keep for an offline ID while another process holds the write lock: no crash, the link stays up', async () => {
+    const uncaught: unknown[] = [];
+    const onUncaught = (err: unknown): void => {
+      uncaught.push(err);
+    };
+    process.on('uncaughtException', onUncaught);
+    try {
+      const a = await startFedRelay();
+      const b = await startFedRelay();
+      open.relays.push(a, b);
+      await link(a, b);
+      const bob = generateIdentity();
+      const bobFirst = await RelayClient.connect({ url: b.url, identity: bob });
+      await routeKnown(a, bob.publicKey);
+      await bobFirst.close();
+      await waitFor(() => a.fed.routes.best(idKey(bob.publicKey)) === null, 5000, 'bob withdrawn');
+      const alice = await RelayClient.connect({ url: a.url, identity: generateIdentity() });
+      open.clients.push(alice);
+      const receipts: ReceiptEvent[] = [];
+      alice.on('receipt', (r) => receipts.push(r));
+
+      // Another process (the CLI, a backup) holds b's write lock; b gives up after a short busy wait.
+      b.store.db.pragma('busy_timeout = 100');
+      const other = new Database(b.store.path);
+      open.dbs.push(other);
+      other.exec('BEGIN IMMEDIATE');
+      const res = await alice.send({ route: Route.A2B, to: bob.publicKey }, Buffer.from('kept for bob'), { ack: true, store: true });
+      expect(res.forwarded).toBe(1);
+      await waitFor(() => uncaught.length > 0 || b.server.core.snapshot().errors['500'] !== undefined, 5000, 'b fails the FWD');
+      other.exec('ROLLBACK');
+      expect(uncaught).toEqual([]);
+
+      // b and the link are still there: the same message, resent, is kept and reported STORED.
+      expect(a.fed.linkInfo().some((l) => l.up)).toBe(true);
+      const again = await alice.send({ route: Route.A2B, to: bob.publicKey }, Buffer.from('kept for bob, again'), { ack: true, store: true });
+      expect(again.forwarded).toBe(1);
+      await waitFor(() => receipts.some((r) => r.status === ReceiptStatus.STORED), 5000, 'STORED receipt');
+      const bobBack = await Peer.connect(b, bob);
+      open.clients.push(bobBack.client);
+      await bobBack.waitText('kept for bob, again');
+      expect(uncaught).toEqual([]);
+    } finally {
+      process.off('uncaughtException', onUncaught);
+    }
+  }, 30_000);
+});
