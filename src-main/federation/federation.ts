@@ -24,6 +24,11 @@ import type WebSocket from 'ws';
 export interface LocalRelay {
   /** hands the MSG bytes to every session of the ID; false if it has none */
   deliverLocal(key: IdKey, msg: Uint8Array): boolean;
+  /**
+   * whether every session of the ID can queue `bytes` more without nearing the slow-consumer limit:
+   * kept messages are handed over at the pace the recipient reads, never so fast that it is cut
+   */
+  hasRoomFor(key: IdKey, bytes: number): boolean;
   /** hands the MSG bytes to every registered session (a2n); returns how many IDs got it */
   deliverToAll(msg: Uint8Array): number;
   /** whether the ID ever registered here (it calls this relay home) */
@@ -74,6 +79,8 @@ export interface LinkInfo {
 }
 
 const STORE_BATCH = 500;
+/** How often a paused hand-over of kept messages looks again whether the recipient has read enough. */
+const HAND_OVER_RETRY_MS = 20;
 
 /** Per-message link frames are fully written: no zero-fill, and small ones come from Node's pool. */
 const alloc = (n: number): Uint8Array => Buffer.allocUnsafe(n);
@@ -92,6 +99,8 @@ export class Federation {
   /** messages, by (id, from) */
   private readonly seenMessages = new MessageSeenCache();
   private readonly homeProofs = new Map<IdKey, HomeProof>();
+  /** recipients whose hand-over of kept messages waits for their send queue to drain */
+  private readonly handOverWaits = new Set<IdKey>();
   private readonly selfKey: IdKey;
   private local: LocalRelay | null = null;
   private readonly log: (line: string) => void;
@@ -680,6 +689,10 @@ export class Federation {
       const batch = this.opts.stored.takeBatch(recipient, STORE_BATCH);
       if (batch.length === 0) return;
       for (const m of batch) {
+        if (!this.core.hasRoomFor(key, m.msg.byteLength)) {
+          this.handOverLater(key);
+          return;
+        }
         if (!this.core.deliverLocal(key, m.msg)) return;
         this.opts.stored.remove(m.seq);
         const d = decodeFrame(m.msg);
@@ -689,6 +702,16 @@ export class Federation {
       }
       if (batch.length < STORE_BATCH) return;
     }
+  }
+
+  /** Resumes a hand-over once the recipient has read its queue down; it ends when the ID goes offline. */
+  private handOverLater(key: IdKey): void {
+    if (this.handOverWaits.has(key) || this.stopped) return;
+    this.handOverWaits.add(key);
+    setTimeout(() => {
+      this.handOverWaits.delete(key);
+      if (!this.stopped) this.deliverStored(key);
+    }, HAND_OVER_RETRY_MS).unref();
   }
 
   // --- views and shutdown ------------------------------------------------------------------------

@@ -65,3 +65,35 @@ describe('a store that fails under a link frame', () => {
     }
   }, 30_000);
 });
+
+describe('handing over kept messages', () => {
+  it('more kept bytes than a connection may queue: all of them arrive, paced, and the recipient is not cut as slow', async () => {
+    // A small send queue makes the case cheap: 48 kept messages of 8 KiB are 6 times the limit.
+    const r = await startFedRelay({ limits: { maxBufferedBytes: 64 * 1024 } });
+    open.relays.push(r);
+    const bob = generateIdentity();
+    const bobFirst = await RelayClient.connect({ url: r.url, identity: bob });
+    await bobFirst.close();
+    await waitFor(() => !r.server.core.isOnline(idKey(bob.publicKey)), 5000, 'bob offline');
+    const alice = await RelayClient.connect({ url: r.url, identity: generateIdentity() });
+    open.clients.push(alice);
+    const n = 48;
+    for (let i = 0; i < n; i++) {
+      const body = Buffer.alloc(8 * 1024, i);
+      body.write(`kept ${i} `);
+      const res = await alice.send({ route: Route.A2B, to: bob.publicKey }, body, { ack: true, store: true });
+      expect(res.stored).toBe(1);
+    }
+    expect(r.store.storedMessages.countFor(bob.publicKey)).toBe(n);
+
+    const closes: number[] = [];
+    const bobBack = await Peer.connect(r, bob);
+    open.clients.push(bobBack.client);
+    bobBack.client.on('close', (e: { code: number }) => closes.push(e.code));
+    await waitFor(() => bobBack.got.length === n, 10_000, 'every kept message');
+    expect(bobBack.texts().map((t) => t.slice(0, t.indexOf(' ', 5)))).toEqual(Array.from({ length: n }, (_, i) => `kept ${i}`));
+    expect(r.store.storedMessages.countFor(bob.publicKey)).toBe(0);
+    expect(closes).toEqual([]);
+    expect(r.server.core.snapshot().slowConsumers).toBe(0);
+  }, 30_000);
+});
