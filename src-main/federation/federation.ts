@@ -79,6 +79,8 @@ export interface LinkInfo {
 }
 
 const STORE_BATCH = 500;
+/** How often a paused route snapshot to a fresh link looks again whether the link has drained. */
+const SNAPSHOT_RETRY_MS = 20;
 /** How often a paused hand-over of kept messages looks again whether the recipient has read enough. */
 const HAND_OVER_RETRY_MS = 20;
 
@@ -241,14 +243,32 @@ export class Federation {
     const link = new Link(ws, peerId, outbound, url, this.opts.batcher, this.opts.link);
     this.links.set(link.id, link);
     this.log(`link ${outbound ? 'to' : 'from'} ${shortId(peerId)} (${url}) is up`);
-    // A fresh link gets every best route we have, except those it gave us itself.
-    for (const [dest, best] of this.routes.bests()) {
-      if (best.via === link.id || (!this.transit && best.via !== 'local')) continue;
+    this.sendSnapshot(link, [...this.routes.bests()].map(([dest]) => dest), 0);
+    return link;
+  }
+
+  /**
+   * A fresh link gets every best route we have (except those it gave us itself), then the directory.
+   * The routes go out at the pace the link drains: sent in one loop, a big table (a neighbour may give
+   * us 200000 routes) would pass the link's queue limit and cut it, and every redial would fail the
+   * same way. Each route is read when it is sent, so a change since the link came up (already sent
+   * to it incrementally) is never overwritten by a stale entry.
+   */
+  private sendSnapshot(link: Link, dests: IdKey[], from: number): void {
+    for (let i = from; i < dests.length; i++) {
+      if (!link.isUp || this.stopped) return;
+      if (!link.hasRoom) {
+        setTimeout(() => this.sendSnapshot(link, dests, i), SNAPSHOT_RETRY_MS).unref();
+        return;
+      }
+      const dest = dests[i] as IdKey;
+      const best = this.routes.best(dest);
+      if (!best || best.via === link.id || (!this.transit && best.via !== 'local')) continue;
       const path = this.pathVia(best);
       if (path && !onPath(path, link.peerId)) link.sendFrame(this.announceFrame(dest, best.advert.proof, path));
     }
+    if (!link.isUp) return;
     for (const e of this.local?.directory?.snapshot() ?? []) link.sendFrame({ type: FrameType.DECL, action: 1, holding: e.holding });
-    return link;
   }
 
   /** The link's socket is gone: forget its routes and tell the other links what changed. */

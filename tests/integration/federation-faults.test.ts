@@ -4,6 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ReceiptStatus, Route } from '../../src-shared/protocol/constants.js';
 import { RelayClient, type ReceiptEvent } from '../../src-main/client/relay-client.js';
 import { generateIdentity } from '../../src-main/crypto/identity.js';
+import { signHomeProof } from '../../src-main/federation/home-proof.js';
 import { idKey } from '../../src-main/relay/id-key.js';
 import { link, Peer, routeKnown, startFedRelay, waitFor, type FedRelay } from '../helpers/federation.js';
 
@@ -95,5 +96,31 @@ describe('handing over kept messages', () => {
     expect(r.store.storedMessages.countFor(bob.publicKey)).toBe(0);
     expect(closes).toEqual([]);
     expect(r.server.core.snapshot().slowConsumers).toBe(0);
+  }, 30_000);
+});
+
+describe('the route snapshot a fresh link gets', () => {
+  it('more routes than the link may queue at once: the snapshot is paced, the link stays up and learns them all', async () => {
+    // A link may queue 8 x maxBufferedBytes = 32 KiB here; 300 routes of [M, A] are about 61 KiB.
+    const limits = { maxBufferedBytes: 4 * 1024 };
+    const m = await startFedRelay({ limits });
+    const a = await startFedRelay({ limits });
+    const c = await startFedRelay({ limits });
+    open.relays.push(m, a, c);
+    const ids = Array.from({ length: 300 }, () => generateIdentity());
+    // Each ID publishes its home at M exactly as PUBLISH_HOME does (the proof is checked).
+    for (const id of ids) {
+      const proof = signHomeProof(id, m.id, Date.now());
+      m.fed.publishHome(id.publicKey, proof.timeMs, proof.sig);
+    }
+    await link(m, a);
+    await waitFor(() => ids.every((id) => a.fed.routes.best(idKey(id.publicKey)) !== null), 10_000, 'A learns every route from M');
+
+    await link(c, a);
+    await waitFor(() => ids.every((id) => c.fed.routes.best(idKey(id.publicKey)) !== null), 10_000, 'C learns every route from A');
+    expect(c.fed.routes.best(idKey(ids[0]!.publicKey))?.advert.path.length).toBe(2);
+    // one link from C to A all along: it was never cut and redialled
+    expect(c.fed.linkInfo().filter((l) => l.outbound).map((l) => l.lastError)).toEqual([null]);
+    expect(a.fed.linkCount).toBe(2);
   }, 30_000);
 });
