@@ -103,7 +103,9 @@ export class RelayServer {
       ? https.createServer({ ...preUpgrade, handshakeTimeout: limits.handshakeTimeoutMs, cert: opts.tls.cert, key: opts.tls.key })
       : http.createServer(preUpgrade);
     this.http.on('request', (_req, res) => {
-      res.writeHead(426, { 'content-type': 'text/plain; charset=utf-8', upgrade: 'websocket' });
+      // connection: close: a client repeating keep-alive requests would otherwise hold the socket
+      // forever without ever upgrading, uncounted against maxConnections.
+      res.writeHead(426, { 'content-type': 'text/plain; charset=utf-8', upgrade: 'websocket', connection: 'close' });
       res.end(`w2w relay: connect with a WebSocket client using subprotocol "${SUBPROTOCOL}".\n`);
     });
     this.wss = new WebSocketServer({

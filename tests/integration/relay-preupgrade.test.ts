@@ -47,6 +47,25 @@ describe('sockets that never finish the upgrade', () => {
     await expectRelayServesFreshPair(relay);
   }, 15_000);
 
+  it('a plain HTTP request gets 426 and the socket is closed: keep-alive requests cannot hold it', async () => {
+    const chunks: Buffer[] = [];
+    const s = net.connect(relay.server.port, '127.0.0.1', () => s.write('GET / HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: keep-alive\r\n\r\n'));
+    s.on('error', () => {});
+    s.on('data', (c: Buffer) => chunks.push(c));
+    const held = await new Promise<boolean>((resolve) => {
+      const cap = setTimeout(() => {
+        s.destroy();
+        resolve(false);
+      }, 3000);
+      s.on('close', () => {
+        clearTimeout(cap);
+        resolve(true);
+      });
+    });
+    expect(Buffer.concat(chunks).toString('latin1')).toMatch(/^HTTP\/1\.1 426 /);
+    expect(held).toBe(true);
+  }, 15_000);
+
   it('a socket that sends nothing is cut', async () => {
     const held = await heldFor(relay.server.port, '', 6000);
     expect(held).not.toBeNull();
