@@ -56,6 +56,8 @@ export interface FederationOptions {
   ca?: string | Buffer;
   /** max messages kept per offline recipient */
   maxStoredPerRecipient?: number;
+  /** max MSG bytes kept for all offline recipients together (default 1 GiB) */
+  maxStoredBytes?: number;
   storeTtlMs?: number;
   log?: (line: string) => void;
 }
@@ -79,6 +81,8 @@ export interface LinkInfo {
 }
 
 const STORE_BATCH = 500;
+/** Default cap on the bytes of all kept messages: the per-recipient count alone lets any client fill the disk. */
+export const DEFAULT_MAX_STORED_BYTES = 1024 ** 3;
 /** How often a paused route snapshot to a fresh link looks again whether the link has drained. */
 const SNAPSHOT_RETRY_MS = 20;
 /** How often a paused hand-over of kept messages looks again whether the recipient has read enough. */
@@ -101,6 +105,8 @@ export class Federation {
   /** messages, by (id, from) */
   private readonly seenMessages = new MessageSeenCache();
   private readonly homeProofs = new Map<IdKey, HomeProof>();
+  /** the MSG bytes kept now (stored_messages), tracked so the cap costs no scan per message */
+  private storedBytes: number;
   /** recipients whose hand-over of kept messages waits for their send queue to drain */
   private readonly handOverWaits = new Set<IdKey>();
   private readonly selfKey: IdKey;
@@ -122,6 +128,7 @@ export class Federation {
     this.routes = new PathVectorRouteTable(opts.identity.publicKey);
     this.log = opts.log ?? (() => {});
     for (const id of opts.links.trusted()) this.trusted.add(idKey(id));
+    this.storedBytes = opts.stored.totalBytes();
     // Relays are destinations too: receipts and store-and-forward travel to relay IDs.
     this.routes.setLocal(opts.identity.publicKey, signHomeProof(opts.identity, opts.identity.publicKey, Date.now()));
   }
@@ -696,15 +703,24 @@ export class Federation {
     const recipient = idFromKey(key);
     const max = this.opts.maxStoredPerRecipient ?? 1000;
     // Expired copies must not count against the recipient's quota.
-    this.opts.stored.expire(Date.now());
+    this.expireStored();
     if (this.opts.stored.countFor(recipient) >= max) return ErrorCode.STORE_FULL;
-    this.opts.stored.put(recipient, Buffer.from(originRelay), Buffer.from(msg.id), Buffer.from(raw), Date.now(), this.opts.storeTtlMs ?? 7 * 24 * 3600_000);
+    // 1000 messages of up to 256 KiB for every ID that ever registered here would be unbounded disk:
+    // the relay-wide byte cap refuses what does not fit (the message is then missed as STORE_FULL).
+    if (this.storedBytes + raw.byteLength > (this.opts.maxStoredBytes ?? DEFAULT_MAX_STORED_BYTES)) return ErrorCode.STORE_FULL;
+    if (this.opts.stored.put(recipient, Buffer.from(originRelay), Buffer.from(msg.id), Buffer.from(raw), Date.now(), this.opts.storeTtlMs ?? 7 * 24 * 3600_000)) {
+      this.storedBytes += raw.byteLength;
+    }
     return null;
+  }
+
+  private expireStored(): void {
+    if (this.opts.stored.expire(Date.now()) > 0) this.storedBytes = this.opts.stored.totalBytes();
   }
 
   private deliverStored(key: IdKey): void {
     const recipient = idFromKey(key);
-    this.opts.stored.expire(Date.now());
+    this.expireStored();
     for (;;) {
       const batch = this.opts.stored.takeBatch(recipient, STORE_BATCH);
       if (batch.length === 0) return;
@@ -715,6 +731,7 @@ export class Federation {
         }
         if (!this.core.deliverLocal(key, m.msg)) return;
         this.opts.stored.remove(m.seq);
+        this.storedBytes -= m.msg.byteLength;
         const d = decodeFrame(m.msg);
         if (d.ok && d.frame.type === FrameType.MSG) {
           this.sendReceipt(m.originRelay, d.frame.from, d.frame.id, recipient, ReceiptStatus.DELIVERED);

@@ -2,6 +2,7 @@
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ReceiptStatus, Route } from '../../src-shared/protocol/constants.js';
+import { ErrorCode } from '../../src-shared/protocol/errors.js';
 import { RelayClient, type ReceiptEvent } from '../../src-main/client/relay-client.js';
 import { generateIdentity } from '../../src-main/crypto/identity.js';
 import { signHomeProof } from '../../src-main/federation/home-proof.js';
@@ -122,5 +123,49 @@ describe('the route snapshot a fresh link gets', () => {
     // one link from C to A all along: it was never cut and redialled
     expect(c.fed.linkInfo().filter((l) => l.outbound).map((l) => l.lastError)).toEqual([null]);
     expect(a.fed.linkCount).toBe(2);
+  }, 30_000);
+});
+
+describe('the relay-wide cap on kept bytes', () => {
+  it('kept messages for many offline IDs stop at the cap (STORE_FULL), also after a restart, and hand-over frees room', async () => {
+    const cap = 64 * 1024;
+    const first = await startFedRelay({ maxStoredBytes: cap });
+    open.relays.push(first);
+    // Eight IDs that registered here once and are offline now: each could be sent 1000 messages.
+    const offline = Array.from({ length: 8 }, () => generateIdentity());
+    for (const id of offline) await (await RelayClient.connect({ url: first.url, identity: id })).close();
+    await waitFor(() => offline.every((id) => !first.server.core.isOnline(idKey(id.publicKey))), 5000, 'all offline');
+    const sender = generateIdentity();
+    const body = Buffer.alloc(6 * 1024, 7);
+    const sendAll = async (r: FedRelay, n: number, start = 0): Promise<{ stored: number; missed: number[] }> => {
+      const alice = await RelayClient.connect({ url: r.url, identity: sender });
+      open.clients.push(alice);
+      const out = { stored: 0, missed: [] as number[] };
+      for (let i = 0; i < n; i++) {
+        const res = await alice.send({ route: Route.A2B, to: offline[(start + i) % offline.length]!.publicKey }, body, { ack: true, store: true });
+        out.stored += res.stored ?? 0;
+        out.missed.push(...(res.missed ?? []).map((m) => m.code));
+      }
+      return out;
+    };
+    const got = await sendAll(first, 16);
+    const kept = first.store.storedMessages.total();
+    const msgBytes = first.store.storedMessages.totalBytes() / kept;
+    expect(got.stored).toBe(kept);
+    expect(kept).toBe(Math.floor(cap / msgBytes));
+    expect(got.missed).toEqual(Array.from({ length: 16 - kept }, () => ErrorCode.STORE_FULL));
+
+    // After a restart the relay still counts what it keeps.
+    const { dir, identity } = first;
+    await first.close();
+    const r = await startFedRelay({ dir, identity, maxStoredBytes: cap });
+    open.relays.push(r);
+    expect((await sendAll(r, 1, 1)).missed).toEqual([ErrorCode.STORE_FULL]);
+
+    // The first recipient comes back: its messages go, and the room they took is free again.
+    const back = await Peer.connect(r, offline[0]!);
+    open.clients.push(back.client);
+    await waitFor(() => back.got.length > 0 && r.store.storedMessages.countFor(offline[0]!.publicKey) === 0, 5000, 'hand-over');
+    expect((await sendAll(r, 1, 1)).stored).toBe(1);
   }, 30_000);
 });
