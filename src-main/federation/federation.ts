@@ -80,7 +80,8 @@ export interface LinkInfo {
   framesOut: number;
 }
 
-const STORE_BATCH = 500;
+/** Kept messages read per query: a paced hand-over sends only a few MiB per turn, so reading 500 blobs of up to 256 KiB each time would be mostly wasted. */
+const STORE_BATCH = 64;
 /** Default cap on the bytes of all kept messages: the per-recipient count alone lets any client fill the disk. */
 export const DEFAULT_MAX_STORED_BYTES = 1024 ** 3;
 /** How often a paused route snapshot to a fresh link looks again whether the link has drained. */
@@ -719,6 +720,11 @@ export class Federation {
   }
 
   private deliverStored(key: IdKey): void {
+    // A retry while the recipient still has not read costs no SQL.
+    if (!this.core.hasRoomFor(key, 0)) {
+      this.handOverLater(key);
+      return;
+    }
     const recipient = idFromKey(key);
     this.expireStored();
     for (;;) {

@@ -1,6 +1,6 @@
 // Faults inside a relay while it handles link frames: the frame fails, the relay (and its links) live on.
 import Database from 'better-sqlite3';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ReceiptStatus, Route } from '../../src-shared/protocol/constants.js';
 import { ErrorCode } from '../../src-shared/protocol/errors.js';
 import { RelayClient, type ReceiptEvent } from '../../src-main/client/relay-client.js';
@@ -8,8 +8,9 @@ import { generateIdentity } from '../../src-main/crypto/identity.js';
 import { signHomeProof } from '../../src-main/federation/home-proof.js';
 import { idKey } from '../../src-main/relay/id-key.js';
 import { link, Peer, routeKnown, startFedRelay, waitFor, type FedRelay } from '../helpers/federation.js';
+import { RawPeer } from '../helpers/raw-peer.js';
 
-const open: { relays: FedRelay[]; clients: RelayClient[]; dbs: Database.Database[] } = { relays: [], clients: [], dbs: [] };
+const open: { relays: FedRelay[]; clients: RelayClient[]; raws: RawPeer[]; dbs: Database.Database[] } = { relays: [], clients: [], raws: [], dbs: [] };
 
 afterEach(async () => {
   for (const db of open.dbs.splice(0)) {
@@ -17,6 +18,7 @@ afterEach(async () => {
     db.close();
   }
   for (const c of open.clients.splice(0)) await c.close();
+  for (const p of open.raws.splice(0)) p.terminate();
   for (const r of open.relays.splice(0)) await r.close();
 });
 
@@ -98,6 +100,44 @@ describe('handing over kept messages', () => {
     expect(closes).toEqual([]);
     expect(r.server.core.snapshot().slowConsumers).toBe(0);
   }, 30_000);
+});
+
+describe('a paused hand-over', () => {
+  it('a recipient that stops reading: the hand-over waits without querying the store again and again', async () => {
+    // No ping sweep during the test: a peer that does not read would be cut for not answering pings.
+    const r = await startFedRelay({ limits: { maxBufferedBytes: 64 * 1024, pingIntervalMs: 60_000, pingTimeoutMs: 60_000 } });
+    open.relays.push(r);
+    const bob = generateIdentity();
+    await (await RelayClient.connect({ url: r.url, identity: bob })).close();
+    await waitFor(() => !r.server.core.isOnline(idKey(bob.publicKey)), 5000, 'bob offline');
+    const alice = await RelayClient.connect({ url: r.url, identity: generateIdentity() });
+    open.clients.push(alice);
+    // More than the kernel's socket buffers take, so the relay's own queue stays full once bob stops.
+    const n = 200;
+    for (let i = 0; i < n; i++) expect((await alice.send({ route: Route.A2B, to: bob.publicKey }, Buffer.alloc(64 * 1024, i), { ack: true, store: true })).stored).toBe(1);
+
+    const raw = await RawPeer.open(r.url, {}, 'bob, not reading');
+    open.raws.push(raw);
+    await raw.register(bob);
+    raw.pause();
+    // the hand-over runs until bob's queue is full, then waits
+    let left = -1;
+    await waitFor(() => {
+      const now = r.store.storedMessages.countFor(bob.publicKey);
+      const settled = now === left;
+      left = now;
+      return settled && now > 0;
+    }, 10_000, 'the hand-over stalls');
+    const reads = vi.spyOn(r.store.storedMessages, 'takeBatch');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(reads).not.toHaveBeenCalled();
+    expect(r.store.storedMessages.countFor(bob.publicKey)).toBe(left);
+    expect(r.server.core.isOnline(idKey(bob.publicKey))).toBe(true);
+    // bob reads again: the rest follows
+    raw.resume();
+    await waitFor(() => r.store.storedMessages.countFor(bob.publicKey) === 0, 10_000, 'the hand-over ends');
+    reads.mockRestore();
+  }, 60_000);
 });
 
 describe('the route snapshot a fresh link gets', () => {
