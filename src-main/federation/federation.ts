@@ -558,16 +558,22 @@ export class Federation {
 
   private onDecl(link: Link, f: DeclFrame): void {
     const sig = f.action === 1 ? f.holding.subarray(f.holding.byteLength - 64) : f.sig;
-    if (!this.seen.add(`decl:${Buffer.from(sig).toString('latin1')}`)) return;
+    const key = `decl:${Buffer.from(sig).toString('latin1')}`;
+    if (!this.seen.add(key)) return;
     const dir = this.core.directory;
     if (!dir) return;
     try {
       const changed = f.action === 1 ? dir.publish(f.holding, null) : dir.withdraw(f.contentHash, Buffer.from(f.holder), f.timeMs, f.sig);
       if (changed) this.floodDecl(f, link.id);
     } catch (err) {
-      const code = err instanceof W2wError ? err.code : ErrorCode.MALFORMED_FRAME;
-      this.core.countError(code);
-      link.sendFrame({ type: FrameType.ERROR, code, ref: new Uint8Array(16), message: `directory change refused: ${err instanceof Error ? err.message : String(err)}` });
+      if (!(err instanceof W2wError)) {
+        // Our failure (a store locked by another process, a full disk), not the peer's: the change is
+        // not blamed on it, and not remembered as handled, so that it is applied when it comes again.
+        this.seen.forget(key);
+        throw err;
+      }
+      this.core.countError(err.code);
+      link.sendFrame({ type: FrameType.ERROR, code: err.code, ref: new Uint8Array(16), message: `directory change refused: ${err.message}` });
     }
   }
 
