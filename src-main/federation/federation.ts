@@ -84,7 +84,7 @@ export interface LinkInfo {
 const STORE_BATCH = 64;
 /** Default cap on the bytes of all kept messages: the per-recipient count alone lets any client fill the disk. */
 export const DEFAULT_MAX_STORED_BYTES = 1024 ** 3;
-/** How often a paused route snapshot to a fresh link looks again whether the link has drained. */
+/** How often paused route announcements (a fresh link's snapshot, a burst of changes) look again whether the link has drained. */
 const SNAPSHOT_RETRY_MS = 20;
 /** How often a paused hand-over of kept messages looks again whether the recipient has read enough. */
 const HAND_OVER_RETRY_MS = 20;
@@ -108,6 +108,8 @@ export class Federation {
   private readonly homeProofs = new Map<IdKey, HomeProof>();
   /** the MSG bytes kept now (stored_messages), tracked so the cap costs no scan per message */
   private storedBytes: number;
+  /** per link, destinations whose route state it still has to hear (propagate()) */
+  private readonly routeOutbox = new Map<LinkId, { dests: Set<IdKey>; waiting: boolean }>();
   /** recipients whose hand-over of kept messages waits for their send queue to drain */
   private readonly handOverWaits = new Set<IdKey>();
   private readonly selfKey: IdKey;
@@ -282,6 +284,7 @@ export class Federation {
   /** The link's socket is gone: forget its routes and tell the other links what changed. */
   linkDown(link: Link): void {
     if (!this.links.delete(link.id)) return;
+    this.routeOutbox.delete(link.id);
     link.dispose();
     this.log(`link with ${shortId(link.peerId)} is down`);
     this.propagate(this.routes.dropLink(link.id));
@@ -299,35 +302,75 @@ export class Federation {
     return { type: FrameType.ROUTE, action: RouteAction.ANNOUNCE, dest: idFromKey(dest), origin: proof.origin, proofTimeMs: proof.timeMs, proofSig: proof.sig, path };
   }
 
+  /**
+   * Tells the links what changed. Each link gets, per destination, a frame for the route state as it
+   * is when the frame goes out; frames go at once while the link has room, and at the pace it drains
+   * otherwise. Sent in one loop, a burst of changes (a link with 200000 best routes going down, so all
+   * of them move to another link) would pass every other link's queue limit and cut them all.
+   */
   private propagate(changes: RouteChange[]): void {
+    const touched = new Set<Link>();
+    const queue = (link: Link, dest: IdKey): void => {
+      let box = this.routeOutbox.get(link.id);
+      if (!box) {
+        box = { dests: new Set(), waiting: false };
+        this.routeOutbox.set(link.id, box);
+      }
+      box.dests.add(dest);
+      touched.add(link);
+    };
     for (const change of changes) {
       if (!change.bestChanged) {
         // Only the alternative changed: the best route's link alone hears it.
         const link = change.best && change.best.via !== 'local' ? this.links.get(change.best.via) : undefined;
-        if (link) this.sendTowardsBest(link, change);
+        if (link) queue(link, change.dest);
         continue;
       }
       this.local?.presenceCheck(change.dest);
-      for (const link of this.links.values()) {
-        const best = change.best;
-        if (!best) {
-          link.sendFrame({ type: FrameType.ROUTE, action: RouteAction.WITHDRAW, dest: idFromKey(change.dest) });
-          continue;
-        }
-        if (best.via === link.id) {
-          this.sendTowardsBest(link, change);
-          continue;
-        }
-        const path = this.pathVia(best);
-        // A neighbour already on the path would refuse it as a loop: tell it the route is not via us.
-        // A paused relay carries no transit: neighbours must route around it.
-        if (!path || onPath(path, link.peerId) || (!this.transit && best.via !== 'local')) {
-          link.sendFrame({ type: FrameType.ROUTE, action: RouteAction.WITHDRAW, dest: idFromKey(change.dest) });
-          continue;
-        }
-        link.sendFrame(this.announceFrame(change.dest, best.advert.proof, path));
-      }
+      for (const link of this.links.values()) queue(link, change.dest);
     }
+    for (const link of touched) this.flushRoutes(link);
+  }
+
+  /** Sends a link the route state of its queued destinations while it has room (see propagate()). */
+  private flushRoutes(link: Link): void {
+    const box = this.routeOutbox.get(link.id);
+    if (!box || box.waiting) return;
+    for (const dest of box.dests) {
+      if (!link.isUp || this.stopped) break;
+      if (!link.hasRoom) {
+        box.waiting = true;
+        setTimeout(() => {
+          box.waiting = false;
+          this.flushRoutes(link);
+        }, SNAPSHOT_RETRY_MS).unref();
+        return;
+      }
+      box.dests.delete(dest);
+      this.sendRouteState(link, dest);
+    }
+    this.routeOutbox.delete(link.id);
+  }
+
+  /** The frame `link` must hear for `dest` now (§9.4, "Telling the neighbours"). */
+  private sendRouteState(link: Link, dest: IdKey): void {
+    const best = this.routes.best(dest);
+    if (!best) {
+      link.sendFrame({ type: FrameType.ROUTE, action: RouteAction.WITHDRAW, dest: idFromKey(dest) });
+      return;
+    }
+    if (best.via === link.id) {
+      this.sendTowardsBest(link, dest, this.routes.alternative(dest));
+      return;
+    }
+    const path = this.pathVia(best);
+    // A neighbour already on the path would refuse it as a loop: tell it the route is not via us.
+    // A paused relay carries no transit: neighbours must route around it.
+    if (!path || onPath(path, link.peerId) || (!this.transit && best.via !== 'local')) {
+      link.sendFrame({ type: FrameType.ROUTE, action: RouteAction.WITHDRAW, dest: idFromKey(dest) });
+      return;
+    }
+    link.sendFrame(this.announceFrame(dest, best.advert.proof, path));
   }
 
   /**
@@ -335,14 +378,13 @@ export class Federation {
    * the alternative towards another home of the ID if there is one, else a withdraw. The alternative is
    * always longer than the neighbour's own best route, so it never becomes its best (§9.4).
    */
-  private sendTowardsBest(link: Link, change: RouteChange): void {
-    const alt = change.alt;
+  private sendTowardsBest(link: Link, dest: IdKey, alt: BestRoute | null): void {
     const path = alt && this.transit ? this.pathVia(alt) : null;
     if (alt && path && !onPath(path, link.peerId)) {
-      link.sendFrame(this.announceFrame(change.dest, alt.advert.proof, path));
+      link.sendFrame(this.announceFrame(dest, alt.advert.proof, path));
       return;
     }
-    link.sendFrame({ type: FrameType.ROUTE, action: RouteAction.WITHDRAW, dest: idFromKey(change.dest) });
+    link.sendFrame({ type: FrameType.ROUTE, action: RouteAction.WITHDRAW, dest: idFromKey(dest) });
   }
 
   /** A local client proved its home here (PUBLISH_HOME): announce it. */

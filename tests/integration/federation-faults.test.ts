@@ -2,10 +2,11 @@
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ReceiptStatus, Route } from '../../src-shared/protocol/constants.js';
-import { ErrorCode } from '../../src-shared/protocol/errors.js';
 import { RelayClient, type ReceiptEvent } from '../../src-main/client/relay-client.js';
 import { generateIdentity } from '../../src-main/crypto/identity.js';
 import { signHomeProof } from '../../src-main/federation/home-proof.js';
+import { Link } from '../../src-main/federation/link.js';
+import { CloseCode, ErrorCode } from '../../src-shared/protocol/errors.js';
 import { idKey } from '../../src-main/relay/id-key.js';
 import { link, Peer, routeKnown, startFedRelay, waitFor, type FedRelay } from '../helpers/federation.js';
 import { RawPeer } from '../helpers/raw-peer.js';
@@ -207,5 +208,44 @@ describe('the relay-wide cap on kept bytes', () => {
     open.clients.push(back.client);
     await waitFor(() => back.got.length > 0 && r.store.storedMessages.countFor(offline[0]!.publicKey) === 0, 5000, 'hand-over');
     expect((await sendAll(r, 1, 1)).stored).toBe(1);
+  }, 30_000);
+});
+
+describe('many best routes changing at once', () => {
+  it('a link carrying many best routes goes down: the re-announcements are paced, no other link is cut as slow', async () => {
+    // Links may queue 32 KiB here; 300 announcements of [N, A] are about 61 KiB.
+    const limits = { maxBufferedBytes: 4 * 1024 };
+    const n = await startFedRelay({ limits });
+    const a = await startFedRelay({ limits });
+    const c = await startFedRelay({ limits });
+    open.relays.push(n, a, c);
+    await link(c, a);
+    const ids = Array.from({ length: 300 }, () => generateIdentity());
+    for (const id of ids) {
+      const proof = signHomeProof(id, n.id, Date.now());
+      n.fed.publishHome(id.publicKey, proof.timeMs, proof.sig);
+    }
+    // N links to A twice (two URLs for the same relay): A holds every route over both links.
+    n.fed.addPeer(a.url, a.id);
+    n.fed.addPeer(`${a.url}second`, a.id);
+    await waitFor(() => a.fed.linkCount === 3, 5000, 'both links from N');
+    await waitFor(() => ids.every((id) => c.fed.routes.best(idKey(id.publicKey)) !== null), 10_000, 'C learns every route');
+    const firstLink = a.fed.routes.best(idKey(ids[0]!.publicKey))?.via;
+
+    const closes = vi.spyOn(Link.prototype, 'close');
+    try {
+      // The link A's best routes use goes: all 300 switch to the other link from N at once.
+      n.fed.removePeer(a.url);
+      await waitFor(() => ids.every((id) => {
+        const best = a.fed.routes.best(idKey(id.publicKey));
+        return best !== null && best.via !== firstLink;
+      }), 5000, 'A switches every route');
+      await waitFor(() => ids.every((id) => c.fed.routes.best(idKey(id.publicKey)) !== null), 10_000, 'C keeps every route');
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(closes.mock.calls.map((call) => call[0]).filter((code) => code === CloseCode.SLOW_CONSUMER)).toEqual([]);
+      expect(c.fed.linkInfo().filter((l) => l.up)).toHaveLength(1);
+    } finally {
+      closes.mockRestore();
+    }
   }, 30_000);
 });
