@@ -24,6 +24,11 @@ import type WebSocket from 'ws';
 export interface LocalRelay {
   /** hands the MSG bytes to every session of the ID; false if it has none */
   deliverLocal(key: IdKey, msg: Uint8Array): boolean;
+  /**
+   * whether every session of the ID can queue `bytes` more without nearing the slow-consumer limit:
+   * kept messages are handed over at the pace the recipient reads, never so fast that it is cut
+   */
+  hasRoomFor(key: IdKey, bytes: number): boolean;
   /** hands the MSG bytes to every registered session (a2n); returns how many IDs got it */
   deliverToAll(msg: Uint8Array): number;
   /** whether the ID ever registered here (it calls this relay home) */
@@ -51,6 +56,8 @@ export interface FederationOptions {
   ca?: string | Buffer;
   /** max messages kept per offline recipient */
   maxStoredPerRecipient?: number;
+  /** max MSG bytes kept for all offline recipients together (default 1 GiB) */
+  maxStoredBytes?: number;
   storeTtlMs?: number;
   log?: (line: string) => void;
 }
@@ -73,7 +80,14 @@ export interface LinkInfo {
   framesOut: number;
 }
 
-const STORE_BATCH = 500;
+/** Kept messages read per query: a paced hand-over sends only a few MiB per turn, so reading 500 blobs of up to 256 KiB each time would be mostly wasted. */
+const STORE_BATCH = 64;
+/** Default cap on the bytes of all kept messages: the per-recipient count alone lets any client fill the disk. */
+export const DEFAULT_MAX_STORED_BYTES = 1024 ** 3;
+/** How often paused route announcements (a fresh link's snapshot, a burst of changes) look again whether the link has drained. */
+const SNAPSHOT_RETRY_MS = 20;
+/** How often a paused hand-over of kept messages looks again whether the recipient has read enough. */
+const HAND_OVER_RETRY_MS = 20;
 
 /** Per-message link frames are fully written: no zero-fill, and small ones come from Node's pool. */
 const alloc = (n: number): Uint8Array => Buffer.allocUnsafe(n);
@@ -92,6 +106,12 @@ export class Federation {
   /** messages, by (id, from) */
   private readonly seenMessages = new MessageSeenCache();
   private readonly homeProofs = new Map<IdKey, HomeProof>();
+  /** the MSG bytes kept now (stored_messages), tracked so the cap costs no scan per message */
+  private storedBytes: number;
+  /** per link, destinations whose route state it still has to hear (propagate()) */
+  private readonly routeOutbox = new Map<LinkId, { dests: Set<IdKey>; waiting: boolean }>();
+  /** recipients whose hand-over of kept messages waits for their send queue to drain */
+  private readonly handOverWaits = new Set<IdKey>();
   private readonly selfKey: IdKey;
   private local: LocalRelay | null = null;
   private readonly log: (line: string) => void;
@@ -111,6 +131,7 @@ export class Federation {
     this.routes = new PathVectorRouteTable(opts.identity.publicKey);
     this.log = opts.log ?? (() => {});
     for (const id of opts.links.trusted()) this.trusted.add(idKey(id));
+    this.storedBytes = opts.stored.totalBytes();
     // Relays are destinations too: receipts and store-and-forward travel to relay IDs.
     this.routes.setLocal(opts.identity.publicKey, signHomeProof(opts.identity, opts.identity.publicKey, Date.now()));
   }
@@ -232,19 +253,38 @@ export class Federation {
     const link = new Link(ws, peerId, outbound, url, this.opts.batcher, this.opts.link);
     this.links.set(link.id, link);
     this.log(`link ${outbound ? 'to' : 'from'} ${shortId(peerId)} (${url}) is up`);
-    // A fresh link gets every best route we have, except those it gave us itself.
-    for (const [dest, best] of this.routes.bests()) {
-      if (best.via === link.id || (!this.transit && best.via !== 'local')) continue;
+    this.sendSnapshot(link, [...this.routes.bests()].map(([dest]) => dest), 0);
+    return link;
+  }
+
+  /**
+   * A fresh link gets every best route we have (except those it gave us itself), then the directory.
+   * The routes go out at the pace the link drains: sent in one loop, a big table (a neighbour may give
+   * us 200000 routes) would pass the link's queue limit and cut it, and every redial would fail the
+   * same way. Each route is read when it is sent, so a change since the link came up (already sent
+   * to it incrementally) is never overwritten by a stale entry.
+   */
+  private sendSnapshot(link: Link, dests: IdKey[], from: number): void {
+    for (let i = from; i < dests.length; i++) {
+      if (!link.isUp || this.stopped) return;
+      if (!link.hasRoom) {
+        setTimeout(() => this.sendSnapshot(link, dests, i), SNAPSHOT_RETRY_MS).unref();
+        return;
+      }
+      const dest = dests[i] as IdKey;
+      const best = this.routes.best(dest);
+      if (!best || best.via === link.id || (!this.transit && best.via !== 'local')) continue;
       const path = this.pathVia(best);
       if (path && !onPath(path, link.peerId)) link.sendFrame(this.announceFrame(dest, best.advert.proof, path));
     }
+    if (!link.isUp) return;
     for (const e of this.local?.directory?.snapshot() ?? []) link.sendFrame({ type: FrameType.DECL, action: 1, holding: e.holding });
-    return link;
   }
 
   /** The link's socket is gone: forget its routes and tell the other links what changed. */
   linkDown(link: Link): void {
     if (!this.links.delete(link.id)) return;
+    this.routeOutbox.delete(link.id);
     link.dispose();
     this.log(`link with ${shortId(link.peerId)} is down`);
     this.propagate(this.routes.dropLink(link.id));
@@ -262,35 +302,75 @@ export class Federation {
     return { type: FrameType.ROUTE, action: RouteAction.ANNOUNCE, dest: idFromKey(dest), origin: proof.origin, proofTimeMs: proof.timeMs, proofSig: proof.sig, path };
   }
 
+  /**
+   * Tells the links what changed. Each link gets, per destination, a frame for the route state as it
+   * is when the frame goes out; frames go at once while the link has room, and at the pace it drains
+   * otherwise. Sent in one loop, a burst of changes (a link with 200000 best routes going down, so all
+   * of them move to another link) would pass every other link's queue limit and cut them all.
+   */
   private propagate(changes: RouteChange[]): void {
+    const touched = new Set<Link>();
+    const queue = (link: Link, dest: IdKey): void => {
+      let box = this.routeOutbox.get(link.id);
+      if (!box) {
+        box = { dests: new Set(), waiting: false };
+        this.routeOutbox.set(link.id, box);
+      }
+      box.dests.add(dest);
+      touched.add(link);
+    };
     for (const change of changes) {
       if (!change.bestChanged) {
         // Only the alternative changed: the best route's link alone hears it.
         const link = change.best && change.best.via !== 'local' ? this.links.get(change.best.via) : undefined;
-        if (link) this.sendTowardsBest(link, change);
+        if (link) queue(link, change.dest);
         continue;
       }
       this.local?.presenceCheck(change.dest);
-      for (const link of this.links.values()) {
-        const best = change.best;
-        if (!best) {
-          link.sendFrame({ type: FrameType.ROUTE, action: RouteAction.WITHDRAW, dest: idFromKey(change.dest) });
-          continue;
-        }
-        if (best.via === link.id) {
-          this.sendTowardsBest(link, change);
-          continue;
-        }
-        const path = this.pathVia(best);
-        // A neighbour already on the path would refuse it as a loop: tell it the route is not via us.
-        // A paused relay carries no transit: neighbours must route around it.
-        if (!path || onPath(path, link.peerId) || (!this.transit && best.via !== 'local')) {
-          link.sendFrame({ type: FrameType.ROUTE, action: RouteAction.WITHDRAW, dest: idFromKey(change.dest) });
-          continue;
-        }
-        link.sendFrame(this.announceFrame(change.dest, best.advert.proof, path));
-      }
+      for (const link of this.links.values()) queue(link, change.dest);
     }
+    for (const link of touched) this.flushRoutes(link);
+  }
+
+  /** Sends a link the route state of its queued destinations while it has room (see propagate()). */
+  private flushRoutes(link: Link): void {
+    const box = this.routeOutbox.get(link.id);
+    if (!box || box.waiting) return;
+    for (const dest of box.dests) {
+      if (!link.isUp || this.stopped) break;
+      if (!link.hasRoom) {
+        box.waiting = true;
+        setTimeout(() => {
+          box.waiting = false;
+          this.flushRoutes(link);
+        }, SNAPSHOT_RETRY_MS).unref();
+        return;
+      }
+      box.dests.delete(dest);
+      this.sendRouteState(link, dest);
+    }
+    this.routeOutbox.delete(link.id);
+  }
+
+  /** The frame `link` must hear for `dest` now (§9.4, "Telling the neighbours"). */
+  private sendRouteState(link: Link, dest: IdKey): void {
+    const best = this.routes.best(dest);
+    if (!best) {
+      link.sendFrame({ type: FrameType.ROUTE, action: RouteAction.WITHDRAW, dest: idFromKey(dest) });
+      return;
+    }
+    if (best.via === link.id) {
+      this.sendTowardsBest(link, dest, this.routes.alternative(dest));
+      return;
+    }
+    const path = this.pathVia(best);
+    // A neighbour already on the path would refuse it as a loop: tell it the route is not via us.
+    // A paused relay carries no transit: neighbours must route around it.
+    if (!path || onPath(path, link.peerId) || (!this.transit && best.via !== 'local')) {
+      link.sendFrame({ type: FrameType.ROUTE, action: RouteAction.WITHDRAW, dest: idFromKey(dest) });
+      return;
+    }
+    link.sendFrame(this.announceFrame(dest, best.advert.proof, path));
   }
 
   /**
@@ -298,14 +378,13 @@ export class Federation {
    * the alternative towards another home of the ID if there is one, else a withdraw. The alternative is
    * always longer than the neighbour's own best route, so it never becomes its best (§9.4).
    */
-  private sendTowardsBest(link: Link, change: RouteChange): void {
-    const alt = change.alt;
+  private sendTowardsBest(link: Link, dest: IdKey, alt: BestRoute | null): void {
     const path = alt && this.transit ? this.pathVia(alt) : null;
     if (alt && path && !onPath(path, link.peerId)) {
-      link.sendFrame(this.announceFrame(change.dest, alt.advert.proof, path));
+      link.sendFrame(this.announceFrame(dest, alt.advert.proof, path));
       return;
     }
-    link.sendFrame({ type: FrameType.ROUTE, action: RouteAction.WITHDRAW, dest: idFromKey(change.dest) });
+    link.sendFrame({ type: FrameType.ROUTE, action: RouteAction.WITHDRAW, dest: idFromKey(dest) });
   }
 
   /** A local client proved its home here (PUBLISH_HOME): announce it. */
@@ -336,6 +415,18 @@ export class Federation {
   // --- frames from links -----------------------------------------------------------------------
 
   onRaw(link: Link, data: Buffer): void {
+    // Link frames arrive straight from ws's 'message' event: anything thrown here (a store the CLI or
+    // a backup holds locked, a full disk, a bug) would be an uncaught exception that ends the relay.
+    // The frame is lost (receipts are best effort); the relay and the link live on.
+    try {
+      this.handleRaw(link, data);
+    } catch (err) {
+      this.core.countError(ErrorCode.INTERNAL);
+      this.log(`internal error on the link with ${shortId(link.peerId)}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    }
+  }
+
+  private handleRaw(link: Link, data: Buffer): void {
     // Every message a sender here sent across the federation comes back as a RECEIPT: one addressed to
     // this relay becomes the sender's EVENT straight from its bytes (a RECEIPT is all fixed-size fields,
     // so this is exactly the RECEIPT the strict decoder accepts).
@@ -509,16 +600,22 @@ export class Federation {
 
   private onDecl(link: Link, f: DeclFrame): void {
     const sig = f.action === 1 ? f.holding.subarray(f.holding.byteLength - 64) : f.sig;
-    if (!this.seen.add(`decl:${Buffer.from(sig).toString('latin1')}`)) return;
+    const key = `decl:${Buffer.from(sig).toString('latin1')}`;
+    if (!this.seen.add(key)) return;
     const dir = this.core.directory;
     if (!dir) return;
     try {
       const changed = f.action === 1 ? dir.publish(f.holding, null) : dir.withdraw(f.contentHash, Buffer.from(f.holder), f.timeMs, f.sig);
       if (changed) this.floodDecl(f, link.id);
     } catch (err) {
-      const code = err instanceof W2wError ? err.code : ErrorCode.MALFORMED_FRAME;
-      this.core.countError(code);
-      link.sendFrame({ type: FrameType.ERROR, code, ref: new Uint8Array(16), message: `directory change refused: ${err instanceof Error ? err.message : String(err)}` });
+      if (!(err instanceof W2wError)) {
+        // Our failure (a store locked by another process, a full disk), not the peer's: the change is
+        // not blamed on it, and not remembered as handled, so that it is applied when it comes again.
+        this.seen.forget(key);
+        throw err;
+      }
+      this.core.countError(err.code);
+      link.sendFrame({ type: FrameType.ERROR, code: err.code, ref: new Uint8Array(16), message: `directory change refused: ${err.message}` });
     }
   }
 
@@ -655,21 +752,40 @@ export class Federation {
     const recipient = idFromKey(key);
     const max = this.opts.maxStoredPerRecipient ?? 1000;
     // Expired copies must not count against the recipient's quota.
-    this.opts.stored.expire(Date.now());
+    this.expireStored();
     if (this.opts.stored.countFor(recipient) >= max) return ErrorCode.STORE_FULL;
-    this.opts.stored.put(recipient, Buffer.from(originRelay), Buffer.from(msg.id), Buffer.from(raw), Date.now(), this.opts.storeTtlMs ?? 7 * 24 * 3600_000);
+    // 1000 messages of up to 256 KiB for every ID that ever registered here would be unbounded disk:
+    // the relay-wide byte cap refuses what does not fit (the message is then missed as STORE_FULL).
+    if (this.storedBytes + raw.byteLength > (this.opts.maxStoredBytes ?? DEFAULT_MAX_STORED_BYTES)) return ErrorCode.STORE_FULL;
+    if (this.opts.stored.put(recipient, Buffer.from(originRelay), Buffer.from(msg.id), Buffer.from(raw), Date.now(), this.opts.storeTtlMs ?? 7 * 24 * 3600_000)) {
+      this.storedBytes += raw.byteLength;
+    }
     return null;
   }
 
+  private expireStored(): void {
+    if (this.opts.stored.expire(Date.now()) > 0) this.storedBytes = this.opts.stored.totalBytes();
+  }
+
   private deliverStored(key: IdKey): void {
+    // A retry while the recipient still has not read costs no SQL.
+    if (!this.core.hasRoomFor(key, 0)) {
+      this.handOverLater(key);
+      return;
+    }
     const recipient = idFromKey(key);
-    this.opts.stored.expire(Date.now());
+    this.expireStored();
     for (;;) {
       const batch = this.opts.stored.takeBatch(recipient, STORE_BATCH);
       if (batch.length === 0) return;
       for (const m of batch) {
+        if (!this.core.hasRoomFor(key, m.msg.byteLength)) {
+          this.handOverLater(key);
+          return;
+        }
         if (!this.core.deliverLocal(key, m.msg)) return;
         this.opts.stored.remove(m.seq);
+        this.storedBytes -= m.msg.byteLength;
         const d = decodeFrame(m.msg);
         if (d.ok && d.frame.type === FrameType.MSG) {
           this.sendReceipt(m.originRelay, d.frame.from, d.frame.id, recipient, ReceiptStatus.DELIVERED);
@@ -677,6 +793,16 @@ export class Federation {
       }
       if (batch.length < STORE_BATCH) return;
     }
+  }
+
+  /** Resumes a hand-over once the recipient has read its queue down; it ends when the ID goes offline. */
+  private handOverLater(key: IdKey): void {
+    if (this.handOverWaits.has(key) || this.stopped) return;
+    this.handOverWaits.add(key);
+    setTimeout(() => {
+      this.handOverWaits.delete(key);
+      if (!this.stopped) this.deliverStored(key);
+    }, HAND_OVER_RETRY_MS).unref();
   }
 
   // --- views and shutdown ------------------------------------------------------------------------

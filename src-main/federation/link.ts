@@ -65,6 +65,11 @@ export class Link {
     }
   }
 
+  /** Whether the send queue is below half its limit: bulk senders (the snapshot) wait for this. */
+  get hasRoom(): boolean {
+    return this.ws.bufferedAmount <= this.opts.maxBufferedBytes / 2;
+  }
+
   send(bytes: Uint8Array): boolean {
     if (!this.isUp) return false;
     if (this.ws.bufferedAmount > this.opts.maxBufferedBytes) {

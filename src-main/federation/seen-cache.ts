@@ -35,6 +35,13 @@ export class SeenCache {
     return true;
   }
 
+  /** Forgets a key, so that the same change is handled when it comes again (after a failure of ours). */
+  forget(key: string): void {
+    // Not deleted from the map: the eviction iterator's invariant (all it passed is gone) must hold.
+    // Marked as older than any TTL instead, which add() treats as new.
+    if (this.seen.has(key)) this.seen.set(key, Number.NEGATIVE_INFINITY);
+  }
+
   get size(): number {
     return this.seen.size;
   }

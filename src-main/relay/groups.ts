@@ -14,10 +14,14 @@ export interface Group {
 
 export class Groups {
   private readonly byName = new Map<string, Group>();
+  /** groups each ID owns: capped, or one client could grow memory, disk and every presence check without bound */
+  private readonly ownedBy = new Map<IdKey, number>();
 
   constructor(private readonly store: GroupStore) {
     for (const g of store.listAll()) {
-      this.byName.set(g.name, { name: g.name, owner: idKey(g.owner), createdMs: g.createdMs, members: new Set(store.members(g.name).map(idKey)) });
+      const owner = idKey(g.owner);
+      this.byName.set(g.name, { name: g.name, owner, createdMs: g.createdMs, members: new Set(store.members(g.name).map(idKey)) });
+      this.ownedBy.set(owner, (this.ownedBy.get(owner) ?? 0) + 1);
     }
   }
 
@@ -27,9 +31,15 @@ export class Groups {
 
   create(name: string, owner: Buffer, nowMs: number): Group {
     if (this.byName.has(name)) throw new W2wError(ErrorCode.GROUP_EXISTS, `group "${name}" already exists on this relay`);
+    const key = idKey(owner);
+    const owned = this.ownedBy.get(key) ?? 0;
+    if (owned >= Limits.MAX_GROUPS_PER_OWNER) {
+      throw new W2wError(ErrorCode.BAD_REQUEST, `an ID may own at most ${Limits.MAX_GROUPS_PER_OWNER} groups on this relay; delete one first`);
+    }
     this.store.create(name, owner, nowMs);
-    const g: Group = { name, owner: idKey(owner), createdMs: nowMs, members: new Set([idKey(owner)]) };
+    const g: Group = { name, owner: key, createdMs: nowMs, members: new Set([key]) };
     this.byName.set(name, g);
+    this.ownedBy.set(key, owned + 1);
     return g;
   }
 
@@ -67,9 +77,12 @@ export class Groups {
   }
 
   delete(name: string, by: Buffer): void {
-    this.owned(name, by);
+    const g = this.owned(name, by);
     this.store.delete(name);
     this.byName.delete(name);
+    const left = (this.ownedBy.get(g.owner) ?? 1) - 1;
+    if (left > 0) this.ownedBy.set(g.owner, left);
+    else this.ownedBy.delete(g.owner);
   }
 
   listForMember(member: IdKey): Group[] {

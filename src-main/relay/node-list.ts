@@ -16,6 +16,11 @@ interface PendingWrite {
 
 export class NodeList {
   private readonly known = new Map<IdKey, NodeListRecord>();
+  /**
+   * list()'s answer until the next change. Every ID that ever registered is listed, so a sort per
+   * LIST_PEERS would let any client burn O(n log n) relay CPU per 6-byte request (n grows forever).
+   */
+  private sorted: readonly NodeListRecord[] | null = null;
   private pending: PendingWrite[] = [];
   private scheduled: NodeJS.Immediate | null = null;
 
@@ -33,12 +38,14 @@ export class NodeList {
     const rec = this.known.get(key);
     if (rec) rec.lastSeenMs = nowMs;
     else this.known.set(key, { id: Buffer.from(id), firstSeenMs: nowMs, lastSeenMs: nowMs });
+    this.sorted = null;
     this.queue({ id, nowMs, leave: false, committed });
   }
 
   recordLeave(id: Buffer, nowMs: number): void {
     const rec = this.known.get(idKey(id));
     if (rec) rec.lastSeenMs = nowMs;
+    this.sorted = null;
     this.queue({ id, nowMs, leave: true });
   }
 
@@ -72,9 +79,10 @@ export class NodeList {
     for (const w of batch) w.committed?.(error === null, error ?? undefined);
   }
 
-  /** Most recently seen first. */
-  list(): NodeListRecord[] {
-    return [...this.known.values()].sort((a, b) => b.lastSeenMs - a.lastSeenMs);
+  /** Most recently seen first; the same array until the list changes (do not modify it). */
+  list(): readonly NodeListRecord[] {
+    this.sorted ??= [...this.known.values()].sort((a, b) => b.lastSeenMs - a.lastSeenMs);
+    return this.sorted;
   }
 
   get size(): number {

@@ -221,6 +221,16 @@ export class RelayCore implements LocalRelay {
     return reached;
   }
 
+  hasRoomFor(key: IdKey, bytes: number): boolean {
+    // Half the slow-consumer limit; an empty queue always takes one message, however large.
+    const room = this.limits.maxBufferedBytes / 2;
+    for (const c of this.sessions.get(key) ?? []) {
+      const queued = c.ws.bufferedAmount;
+      if (queued > 0 && queued + bytes > room) return false;
+    }
+    return true;
+  }
+
   deliverToAll(msg: Uint8Array): number {
     let n = 0;
     for (const key of this.sessions.keys()) if (this.deliverLocal(key, msg)) n++;

@@ -90,9 +90,22 @@ export class RelayServer {
       });
     }
     this.core = new RelayCore(opts.identity, limits, opts.stores, bindingCheck, this.log, federation, batcher);
-    this.http = opts.tls ? https.createServer({ cert: opts.tls.cert, key: opts.tls.key }) : http.createServer();
+    // A socket counts against maxConnections only once upgraded: until then it must not outlive the
+    // handshake deadline, or a slowloris peer (a partial upgrade request, or nothing at all) holds file
+    // handles uncounted for Node's default 60 s and more. The check runs at least once a second.
+    const preUpgrade: http.ServerOptions = {
+      headersTimeout: limits.handshakeTimeoutMs,
+      requestTimeout: limits.handshakeTimeoutMs,
+      connectionsCheckingInterval: Math.max(50, Math.min(1000, limits.handshakeTimeoutMs)),
+    };
+    // The TLS handshake comes first and has its own deadline (Node's default: 120 s).
+    this.http = opts.tls
+      ? https.createServer({ ...preUpgrade, handshakeTimeout: limits.handshakeTimeoutMs, cert: opts.tls.cert, key: opts.tls.key })
+      : http.createServer(preUpgrade);
     this.http.on('request', (_req, res) => {
-      res.writeHead(426, { 'content-type': 'text/plain; charset=utf-8', upgrade: 'websocket' });
+      // connection: close: a client repeating keep-alive requests would otherwise hold the socket
+      // forever without ever upgrading, uncounted against maxConnections.
+      res.writeHead(426, { 'content-type': 'text/plain; charset=utf-8', upgrade: 'websocket', connection: 'close' });
       res.end(`w2w relay: connect with a WebSocket client using subprotocol "${SUBPROTOCOL}".\n`);
     });
     this.wss = new WebSocketServer({
@@ -136,21 +149,32 @@ export class RelayServer {
 
   private onConnection(ws: WebSocket, remote: string): void {
     if (ws.protocol !== SUBPROTOCOL) {
-      ws.send(encodeFrame({ type: FrameType.ERROR, code: ErrorCode.UNSUPPORTED_VERSION, ref: ZERO_REF, message: `offer WebSocket subprotocol "${SUBPROTOCOL}"` }));
-      ws.close(CloseCode.PROTOCOL_ERROR, 'unsupported subprotocol');
-      this.core.countError(ErrorCode.UNSUPPORTED_VERSION);
+      this.refuse(ws, ErrorCode.UNSUPPORTED_VERSION, `offer WebSocket subprotocol "${SUBPROTOCOL}"`, CloseCode.PROTOCOL_ERROR, 'unsupported subprotocol');
       return;
     }
     if (this.core.connectionCount >= this.core.limits.maxConnections) {
-      ws.send(encodeFrame({ type: FrameType.ERROR, code: ErrorCode.TOO_MANY_CONNECTIONS, ref: ZERO_REF, message: `relay is at its limit of ${this.core.limits.maxConnections} connections; try again later` }));
-      ws.close(CloseCode.TRY_AGAIN_LATER, 'too many connections');
-      this.core.countError(ErrorCode.TOO_MANY_CONNECTIONS);
+      const message = `relay is at its limit of ${this.core.limits.maxConnections} connections; try again later`;
+      this.refuse(ws, ErrorCode.TOO_MANY_CONNECTIONS, message, CloseCode.TRY_AGAIN_LATER, 'too many connections');
       return;
     }
     this.core.connectionCount++;
     const conn = new Connection(ws, this.core, remote);
     this.connections.add(conn);
     ws.once('close', () => this.connections.delete(conn));
+  }
+
+  /**
+   * A socket refused at the door is not counted against maxConnections, so it must not linger: a peer
+   * that never answers the close would otherwise hold it for ws's 30 s close timeout.
+   */
+  private refuse(ws: WebSocket, code: ErrorCode, message: string, closeCode: number, reason: string): void {
+    // ws emits 'error' for a bad frame from the peer (unmasked, oversize, bad close code): with no
+    // listener that is an uncaught exception, and the whole relay would go down.
+    ws.on('error', () => {});
+    ws.send(encodeFrame({ type: FrameType.ERROR, code, ref: ZERO_REF, message }));
+    ws.close(closeCode, reason);
+    setTimeout(() => ws.terminate(), 1000).unref();
+    this.core.countError(code);
   }
 
   /** Clean shutdown: tell clients, close every socket (1001), stop listening. */

@@ -28,6 +28,7 @@ export class StoredMessagesRepo {
   readonly #delete: Database.Statement<[number]>;
   readonly #expire: Database.Statement<[number]>;
   readonly #total: Database.Statement<[], number>;
+  readonly #totalBytes: Database.Statement<[], number>;
 
   constructor(db: Database.Database) {
     this.#insert = db.prepare(
@@ -40,6 +41,7 @@ export class StoredMessagesRepo {
     this.#delete = db.prepare('DELETE FROM stored_messages WHERE seq = ?');
     this.#expire = db.prepare('DELETE FROM stored_messages WHERE expires_ms <= ?');
     this.#total = db.prepare<[], number>('SELECT count(*) FROM stored_messages').pluck();
+    this.#totalBytes = db.prepare<[], number>('SELECT coalesce(sum(length(msg)), 0) FROM stored_messages').pluck();
   }
 
   /** Keeps a copy; false when the same message is already kept for this recipient. */
@@ -79,5 +81,10 @@ export class StoredMessagesRepo {
 
   total(): number {
     return this.#total.get() ?? 0;
+  }
+
+  /** The MSG bytes kept for every recipient together (a full scan: for start-up and after expiry). */
+  totalBytes(): number {
+    return this.#totalBytes.get() ?? 0;
   }
 }

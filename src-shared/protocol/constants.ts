@@ -171,6 +171,8 @@ export const Limits = {
   MAX_GROUP_NAME_BYTES: 64,
   /** members of one named group */
   MAX_GROUP_MEMBERS: 1024,
+  /** named groups one ID may own at a relay: every group costs relay memory, disk and presence work */
+  MAX_GROUPS_PER_OWNER: 256,
   /** handshake binding string (the relay URL), UTF-8 bytes */
   MAX_BINDING_BYTES: 1024,
   /** ERROR / NOTICE text, UTF-8 bytes */

@@ -30,6 +30,8 @@ export interface FedRelayOptions {
   dir?: string;
   port?: number;
   limits?: Partial<RelayLimits>;
+  /** relay-wide cap on kept message bytes (store-and-forward) */
+  maxStoredBytes?: number;
 }
 
 const FAST_LIMITS: Partial<RelayLimits> = { pingIntervalMs: 500, pingTimeoutMs: 1000 };
@@ -44,7 +46,7 @@ export async function startFedRelay(opts: FedRelayOptions = {}): Promise<FedRela
     host: '127.0.0.1',
     port: opts.port ?? 0,
     limits: { ...FAST_LIMITS, ...opts.limits },
-    federation: { links: store.links, stored: store.storedMessages, openFederation: opts.openFederation ?? true },
+    federation: { links: store.links, stored: store.storedMessages, openFederation: opts.openFederation ?? true, maxStoredBytes: opts.maxStoredBytes },
   });
   await server.start();
   let closed = false;

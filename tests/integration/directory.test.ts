@@ -1,11 +1,14 @@
 // The relay's data directory over real sockets: publish, query by hash/holder/owner, visibility of
 // restricted declarations, refusals (bad signature, someone else's holding), signed withdrawal, and
 // replication to linked relays (also to a relay that links later).
+import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DeclQueryBy, Op } from '../../src-shared/protocol/constants.js';
+import { DeclQueryBy, FrameType, HandshakeContext, Op } from '../../src-shared/protocol/constants.js';
 import { Access, decodeHolding, encodeCore, encodeHolding, type AccessRule } from '../../src-shared/protocol/declaration.js';
 import { ErrorCode } from '../../src-shared/protocol/errors.js';
 import { toHex } from '../../src-shared/ids.js';
+import { decodeFrame, encodeFrame } from '../../src-shared/protocol/frames.js';
+import { dialRelay } from '../../src-main/client/dial.js';
 import { RelayClient } from '../../src-main/client/relay-client.js';
 import { blake2b256 } from '../../src-main/crypto/hash.js';
 import { generateIdentity, sign, type Identity } from '../../src-main/crypto/identity.js';
@@ -112,4 +115,40 @@ describe('data directory', () => {
     await ca.request({ op: Op.DECL_WITHDRAW, contentHash: hashOf(h), timeMs: t, sig: sign(alice, withdrawMessage(hashOf(h), t)) });
     await waitFor(() => c.store.directory.byHash(hashOf(h), 10).length === 0, 5000, 'withdrawn everywhere');
   });
+});
+
+describe('a DECL from a link that fails inside the relay', () => {
+  it('a store locked by another process: counted as INTERNAL, not blamed on the peer, and the same DECL is applied when it comes again', async () => {
+    const b = await startFedRelay();
+    open.relays.push(b);
+    const peer = await dialRelay({ url: b.url, identity: generateIdentity(), ctx: HandshakeContext.S2S });
+    const codes: number[] = [];
+    peer.takeOver((data) => {
+      const d = decodeFrame(data);
+      if (d.ok && d.frame.type === FrameType.ERROR) codes.push(d.frame.code);
+    });
+    const owner = generateIdentity();
+    const h = holding(owner, owner, 'locked-out');
+    const decl = encodeFrame({ type: FrameType.DECL, action: 1, holding: h });
+
+    b.store.db.pragma('busy_timeout = 100');
+    const other = new Database(b.store.path);
+    try {
+      other.exec('BEGIN IMMEDIATE');
+      peer.ws.send(decl);
+      await waitFor(() => Object.keys(b.server.core.snapshot().errors).length > 0, 5000, 'b fails the DECL');
+      other.exec('ROLLBACK');
+    } finally {
+      other.close();
+    }
+    expect(b.server.core.snapshot().errors).toEqual({ [ErrorCode.INTERNAL]: 1 });
+    // the peer sent a good frame: it is not told it was malformed
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(codes).not.toContain(ErrorCode.MALFORMED_FRAME);
+
+    // the relay did not remember the DECL as handled: when it comes again (from this or another link) it is applied
+    peer.ws.send(decl);
+    await waitFor(() => b.store.directory.byHash(hashOf(h), 10).length === 1, 5000, 'the DECL is applied');
+    peer.ws.close();
+  }, 20_000);
 });

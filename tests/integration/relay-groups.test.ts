@@ -1,7 +1,7 @@
 // Named groups on a live relay: create/add/remove/list/delete, a2g named delivery, and every refusal by code.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { generateIdentity } from '../../src-main/crypto/identity.js';
-import { FrameType, Op, Route } from '../../src-shared/protocol/constants.js';
+import { FrameType, Limits, Op, Route } from '../../src-shared/protocol/constants.js';
 import { ErrorCode } from '../../src-shared/protocol/errors.js';
 import { encodeFrame } from '../../src-shared/protocol/frames.js';
 import { toHex } from '../../src-shared/ids.js';
@@ -157,4 +157,23 @@ describe('after all of the above', () => {
   it('a fresh pair still exchanges a2b', async () => {
     await expectRelayServesFreshPair(relay);
   });
+});
+
+describe('groups one ID may own', () => {
+  it(`at most ${Limits.MAX_GROUPS_PER_OWNER}: one more is BAD_REQUEST and stores nothing; deleting one frees a slot`, async () => {
+    const [owner, other] = await clients('hoarder', 'other');
+    const before = relay.store.groups.listAll().length;
+    const names = Array.from({ length: Limits.MAX_GROUPS_PER_OWNER }, (_, i) => `hoard-${i}`);
+    const answers = await Promise.all(names.map((name) => owner!.client.request({ op: Op.GROUP_CREATE, name }).then(() => 0, (e: { code: number }) => e.code)));
+    expect(answers.filter((c) => c !== 0)).toEqual([]);
+    await expect(owner!.client.request({ op: Op.GROUP_CREATE, name: 'one-too-many' })).rejects.toMatchObject({ code: ErrorCode.BAD_REQUEST });
+    expect(relay.store.groups.listAll().length).toBe(before + names.length);
+    expect(relay.server.core.groups.get('one-too-many')).toBeUndefined();
+    // the cap is per owner: another ID creates as usual
+    await other!.client.request({ op: Op.GROUP_CREATE, name: 'not-hoarded' });
+    await owner!.client.request({ op: Op.GROUP_DELETE, name: 'hoard-0' });
+    await owner!.client.request({ op: Op.GROUP_CREATE, name: 'one-too-many' });
+    for (const name of [...names.slice(1), 'one-too-many']) await owner!.client.request({ op: Op.GROUP_DELETE, name });
+    await other!.client.request({ op: Op.GROUP_DELETE, name: 'not-hoarded' });
+  }, 30_000);
 });

@@ -13,6 +13,21 @@ describe('SeenCache', () => {
     expect(c.size).toBe(2);
   });
 
+  it('forget(): the key is new again at once; eviction still takes the oldest first', () => {
+    const c = new SeenCache(3, 1000);
+    for (const n of [1, 2, 3]) c.add(key(n), n);
+    c.forget(key(2));
+    c.forget(key(9)); // never seen: nothing happens
+    expect(c.size).toBe(3);
+    expect(c.add(key(2), 10)).toBe(true);
+    expect(c.add(key(2), 11)).toBe(false);
+    // full: 4 evicts 1, the oldest; 2 was re-added last-but-one and stays
+    expect(c.add(key(4), 12)).toBe(true);
+    expect(c.size).toBe(3);
+    expect(c.add(key(1), 13)).toBe(true);
+    expect(c.add(key(2), 14)).toBe(false);
+  });
+
   it('forgets a key once it is older than the TTL', () => {
     const c = new SeenCache(10, 1000);
     c.add(key(1), 0);

@@ -67,3 +67,31 @@ describe('NodeList write batching', () => {
     expect(repo.has(id(1))).toBe(false);
   });
 });
+
+describe('NodeList.list()', () => {
+  let t: TempStore;
+  beforeEach(() => {
+    t = openTempStore();
+  });
+  afterEach(() => {
+    t.dispose();
+  });
+
+  it('sorts once per change, not once per call (LIST_PEERS must not cost a sort of every ID ever seen)', async () => {
+    for (const n of [1, 2, 3]) t.store.nodeList.recordRegistration(id(n), 100 + n);
+    const list = new NodeList(t.store.nodeList);
+    const first = list.list();
+    expect(first.map((r) => r.lastSeenMs)).toEqual([103, 102, 101]);
+    expect(list.list()).toBe(first);
+    list.recordRegistration(id(1), 300);
+    const afterRegistration = list.list();
+    expect(afterRegistration).not.toBe(first);
+    expect(afterRegistration.map((r) => r.lastSeenMs)).toEqual([300, 103, 102]);
+    expect(list.list()).toBe(afterRegistration);
+    list.recordLeave(id(2), 400);
+    expect(list.list().map((r) => [r.id[0], r.lastSeenMs])).toEqual([[2, 400], [1, 300], [3, 103]]);
+    list.recordRegistration(id(4), 500);
+    expect(list.list().map((r) => r.id[0])).toEqual([4, 2, 1, 3]);
+    await turn();
+  });
+});
