@@ -14,6 +14,7 @@ import { runDeclarations, runDelete, runFetch, runShare } from './commands/data.
 import { runSend } from './commands/send.js';
 import { HELP } from './help.js';
 import { processIo, type CliIo } from './io.js';
+import { printable } from './printable.js';
 
 const common = {
   data: { type: 'string' },
@@ -174,7 +175,8 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       return err.exitCode;
     }
     if (err instanceof W2wError) {
-      io.err(`w2w: ${errorName(err.code)} (${err.code}): ${err.message}`);
+      // A W2wError's message may come from the relay (its ERROR or RES text): not trusted with the terminal.
+      io.err(`w2w: ${errorName(err.code)} (${err.code}): ${printable(err.message)}`);
       return 1;
     }
     // An unexpected failure is a bug: show what happened, still without crashing mid-output.

@@ -11,6 +11,7 @@ import { SecureChannel } from '../../e2e/secure-channel.js';
 import type { Store } from '../../store/db.js';
 import { CliError, usageError } from '../cli-error.js';
 import { withClient, type ClientFlags } from '../common.js';
+import { printable } from '../printable.js';
 import { untilStopSignal } from '../signals.js';
 import type { CliIo } from '../io.js';
 
@@ -39,8 +40,9 @@ function bytes(n: number): string {
 
 function describe(h: Holding): string {
   const c = h.core;
-  const access = c.access.kind === Access.PUBLIC ? 'public' : c.access.kind === Access.PEERS ? `${c.access.peers.length} peer(s)` : `group ${c.access.group}`;
-  return `${toHex(c.contentHash)}\t${c.name}\t${bytes(c.size)}\t${c.mime}\towner ${idToText(c.owner)}\tholder ${idToText(h.holder)}\t${access}`;
+  const access = c.access.kind === Access.PUBLIC ? 'public' : c.access.kind === Access.PEERS ? `${c.access.peers.length} peer(s)` : `group ${printable(c.access.group)}`;
+  // Name, type and group are whatever the declaration's owner wrote: escape their control characters.
+  return `${toHex(c.contentHash)}\t${printable(c.name)}\t${bytes(c.size)}\t${printable(c.mime)}\towner ${idToText(c.owner)}\tholder ${idToText(h.holder)}\t${access}`;
 }
 
 export interface ShareFlags extends ClientFlags {
@@ -141,7 +143,7 @@ export async function runFetch(flags: ClientFlags & { from?: string; out?: strin
     try {
       const res = await data.fetch(hash, { out, from, onProgress });
       if (tty) process.stderr.write('\n');
-      io.out(`fetched ${res.holding.core.name} (${bytes(res.size)}) to ${res.path}; content hash verified`);
+      io.out(`fetched ${printable(res.holding.core.name)} (${bytes(res.size)}) to ${res.path}; content hash verified`);
       return 0;
     } catch (err) {
       if (tty) process.stderr.write('\n');
@@ -161,7 +163,7 @@ export async function runDelete(flags: ClientFlags & { wait?: string }, position
     try {
       const statuses = await data.delete(hash, { waitMs });
       if (statuses.length === 0) io.err('no holder of that data is known (only fetches from you and re-share notices are tracked)');
-      for (const s of statuses) io.out(`${s.holder}\t${s.status}${s.error ? `\t${s.error}` : ''}`);
+      for (const s of statuses) io.out(`${s.holder}\t${s.status}${s.error ? `\t${printable(s.error)}` : ''}`);
       return statuses.some((s) => s.status === 'refused') ? 1 : 0;
     } finally {
       data.close();

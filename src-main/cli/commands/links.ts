@@ -6,6 +6,7 @@ import { RouteKind } from '../../../src-shared/protocol/frames.js';
 import { usageError } from '../cli-error.js';
 import { withClient } from '../common.js';
 import type { CliIo } from '../io.js';
+import { printable } from '../printable.js';
 
 interface Flags {
   relay?: string;
@@ -20,7 +21,7 @@ export async function runLinks(flags: Flags, io: CliIo): Promise<number> {
     if (links.length === 0) io.err('this relay has no links to other relays');
     for (const l of links) {
       const id = l.relayId.some((b) => b !== 0) ? idToText(l.relayId) : '(not connected yet)';
-      io.out(`${l.outbound ? 'to  ' : 'from'} ${l.url}\t${id}\t${l.up ? 'up' : 'down'}\trtt ${l.rttMs} ms\t${l.routes} route${l.routes === 1 ? '' : 's'}`);
+      io.out(`${l.outbound ? 'to  ' : 'from'} ${printable(l.url)}\t${id}\t${l.up ? 'up' : 'down'}\trtt ${l.rttMs} ms\t${l.routes} route${l.routes === 1 ? '' : 's'}`);
     }
     return 0;
   }, false);

@@ -5,6 +5,7 @@ import type { MessageView } from '../../../src-shared/api/contract.js';
 import { Messenger } from '../../client/messenger.js';
 import { DataPlane } from '../../data/data-plane.js';
 import { connectClient, openDataDir, parseRelay, readCa } from '../common.js';
+import { printable } from '../printable.js';
 import type { CliIo } from '../io.js';
 
 export interface ListenFlags {
@@ -20,8 +21,9 @@ function time(ms: number): string {
 }
 
 function textLine(m: MessageView): string {
-  const where = m.group ? ` in ${m.group}` : m.route === 'a2g' ? ' (list)' : m.route === 'a2n' ? ' (all)' : m.route === 'a2a' ? ' (self)' : '';
-  return `[${time(m.createdMs)}] ${m.peer}${where}: ${m.text}`;
+  // The text and the group name come from other people: never print their control characters raw.
+  const where = m.group ? ` in ${printable(m.group)}` : m.route === 'a2g' ? ' (list)' : m.route === 'a2n' ? ' (all)' : m.route === 'a2a' ? ' (self)' : '';
+  return `[${time(m.createdMs)}] ${m.peer}${where}: ${printable(m.text)}`;
 }
 
 export async function runListen(flags: ListenFlags, io: CliIo): Promise<number> {
@@ -50,7 +52,7 @@ export async function runListen(flags: ListenFlags, io: CliIo): Promise<number> 
         process.off('SIGINT', stop);
         process.off('SIGTERM', stop);
         if (code === 1000) return resolve(0);
-        io.err(`w2w: the relay closed the connection (${code}${reason ? ` ${reason}` : ''})`);
+        io.err(`w2w: the relay closed the connection (${code}${reason ? ` ${printable(reason)}` : ''})`);
         resolve(1);
       });
     });
@@ -61,9 +63,9 @@ export async function runListen(flags: ListenFlags, io: CliIo): Promise<number> 
       const id = idToText(p.id);
       io.out(json ? JSON.stringify({ type: 'presence', id, online: p.online, timeMs: p.timeMs }) : `[${time(p.timeMs)}] ${id} is ${p.online ? 'online' : 'offline'}`);
     });
-    messenger.on('rejected', (r) => io.err(`w2w: dropped message ${r.msgId} from ${r.from}: ${errorName(r.code)} (${r.code}): ${r.reason}`));
-    client.on('notice', (text) => io.out(json ? JSON.stringify({ type: 'notice', text }) : `[relay] ${text}`));
-    client.on('error', (e) => io.err(`w2w: ${errorName(e.code)} (${e.code}): ${e.message}`));
+    messenger.on('rejected', (r) => io.err(`w2w: dropped message ${r.msgId} from ${r.from}: ${errorName(r.code)} (${r.code}): ${printable(r.reason)}`));
+    client.on('notice', (text) => io.out(json ? JSON.stringify({ type: 'notice', text }) : `[relay] ${printable(text)}`));
+    client.on('error', (e) => io.err(`w2w: ${errorName(e.code)} (${e.code}): ${printable(e.message)}`));
     return await done;
   } finally {
     store.close();
