@@ -51,6 +51,8 @@ export interface FederationOptions {
   ca?: string | Buffer;
   /** max messages kept per offline recipient */
   maxStoredPerRecipient?: number;
+  /** max bytes of messages kept for all offline recipients together (default MAX_STORED_BYTES) */
+  maxStoredBytes?: number;
   storeTtlMs?: number;
   log?: (line: string) => void;
 }
@@ -74,6 +76,11 @@ export interface LinkInfo {
 }
 
 const STORE_BATCH = 500;
+/**
+ * The whole store's cap (PROTOCOL §9.6): without it, anyone could fill the relay's disk by sending to
+ * offline IDs of its node list (each may hold 1000 frames of up to 256 KiB) or to IDs they minted.
+ */
+export const MAX_STORED_BYTES = 1024 * 1024 * 1024;
 
 /** Per-message link frames are fully written: no zero-fill, and small ones come from Node's pool. */
 const alloc = (n: number): Uint8Array => Buffer.allocUnsafe(n);
@@ -657,6 +664,7 @@ export class Federation {
     // Expired copies must not count against the recipient's quota.
     this.opts.stored.expire(Date.now());
     if (this.opts.stored.countFor(recipient) >= max) return ErrorCode.STORE_FULL;
+    if (this.opts.stored.bytes() + raw.length > (this.opts.maxStoredBytes ?? MAX_STORED_BYTES)) return ErrorCode.STORE_FULL;
     this.opts.stored.put(recipient, Buffer.from(originRelay), Buffer.from(msg.id), Buffer.from(raw), Date.now(), this.opts.storeTtlMs ?? 7 * 24 * 3600_000);
     return null;
   }

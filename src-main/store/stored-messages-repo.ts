@@ -1,4 +1,6 @@
-// Store-and-forward: MSG frames a relay keeps for offline recipients, bounded per recipient and by age.
+// Store-and-forward: MSG frames a relay keeps for offline recipients, bounded per recipient and by age;
+// it also counts the bytes kept in all, so the relay can bound its whole store (one recipient's quota
+// alone is 1000 frames of up to 256 KiB, and every ID that ever registered has one).
 import type Database from 'better-sqlite3';
 import { assertId, assertMs, assertMsgId } from './assert-bytes.js';
 
@@ -25,9 +27,11 @@ export class StoredMessagesRepo {
   readonly #insert: Database.Statement<[Buffer, Buffer, Buffer, Buffer, number, number]>;
   readonly #count: Database.Statement<[Buffer], number>;
   readonly #forRecipient: Database.Statement<[Buffer, number], Row>;
-  readonly #delete: Database.Statement<[number]>;
-  readonly #expire: Database.Statement<[number]>;
+  readonly #delete: Database.Statement<[number], number>;
+  readonly #expire: Database.Statement<[number], number>;
   readonly #total: Database.Statement<[], number>;
+  /** bytes of every kept frame: read once at open, then kept current by put, remove and expire */
+  #bytes: number;
 
   constructor(db: Database.Database) {
     this.#insert = db.prepare(
@@ -37,9 +41,11 @@ export class StoredMessagesRepo {
     this.#forRecipient = db.prepare<[Buffer, number], Row>(
       'SELECT seq, recipient, origin_relay, msg_id, msg, created_ms FROM stored_messages WHERE recipient = ? ORDER BY seq LIMIT ?',
     );
-    this.#delete = db.prepare('DELETE FROM stored_messages WHERE seq = ?');
-    this.#expire = db.prepare('DELETE FROM stored_messages WHERE expires_ms <= ?');
+    this.#delete = db.prepare<[number], number>('DELETE FROM stored_messages WHERE seq = ? RETURNING length(msg)').pluck();
+    this.#expire = db.prepare<[number], number>('DELETE FROM stored_messages WHERE expires_ms <= ? RETURNING length(msg)').pluck();
     this.#total = db.prepare<[], number>('SELECT count(*) FROM stored_messages').pluck();
+    // Only the relay writes this table, so one sum at open plus the changes it makes keep the count exact.
+    this.#bytes = db.prepare<[], number>('SELECT coalesce(sum(length(msg)), 0) FROM stored_messages').pluck().get() ?? 0;
   }
 
   /** Keeps a copy; false when the same message is already kept for this recipient. */
@@ -48,7 +54,9 @@ export class StoredMessagesRepo {
     assertId(originRelay, 'origin relay ID');
     assertMsgId(msgId);
     assertMs(nowMs);
-    return this.#insert.run(recipient, originRelay, msgId, msg, nowMs, nowMs + ttlMs).changes > 0;
+    const added = this.#insert.run(recipient, originRelay, msgId, msg, nowMs, nowMs + ttlMs).changes > 0;
+    if (added) this.#bytes += msg.length;
+    return added;
   }
 
   countFor(recipient: Buffer): number {
@@ -70,11 +78,18 @@ export class StoredMessagesRepo {
   }
 
   remove(seq: number): void {
-    this.#delete.run(seq);
+    this.#bytes -= this.#delete.get(seq) ?? 0;
   }
 
   expire(nowMs: number): number {
-    return this.#expire.run(nowMs).changes;
+    const sizes = this.#expire.all(nowMs);
+    for (const n of sizes) this.#bytes -= n;
+    return sizes.length;
+  }
+
+  /** Bytes of all the frames kept, for every recipient. */
+  bytes(): number {
+    return this.#bytes;
   }
 
   total(): number {

@@ -30,6 +30,9 @@ export interface FedRelayOptions {
   dir?: string;
   port?: number;
   limits?: Partial<RelayLimits>;
+  /** the store-and-forward caps (default: the relay's own) */
+  maxStoredPerRecipient?: number;
+  maxStoredBytes?: number;
 }
 
 const FAST_LIMITS: Partial<RelayLimits> = { pingIntervalMs: 500, pingTimeoutMs: 1000 };
@@ -44,7 +47,13 @@ export async function startFedRelay(opts: FedRelayOptions = {}): Promise<FedRela
     host: '127.0.0.1',
     port: opts.port ?? 0,
     limits: { ...FAST_LIMITS, ...opts.limits },
-    federation: { links: store.links, stored: store.storedMessages, openFederation: opts.openFederation ?? true },
+    federation: {
+      links: store.links,
+      stored: store.storedMessages,
+      openFederation: opts.openFederation ?? true,
+      maxStoredPerRecipient: opts.maxStoredPerRecipient,
+      maxStoredBytes: opts.maxStoredBytes,
+    },
   });
   await server.start();
   let closed = false;
