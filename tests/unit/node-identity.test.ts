@@ -56,3 +56,31 @@ describe('loadOrCreateIdentity', () => {
     expect(temp.store.identity.load()?.protection).toBe('plain');
   });
 });
+
+describe('loadOrCreateIdentity on a new data dir opened twice at once', () => {
+  it('uses the key another process stored between its load and its save, instead of failing', () => {
+    const dir = makeTempDir();
+    const mine = openStore(dir);
+    const theirs = openStore(dir);
+    try {
+      let other: ReturnType<typeof loadOrCreateIdentity> | null = null;
+      // The protector runs between the load (no key yet) and the save: the other connection creates the key then.
+      const racing: KeyProtector = {
+        ...xor,
+        protect: (k) => {
+          other = loadOrCreateIdentity(theirs, xor);
+          return xor.protect(k);
+        },
+      };
+      const got = loadOrCreateIdentity(mine, racing);
+      expect(other).not.toBe(null);
+      expect(got.publicKey.equals(other!.publicKey)).toBe(true);
+      expect(got.secretKey.equals(other!.secretKey)).toBe(true);
+      expect(mine.identity.load()?.publicKey.equals(got.publicKey)).toBe(true);
+    } finally {
+      mine.close();
+      theirs.close();
+      removeDir(dir);
+    }
+  });
+});
