@@ -13,7 +13,7 @@ import { runLinks, runRoute } from './commands/links.js';
 import { runDeclarations, runDelete, runFetch, runShare } from './commands/data.js';
 import { runSend } from './commands/send.js';
 import { HELP } from './help.js';
-import { processIo, type CliIo } from './io.js';
+import { processIo, watchProcessOutput, type CliIo } from './io.js';
 import { printable } from './printable.js';
 
 const common = {
@@ -167,6 +167,7 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
 
 /** Runs the CLI; resolves with the process exit code. */
 export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
+  if (io === processIo) watchProcessOutput();
   try {
     return await dispatch(argv, io);
   } catch (err) {

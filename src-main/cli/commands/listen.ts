@@ -6,6 +6,7 @@ import { Messenger } from '../../client/messenger.js';
 import { DataPlane } from '../../data/data-plane.js';
 import { connectClient, openDataDir, parseRelay, readCa } from '../common.js';
 import { printable } from '../printable.js';
+import { onStop } from '../signals.js';
 import type { CliIo } from '../io.js';
 
 export interface ListenFlags {
@@ -41,16 +42,9 @@ export async function runListen(flags: ListenFlags, io: CliIo): Promise<number> 
     );
     // Listen for Ctrl-C before the ready line: a SIGINT right after it must find the handler.
     const done = new Promise<number>((resolve) => {
-      const stop = (): void => {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-        void client.close().then(() => resolve(0));
-      };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
+      const off = onStop(() => void client.close().then(() => resolve(0)));
       client.on('close', ({ code, reason }) => {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
+        off();
         if (code === 1000) return resolve(0);
         io.err(`w2w: the relay closed the connection (${code}${reason ? ` ${printable(reason)}` : ''})`);
         resolve(1);
@@ -66,7 +60,10 @@ export async function runListen(flags: ListenFlags, io: CliIo): Promise<number> 
     messenger.on('rejected', (r) => io.err(`w2w: dropped message ${r.msgId} from ${r.from}: ${errorName(r.code)} (${r.code}): ${printable(r.reason)}`));
     client.on('notice', (text) => io.out(json ? JSON.stringify({ type: 'notice', text }) : `[relay] ${printable(text)}`));
     client.on('error', (e) => io.err(`w2w: ${errorName(e.code)} (${e.code}): ${printable(e.message)}`));
-    return await done;
+    const code = await done;
+    // Stop serving (open file handles, chunks in flight) before the store closes under it.
+    data.close();
+    return code;
   } finally {
     store.close();
   }
