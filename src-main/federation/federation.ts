@@ -76,6 +76,8 @@ export interface LinkInfo {
 }
 
 const STORE_BATCH = 500;
+/** At most this many bytes of kept frames are read from the store at once (a batch may hold 500 × 256 KiB). */
+const STORE_BATCH_BYTES = 4 * 1024 * 1024;
 /**
  * The whole store's cap (PROTOCOL §9.6): without it, anyone could fill the relay's disk by sending to
  * offline IDs of its node list (each may hold 1000 frames of up to 256 KiB) or to IDs they minted.
@@ -673,7 +675,7 @@ export class Federation {
     const recipient = idFromKey(key);
     this.opts.stored.expire(Date.now());
     for (;;) {
-      const batch = this.opts.stored.takeBatch(recipient, STORE_BATCH);
+      const batch = this.opts.stored.takeBatch(recipient, STORE_BATCH, STORE_BATCH_BYTES);
       if (batch.length === 0) return;
       for (const m of batch) {
         if (!this.core.deliverLocal(key, m.msg)) return;
@@ -683,7 +685,7 @@ export class Federation {
           this.sendReceipt(m.originRelay, d.frame.from, d.frame.id, recipient, ReceiptStatus.DELIVERED);
         }
       }
-      if (batch.length < STORE_BATCH) return;
+      // A short batch may just have reached STORE_BATCH_BYTES: only an empty one means all were handed over.
     }
   }
 

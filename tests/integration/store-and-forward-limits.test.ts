@@ -3,6 +3,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Route } from '../../src-shared/protocol/constants.js';
 import { ErrorCode } from '../../src-shared/protocol/errors.js';
+import { RelayClient } from '../../src-main/client/relay-client.js';
 import { generateIdentity, type Identity } from '../../src-main/crypto/identity.js';
 import { idKey } from '../../src-main/relay/id-key.js';
 import { Peer, startFedRelay, waitFor, type FedRelay } from '../helpers/federation.js';
@@ -92,5 +93,28 @@ describe('store-and-forward limits', () => {
       codes.push((res.missed ?? []).map((m) => m.code));
     }
     expect(codes).toEqual([[], [], [], [ErrorCode.STORE_FULL]]);
+  });
+
+  it('hands over a backlog larger than one read from the store (4 MiB), all of it, in order', async () => {
+    const r = await relay({});
+    const bob = await offlineRecipient(r);
+    const alice = await peer(r);
+    // 50 × 120 kB = 6 MB: two reads from the store, and still under the session's 8 MiB send buffer.
+    for (let i = 0; i < 50; i++) {
+      const body = Buffer.alloc(120_000, i);
+      expect(await alice.client.send({ route: Route.A2B, to: bob.publicKey }, body, { ack: true, store: true })).toMatchObject({ stored: 1 });
+    }
+    // Without PUBLISH_HOME, registering is the only hand-over: it must not stop after the first read.
+    const back = await RelayClient.connect({ url: r.url, identity: bob, publishHome: false });
+    const got: number[] = [];
+    back.on('message', (m) => got.push(m.body[0] as number));
+    try {
+      await waitFor(() => got.length === 50, 10_000, 'all 50 kept messages');
+    } finally {
+      await back.close();
+    }
+    expect(got).toEqual([...Array(50).keys()]);
+    expect(r.store.storedMessages.total()).toBe(0);
+    expect(r.store.storedMessages.bytes()).toBe(0);
   });
 });
