@@ -51,8 +51,6 @@ export interface FederationOptions {
   ca?: string | Buffer;
   /** max messages kept per offline recipient */
   maxStoredPerRecipient?: number;
-  /** max bytes of messages kept for all offline recipients together (default MAX_STORED_BYTES) */
-  maxStoredBytes?: number;
   storeTtlMs?: number;
   log?: (line: string) => void;
 }
@@ -76,13 +74,6 @@ export interface LinkInfo {
 }
 
 const STORE_BATCH = 500;
-/** At most this many bytes of kept frames are read from the store at once (a batch may hold 500 × 256 KiB). */
-const STORE_BATCH_BYTES = 4 * 1024 * 1024;
-/**
- * The whole store's cap (PROTOCOL §9.6): without it, anyone could fill the relay's disk by sending to
- * offline IDs of its node list (each may hold 1000 frames of up to 256 KiB) or to IDs they minted.
- */
-export const MAX_STORED_BYTES = 1024 * 1024 * 1024;
 
 /** Per-message link frames are fully written: no zero-fill, and small ones come from Node's pool. */
 const alloc = (n: number): Uint8Array => Buffer.allocUnsafe(n);
@@ -666,7 +657,6 @@ export class Federation {
     // Expired copies must not count against the recipient's quota.
     this.opts.stored.expire(Date.now());
     if (this.opts.stored.countFor(recipient) >= max) return ErrorCode.STORE_FULL;
-    if (this.opts.stored.bytes() + raw.length > (this.opts.maxStoredBytes ?? MAX_STORED_BYTES)) return ErrorCode.STORE_FULL;
     this.opts.stored.put(recipient, Buffer.from(originRelay), Buffer.from(msg.id), Buffer.from(raw), Date.now(), this.opts.storeTtlMs ?? 7 * 24 * 3600_000);
     return null;
   }
@@ -675,7 +665,7 @@ export class Federation {
     const recipient = idFromKey(key);
     this.opts.stored.expire(Date.now());
     for (;;) {
-      const batch = this.opts.stored.takeBatch(recipient, STORE_BATCH, STORE_BATCH_BYTES);
+      const batch = this.opts.stored.takeBatch(recipient, STORE_BATCH);
       if (batch.length === 0) return;
       for (const m of batch) {
         if (!this.core.deliverLocal(key, m.msg)) return;
@@ -685,7 +675,7 @@ export class Federation {
           this.sendReceipt(m.originRelay, d.frame.from, d.frame.id, recipient, ReceiptStatus.DELIVERED);
         }
       }
-      // A short batch may just have reached STORE_BATCH_BYTES: only an empty one means all were handed over.
+      if (batch.length < STORE_BATCH) return;
     }
   }
 

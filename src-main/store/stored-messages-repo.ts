@@ -1,6 +1,4 @@
-// Store-and-forward: MSG frames a relay keeps for offline recipients, bounded per recipient and by age;
-// it also counts the bytes kept in all, so the relay can bound its whole store (one recipient's quota
-// alone is 1000 frames of up to 256 KiB, and every ID that ever registered has one).
+// Store-and-forward: MSG frames a relay keeps for offline recipients, bounded per recipient and by age.
 import type Database from 'better-sqlite3';
 import { assertId, assertMs, assertMsgId } from './assert-bytes.js';
 
@@ -26,31 +24,22 @@ interface Row {
 export class StoredMessagesRepo {
   readonly #insert: Database.Statement<[Buffer, Buffer, Buffer, Buffer, number, number]>;
   readonly #count: Database.Statement<[Buffer], number>;
-  readonly #forRecipient: Database.Statement<[Buffer, number, number], Row>;
-  readonly #sizes: Database.Statement<[Buffer, number], { seq: number; n: number }>;
-  readonly #delete: Database.Statement<[number], number>;
-  readonly #expire: Database.Statement<[number], number>;
+  readonly #forRecipient: Database.Statement<[Buffer, number], Row>;
+  readonly #delete: Database.Statement<[number]>;
+  readonly #expire: Database.Statement<[number]>;
   readonly #total: Database.Statement<[], number>;
-  /** bytes of every kept frame: read once at open, then kept current by put, remove and expire */
-  #bytes: number;
 
   constructor(db: Database.Database) {
     this.#insert = db.prepare(
       'INSERT OR IGNORE INTO stored_messages (recipient, origin_relay, msg_id, msg, created_ms, expires_ms) VALUES (?, ?, ?, ?, ?, ?)',
     );
     this.#count = db.prepare<[Buffer], number>('SELECT count(*) FROM stored_messages WHERE recipient = ?').pluck();
-    this.#forRecipient = db.prepare<[Buffer, number, number], Row>(
-      'SELECT seq, recipient, origin_relay, msg_id, msg, created_ms FROM stored_messages WHERE recipient = ? AND seq <= ? ORDER BY seq LIMIT ?',
+    this.#forRecipient = db.prepare<[Buffer, number], Row>(
+      'SELECT seq, recipient, origin_relay, msg_id, msg, created_ms FROM stored_messages WHERE recipient = ? ORDER BY seq LIMIT ?',
     );
-    // length() of a BLOB column reads the record header only, not the frame itself.
-    this.#sizes = db.prepare<[Buffer, number], { seq: number; n: number }>(
-      'SELECT seq, length(msg) AS n FROM stored_messages WHERE recipient = ? ORDER BY seq LIMIT ?',
-    );
-    this.#delete = db.prepare<[number], number>('DELETE FROM stored_messages WHERE seq = ? RETURNING length(msg)').pluck();
-    this.#expire = db.prepare<[number], number>('DELETE FROM stored_messages WHERE expires_ms <= ? RETURNING length(msg)').pluck();
+    this.#delete = db.prepare('DELETE FROM stored_messages WHERE seq = ?');
+    this.#expire = db.prepare('DELETE FROM stored_messages WHERE expires_ms <= ?');
     this.#total = db.prepare<[], number>('SELECT count(*) FROM stored_messages').pluck();
-    // Only the relay writes this table, so one sum at open plus the changes it makes keep the count exact.
-    this.#bytes = db.prepare<[], number>('SELECT coalesce(sum(length(msg)), 0) FROM stored_messages').pluck().get() ?? 0;
   }
 
   /** Keeps a copy; false when the same message is already kept for this recipient. */
@@ -59,9 +48,7 @@ export class StoredMessagesRepo {
     assertId(originRelay, 'origin relay ID');
     assertMsgId(msgId);
     assertMs(nowMs);
-    const added = this.#insert.run(recipient, originRelay, msgId, msg, nowMs, nowMs + ttlMs).changes > 0;
-    if (added) this.#bytes += msg.length;
-    return added;
+    return this.#insert.run(recipient, originRelay, msgId, msg, nowMs, nowMs + ttlMs).changes > 0;
   }
 
   countFor(recipient: Buffer): number {
@@ -69,21 +56,10 @@ export class StoredMessagesRepo {
     return this.#count.get(recipient) ?? 0;
   }
 
-  /**
-   * Oldest first, at most `limit` messages and at most `maxBytes` of them (but always the oldest one, if
-   * any): a recipient may have 1000 frames of 256 KiB kept, which must not all be loaded at once.
-   */
-  takeBatch(recipient: Buffer, limit: number, maxBytes = Number.MAX_SAFE_INTEGER): StoredForward[] {
+  /** Oldest first, at most `limit`. */
+  takeBatch(recipient: Buffer, limit: number): StoredForward[] {
     assertId(recipient, 'recipient ID');
-    let last = -1;
-    let bytes = 0;
-    for (const { seq, n } of this.#sizes.iterate(recipient, limit)) {
-      if (last !== -1 && bytes + n > maxBytes) break;
-      bytes += n;
-      last = seq;
-    }
-    if (last === -1) return [];
-    return this.#forRecipient.all(recipient, last, limit).map((r) => ({
+    return this.#forRecipient.all(recipient, limit).map((r) => ({
       seq: r.seq,
       recipient: r.recipient,
       originRelay: r.origin_relay,
@@ -94,18 +70,11 @@ export class StoredMessagesRepo {
   }
 
   remove(seq: number): void {
-    this.#bytes -= this.#delete.get(seq) ?? 0;
+    this.#delete.run(seq);
   }
 
   expire(nowMs: number): number {
-    const sizes = this.#expire.all(nowMs);
-    for (const n of sizes) this.#bytes -= n;
-    return sizes.length;
-  }
-
-  /** Bytes of all the frames kept, for every recipient. */
-  bytes(): number {
-    return this.#bytes;
+    return this.#expire.run(nowMs).changes;
   }
 
   total(): number {

@@ -30,9 +30,6 @@ export interface FedRelayOptions {
   dir?: string;
   port?: number;
   limits?: Partial<RelayLimits>;
-  /** the store-and-forward caps (default: the relay's own) */
-  maxStoredPerRecipient?: number;
-  maxStoredBytes?: number;
 }
 
 const FAST_LIMITS: Partial<RelayLimits> = { pingIntervalMs: 500, pingTimeoutMs: 1000 };
@@ -47,13 +44,7 @@ export async function startFedRelay(opts: FedRelayOptions = {}): Promise<FedRela
     host: '127.0.0.1',
     port: opts.port ?? 0,
     limits: { ...FAST_LIMITS, ...opts.limits },
-    federation: {
-      links: store.links,
-      stored: store.storedMessages,
-      openFederation: opts.openFederation ?? true,
-      maxStoredPerRecipient: opts.maxStoredPerRecipient,
-      maxStoredBytes: opts.maxStoredBytes,
-    },
+    federation: { links: store.links, stored: store.storedMessages, openFederation: opts.openFederation ?? true },
   });
   await server.start();
   let closed = false;
