@@ -77,12 +77,18 @@ export async function runShare(flags: ShareFlags, positionals: string[], io: Cli
     } catch (err) {
       throw new CliError(`cannot share ${file}: ${err instanceof Error ? err.message : String(err)}`);
     }
+    // Ctrl-C ends sharing as asked (0); the relay going away ends it against the user's will (1, and why).
+    let lost: { code: number; reason: string } | null = null;
+    client.once('close', (c) => (lost = c));
     const stopped = untilStopSignal({ emitter: client, event: 'close' }); // before the lines that say it runs
     io.out(toHex(holding.core.contentHash));
-    io.err(`sharing ${holding.core.name} (${bytes(holding.core.size)}) as ${idToText(client.id)}; Ctrl-C to stop`);
+    io.err(`sharing ${printable(holding.core.name)} (${bytes(holding.core.size)}) as ${idToText(client.id)}; Ctrl-C to stop`);
     await stopped;
     data.close();
-    return 0;
+    if (lost === null) return 0;
+    const { code, reason } = lost;
+    io.err(`w2w: the relay closed the connection (${code}${reason ? ` ${printable(reason)}` : ''}); no longer sharing`);
+    return 1;
   });
 }
 
