@@ -4,10 +4,9 @@ import path from 'node:path';
 import { idToText, parseId, toHex, fromHex } from '../../../src-shared/ids.js';
 import { DeclQueryBy, Op } from '../../../src-shared/protocol/constants.js';
 import { Access, decodeHolding, type AccessRule, type Holding } from '../../../src-shared/protocol/declaration.js';
-import type { RelayClient } from '../../client/relay-client.js';
+import type { Messenger } from '../../client/messenger.js';
 import { DataPlane, type FetchProgress } from '../../data/data-plane.js';
 import { verifyHolding } from '../../data/declare.js';
-import { SecureChannel } from '../../e2e/secure-channel.js';
 import type { Store } from '../../store/db.js';
 import { CliError, usageError } from '../cli-error.js';
 import { withClient, type ClientFlags } from '../common.js';
@@ -15,9 +14,10 @@ import { printable } from '../printable.js';
 import { untilStopSignal } from '../signals.js';
 import type { CliIo } from '../io.js';
 
-function dataPlane(client: RelayClient, store: Store): DataPlane {
-  // Same tick as the channel: requests kept for us while we were away reach the data plane.
-  return new DataPlane(new SecureChannel(client, { keyStore: store.e2eSessions }), store, { publish: true });
+function dataPlane(messenger: Messenger, store: Store): DataPlane {
+  // The messenger's channel (one per client: two would both answer every handshake); created in the same
+  // tick as it, so requests kept for us while we were away reach the data plane.
+  return new DataPlane(messenger.secure, store, { publish: true });
 }
 
 function contentHash(text: string | undefined): Buffer {
@@ -57,7 +57,7 @@ export async function runShare(flags: ShareFlags, positionals: string[], io: Cli
   const file = path.resolve(positionals[0] as string);
   const chosen = [flags.to?.length ? 1 : 0, flags.group ? 1 : 0, flags.public ? 1 : 0].reduce((a, b) => a + b, 0);
   if (chosen !== 1) throw usageError('say who may fetch it: exactly one of --to ID (repeatable), --group NAME, --public');
-  return withClient(flags, async (client, store) => {
+  return withClient(flags, io, async (client, store, _identity, messenger) => {
     let access: AccessRule;
     if (flags.to?.length) {
       access = {
@@ -70,7 +70,7 @@ export async function runShare(flags: ShareFlags, positionals: string[], io: Cli
       };
     } else if (flags.group) access = { kind: Access.GROUP, group: flags.group, groupRelay: client.relayId };
     else access = { kind: Access.PUBLIC };
-    const data = dataPlane(client, store);
+    const data = dataPlane(messenger, store);
     let holding: Holding;
     try {
       holding = await data.share(file, { access, reshare: flags.reshare ?? false });
@@ -95,6 +95,7 @@ export async function runShare(flags: ShareFlags, positionals: string[], io: Cli
 export async function runDeclarations(flags: ClientFlags & { peer?: string; hash?: string }, io: CliIo): Promise<number> {
   return withClient(
     flags,
+    io,
     async (client, _store, identity) => {
       let by: DeclQueryBy = DeclQueryBy.HOLDER;
       let key: Uint8Array = identity.publicKey;
@@ -126,8 +127,8 @@ export async function runFetch(flags: ClientFlags & { from?: string; out?: strin
   const hash = contentHash(positionals[0]);
   if (!flags.out) throw usageError('w2w fetch needs --out PATH');
   const out = path.resolve(flags.out);
-  return withClient(flags, async (client, store) => {
-    const data = dataPlane(client, store);
+  return withClient(flags, io, async (client, store, _identity, messenger) => {
+    const data = dataPlane(messenger, store);
     let from: Holding[] | undefined;
     if (flags.from) {
       const r = parseId(flags.from);
@@ -164,8 +165,8 @@ export async function runDelete(flags: ClientFlags & { wait?: string }, position
   const hash = contentHash(positionals[0]);
   const waitMs = flags.wait === undefined ? 5000 : Number(flags.wait);
   if (!Number.isInteger(waitMs) || waitMs < 0 || waitMs > 600_000) throw usageError('--wait must be milliseconds 0..600000');
-  return withClient(flags, async (client, store) => {
-    const data = dataPlane(client, store);
+  return withClient(flags, io, async (_client, store, _identity, messenger) => {
+    const data = dataPlane(messenger, store);
     try {
       const statuses = await data.delete(hash, { waitMs });
       if (statuses.length === 0) io.err('no holder of that data is known (only fetches from you and re-share notices are tracked)');

@@ -33,7 +33,7 @@ export async function runGroup(flags: GroupFlags, positionals: string[], io: Cli
     if (problem) throw usageError(problem);
   }
   const members = action === 'add' || action === 'remove' ? ids(rest) : [];
-  return withClient(flags, async (client) => {
+  return withClient(flags, io, async (client) => {
     const n = name as string;
     switch (action) {
       case 'create':

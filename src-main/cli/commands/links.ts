@@ -16,7 +16,7 @@ interface Flags {
 }
 
 export async function runLinks(flags: Flags, io: CliIo): Promise<number> {
-  return withClient(flags, async (client) => {
+  return withClient(flags, io, async (client) => {
     const { links } = await client.request({ op: Op.LINKS });
     if (links.length === 0) io.err('this relay has no links to other relays');
     for (const l of links) {
@@ -31,7 +31,7 @@ export async function runRoute(flags: Flags, positionals: string[], io: CliIo): 
   if (positionals.length !== 1) throw usageError('w2w route needs exactly one ID');
   const target = parseId(positionals[0] as string);
   if (!target.ok) throw usageError(`${positionals[0]}: ${target.reason}`);
-  return withClient(flags, async (client) => {
+  return withClient(flags, io, async (client) => {
     const r = await client.request({ op: Op.ROUTE_OF, id: target.id });
     switch (r.kind) {
       case RouteKind.LOCAL:

@@ -1,10 +1,10 @@
 // `w2w listen`: prints every message (and presence change) received until Ctrl-C or the relay goes away.
 import { idToText } from '../../../src-shared/ids.js';
 import { errorName } from '../../../src-shared/protocol/errors.js';
-import type { MessageView } from '../../../src-shared/api/contract.js';
 import { Messenger } from '../../client/messenger.js';
 import { DataPlane } from '../../data/data-plane.js';
 import { connectClient, openDataDir, parseRelay, readCa } from '../common.js';
+import { clockTime as time, messageLine as textLine } from '../message-line.js';
 import { printable } from '../printable.js';
 import { onStop } from '../signals.js';
 import type { CliIo } from '../io.js';
@@ -15,16 +15,6 @@ export interface ListenFlags {
   ca?: string;
   insecure?: boolean;
   json?: boolean;
-}
-
-function time(ms: number): string {
-  return new Date(ms).toISOString().slice(11, 19);
-}
-
-function textLine(m: MessageView): string {
-  // The text and the group name come from other people: never print their control characters raw.
-  const where = m.group ? ` in ${printable(m.group)}` : m.route === 'a2g' ? ' (list)' : m.route === 'a2n' ? ' (all)' : m.route === 'a2a' ? ' (self)' : '';
-  return `[${time(m.createdMs)}] ${m.peer}${where}: ${printable(m.text)}`;
 }
 
 export async function runListen(flags: ListenFlags, io: CliIo): Promise<number> {
