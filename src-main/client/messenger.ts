@@ -71,8 +71,9 @@ export function messageView(m: StoredMessage): MessageView {
 
 export interface MessengerOptions {
   /**
-   * Record and show incoming messages (default true). A one-shot sender (`w2w send`) turns it off so
-   * that a `w2w listen` on the same data dir is the one that records and shows them.
+   * Record and show incoming messages (default true). A one-shot CLI command receives only what the
+   * relay kept for it while offline, then calls stopReceiving(), so that a `w2w listen` on the same data
+   * dir is the one that records and shows live messages (history keeps one row per message ID).
    */
   receive?: boolean;
 }
