@@ -1,5 +1,5 @@
 // Loads this install's identity from the store, creating it on first start.
-import { generateIdentity, wipe, type Identity } from '../crypto/identity.js';
+import { generateIdentity, sign, verify, wipe, type Identity } from '../crypto/identity.js';
 import type { Store } from '../store/db.js';
 import type { StoredIdentity } from '../store/identity-repo.js';
 
@@ -13,9 +13,27 @@ export interface KeyProtector {
   unprotect(blob: Buffer): Buffer;
 }
 
+const SELF_CHECK = Buffer.from('w2w identity self-check');
+
+/**
+ * Refuses a stored key pair whose halves do not belong together (a damaged or hand-edited file, a
+ * keychain that returned something else): the node would announce one ID and sign as another, and every
+ * handshake would fail with nothing saying why.
+ */
+function checked(identity: Identity): Identity {
+  let ok: boolean;
+  try {
+    ok = identity.secretKey.length === 64 && verify(identity.publicKey, SELF_CHECK, sign(identity, SELF_CHECK));
+  } catch {
+    ok = false; // sodium throws on a key of the wrong size
+  }
+  if (!ok) throw new Error("This data dir's secret key does not match its ID (the database file is damaged); restore it from a backup or use another data dir.");
+  return identity;
+}
+
 function opened(stored: StoredIdentity, protector: KeyProtector | undefined): Identity {
-  if (stored.protection === 'plain') return { publicKey: stored.publicKey, secretKey: stored.secretKey };
-  if (protector?.kind === stored.protection) return { publicKey: stored.publicKey, secretKey: protector.unprotect(stored.secretKey) };
+  if (stored.protection === 'plain') return checked({ publicKey: stored.publicKey, secretKey: stored.secretKey });
+  if (protector?.kind === stored.protection) return checked({ publicKey: stored.publicKey, secretKey: protector.unprotect(stored.secretKey) });
   throw new Error(`This data dir's key is protected by ${stored.protection}; open it with the w2w desktop app that created it.`);
 }
 

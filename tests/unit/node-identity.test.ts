@@ -84,3 +84,27 @@ describe('loadOrCreateIdentity on a new data dir opened twice at once', () => {
     }
   });
 });
+
+describe('loadOrCreateIdentity on a damaged identity row', () => {
+  for (const [what, at] of [['the seed half', 0], ['the public-key half of the secret key', 40]] as const) {
+    it(`refuses a secret key when ${what} no longer matches the ID, with a sentence that says so`, () => {
+      const dir = makeTempDir();
+      try {
+        const first = openStore(dir);
+        const created = loadOrCreateIdentity(first);
+        first.close();
+        // Damage one byte of the stored secret key behind the repository's back (real SQLite, new connection).
+        const damaged = openStore(dir);
+        const sk = Buffer.from(created.secretKey);
+        sk[at] = (sk[at] as number) ^ 0xff;
+        damaged.db.prepare('UPDATE identity SET secret_key = ? WHERE slot = 1').run(sk);
+        expect(() => loadOrCreateIdentity(damaged)).toThrow(/does not match its ID/);
+        // Nothing was replaced: the stored ID is still the one that was created.
+        expect(damaged.identity.load()?.publicKey.equals(created.publicKey)).toBe(true);
+        damaged.close();
+      } finally {
+        removeDir(dir);
+      }
+    });
+  }
+});
