@@ -48,12 +48,32 @@ export class E2eSessionsRepo {
   }
 
   delete(sessionId: Buffer): void {
-    this.#wiping(() => this.#delete.run(sessionId));
+    if (this.#wiping(() => this.#delete.run(sessionId).changes) > 0) this.#dropWal();
   }
 
   /** Deletes keys created before `beforeMs`; returns how many. */
   expire(beforeMs: number): number {
-    return this.#wiping(() => this.#expire.run(beforeMs).changes);
+    const n = this.#wiping(() => this.#expire.run(beforeMs).changes);
+    if (n > 0) this.#dropWal();
+    return n;
+  }
+
+  /**
+   * The WAL still holds the page images written when the keys were saved, until a checkpoint copies it
+   * into the file and it is reused: a TRUNCATE checkpoint empties it now. Best effort and without
+   * waiting (a TRUNCATE checkpoint would otherwise block this thread for up to the busy timeout while
+   * another process on the data dir reads or writes): then the WAL stays, and the next deletion retries.
+   */
+  #dropWal(): void {
+    const timeout = this.#db.pragma('busy_timeout', { simple: true });
+    this.#db.pragma('busy_timeout = 0');
+    try {
+      this.#db.pragma('wal_checkpoint(TRUNCATE)');
+    } catch {
+      // SQLITE_BUSY: another connection holds the lock right now; nothing is lost by trying later.
+    } finally {
+      this.#db.pragma(`busy_timeout = ${Number(timeout)}`);
+    }
   }
 
   /**

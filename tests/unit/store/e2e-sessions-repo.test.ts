@@ -70,4 +70,19 @@ describe('E2eSessionsRepo', () => {
     expect(bytes.includes(key(2))).toBe(true);
     expect(bytes.includes(key(1))).toBe(false);
   });
+
+  it('leaves no copy in the WAL either while the store stays open (a running node expires keys hourly)', () => {
+    const store = openStore(dir);
+    try {
+      for (let n = 0; n < 20; n++) store.e2eSessions.put({ sessionId: sessionId(n), peer: id(1), recvKey: key(n), createdMs: n < 15 ? 1000 : 5000 });
+      store.e2eSessions.delete(sessionId(16));
+      expect(store.e2eSessions.expire(2000)).toBe(15);
+      const wal = `${store.path}-wal`;
+      const bytes = Buffer.concat([fs.readFileSync(store.path), fs.existsSync(wal) ? fs.readFileSync(wal) : Buffer.alloc(0)]);
+      for (const n of [...Array(15).keys(), 16]) expect(bytes.includes(key(n)), `deleted key ${n}`).toBe(false);
+      for (const n of [15, 17, 18, 19]) expect(store.e2eSessions.get(sessionId(n))?.recvKey.equals(key(n))).toBe(true);
+    } finally {
+      store.close();
+    }
+  });
 });
