@@ -3,12 +3,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseRelayAddress } from '../../src-shared/ids.js';
+import { Messenger } from '../client/messenger.js';
 import { RelayClient } from '../client/relay-client.js';
 import type { Identity } from '../crypto/identity.js';
 import { loadOrCreateIdentity } from '../node/identity.js';
 import { plainTransportProblem } from '../node/transport-policy.js';
 import { openStore, type Store } from '../store/db.js';
 import { usageError, CliError } from './cli-error.js';
+import type { CliIo } from './io.js';
+import { messageLine } from './message-line.js';
 
 /** --data, else $W2W_DATA, else $XDG_DATA_HOME/w2w, else ~/.local/share/w2w. */
 export function resolveDataDir(flag: string | undefined): string {
@@ -74,10 +77,18 @@ export interface ClientFlags {
 /**
  * Runs `fn` with a client registered on --relay under the data dir's identity, and always closes the
  * client and the store afterwards. `publishHome` as in connectClient.
+ *
+ * When this is the ID's first session at the relay, the relay hands it every message it kept for the ID
+ * while it was offline (PROTOCOL §9.6), right behind READY, and deletes its copies: dropping them would
+ * lose them for good. So the messenger given to `fn` records those in the data dir's history and shows
+ * them on stderr (stdout stays the command's result). Messages that arrive later are live ones, which
+ * every session of the ID gets: those are left to a `w2w listen` on the same data dir, which would not
+ * show a message that this command had recorded first.
  */
 export async function withClient<T>(
   flags: ClientFlags,
-  fn: (client: RelayClient, store: Store, identity: Identity) => Promise<T>,
+  io: CliIo,
+  fn: (client: RelayClient, store: Store, identity: Identity, messenger: Messenger) => Promise<T>,
   publishHome = true,
 ): Promise<T> {
   const relay = parseRelay(flags.relay, flags.insecure ?? false);
@@ -86,7 +97,12 @@ export async function withClient<T>(
   try {
     const client = await connectClient(relay, identity, ca, publishHome);
     try {
-      return await fn(client, store, identity);
+      const messenger = new Messenger(client, store);
+      messenger.on('message', (m) => io.err(`w2w: received ${messageLine(m)}`));
+      // The client holds what arrived before anyone listened and hands it over on the next turn of the
+      // event loop (queued when the messenger started listening, so before this): then stop receiving.
+      setImmediate(() => messenger.stopReceiving());
+      return await fn(client, store, identity, messenger);
     } finally {
       await client.close();
     }

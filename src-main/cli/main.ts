@@ -13,7 +13,8 @@ import { runLinks, runRoute } from './commands/links.js';
 import { runDeclarations, runDelete, runFetch, runShare } from './commands/data.js';
 import { runSend } from './commands/send.js';
 import { HELP } from './help.js';
-import { processIo, type CliIo } from './io.js';
+import { processIo, watchProcessOutput, type CliIo } from './io.js';
+import { printable } from './printable.js';
 
 const common = {
   data: { type: 'string' },
@@ -166,6 +167,7 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
 
 /** Runs the CLI; resolves with the process exit code. */
 export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
+  if (io === processIo) watchProcessOutput();
   try {
     return await dispatch(argv, io);
   } catch (err) {
@@ -174,7 +176,8 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<numbe
       return err.exitCode;
     }
     if (err instanceof W2wError) {
-      io.err(`w2w: ${errorName(err.code)} (${err.code}): ${err.message}`);
+      // A W2wError's message may come from the relay (its ERROR or RES text): not trusted with the terminal.
+      io.err(`w2w: ${errorName(err.code)} (${err.code}): ${printable(err.message)}`);
       return 1;
     }
     // An unexpected failure is a bug: show what happened, still without crashing mid-output.

@@ -71,8 +71,9 @@ export function messageView(m: StoredMessage): MessageView {
 
 export interface MessengerOptions {
   /**
-   * Record and show incoming messages (default true). A one-shot sender (`w2w send`) turns it off so
-   * that a `w2w listen` on the same data dir is the one that records and shows them.
+   * Record and show incoming messages (default true). A one-shot CLI command receives only what the
+   * relay kept for it while offline, then calls stopReceiving(), so that a `w2w listen` on the same data
+   * dir is the one that records and shows live messages (history keeps one row per message ID).
    */
   receive?: boolean;
 }
@@ -94,14 +95,26 @@ export class Messenger extends EventEmitter<MessengerEvents> {
     this.peers = store.peers;
     this.secure = new SecureChannel(client, { keyStore: store.e2eSessions });
     if (opts.receive ?? true) {
-      this.secure.on('payload', (o) => this.onIncoming(o));
-      this.secure.on('rejected', (r) => this.emit('rejected', { from: idToText(r.msg.from), msgId: toHex(r.msg.id), code: r.code, reason: r.reason }));
+      this.secure.on('payload', this.onPayload);
+      this.secure.on('rejected', this.onRejected);
     }
     client.on('receipt', (r) => this.onReceipt(r));
     client.on('presence', (p) => {
       if (p.online) this.peers.touchSeen(Buffer.from(p.id), p.timeMs);
     });
   }
+
+  /** Stops recording and showing incoming messages from now on (see MessengerOptions.receive). */
+  stopReceiving(): void {
+    this.secure.off('payload', this.onPayload);
+    this.secure.off('rejected', this.onRejected);
+  }
+
+  private readonly onPayload = (o: OpenedMessage): void => this.onIncoming(o);
+
+  private readonly onRejected = (r: { msg: { from: Uint8Array; id: Uint8Array }; code: number; reason: string }): void => {
+    this.emit('rejected', { from: idToText(r.msg.from), msgId: toHex(r.msg.id), code: r.code, reason: r.reason });
+  };
 
   /**
    * Sends text end to end, records it, waits for the relay's ACK and records the outcome. Direct

@@ -5,15 +5,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { app } from 'electron';
+import { autostartEntry } from './desktop-entry.js';
 
 function autostartFile(): string {
   const base = process.env.XDG_CONFIG_HOME && path.isAbsolute(process.env.XDG_CONFIG_HOME) ? process.env.XDG_CONFIG_HOME : path.join(os.homedir(), '.config');
   return path.join(base, 'autostart', 'w2w.desktop');
-}
-
-/** Quotes an Exec= argument per the Desktop Entry spec. */
-function execArg(s: string): string {
-  return `"${s.replace(/(["`$\\])/g, '\\$1')}"`;
 }
 
 export function startsAtLogin(): boolean {
@@ -35,9 +31,5 @@ export function setStartAtLogin(on: boolean): void {
   // A dev run (electron .) needs the app's folder as its argument; a packaged app does not.
   const args = app.isPackaged ? [] : [app.getAppPath()];
   fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(
-    file,
-    ['[Desktop Entry]', 'Type=Application', 'Name=w2w', 'Comment=w2w node in the tray', `Exec=${[exe, ...args, '--hidden'].map(execArg).join(' ')}`, 'X-GNOME-Autostart-enabled=true', ''].join('\n'),
-    { mode: 0o644 },
-  );
+  fs.writeFileSync(file, autostartEntry([exe, ...args, '--hidden']), { mode: 0o644 });
 }

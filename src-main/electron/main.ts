@@ -10,6 +10,7 @@ import { W2wNode } from '../node/node.js';
 import { findRendererDir } from '../web/renderer-dir.js';
 import { registerIpc } from './ipc.js';
 import { chooseKeyProtection } from './key-protection.js';
+import { notificationBody } from './notification-text.js';
 import { hardenSession, lockDownWebContents } from './security.js';
 import { createTray } from './tray.js';
 import { trayText } from './tray-text.js';
@@ -80,7 +81,7 @@ async function main(): Promise<void> {
 
   api.on('message', (m) => {
     if (m.direction !== 'in' || (win?.isVisible() && win.isFocused()) || !Notification.isSupported()) return;
-    const n = new Notification({ title: m.group ? `w2w · ${m.group}` : 'w2w', body: m.text.slice(0, 200), silent: false });
+    const n = new Notification({ title: m.group ? `w2w · ${m.group}` : 'w2w', body: notificationBody(m.text), silent: false });
     n.on('click', showWindow);
     n.show();
   });
@@ -97,7 +98,8 @@ async function main(): Promise<void> {
     // Name the file as its owner declared it (the node's download records), not by its hash.
     void api.call('data.downloads', {}).then((r) => {
       const name = (r.ok ? r.value.find((d) => d.contentHash === p.contentHash)?.name : undefined) ?? `${p.contentHash.slice(0, 12)}…`;
-      const n = new Notification({ title: 'w2w', body: text.downloadFinished(name, `${Math.max(1, Math.round(p.total / 1024)).toLocaleString()} KiB`) });
+      // The name is the owner's choice: escaped like a message.
+      const n = new Notification({ title: 'w2w', body: notificationBody(text.downloadFinished(name, `${Math.max(1, Math.round(p.total / 1024)).toLocaleString()} KiB`)) });
       n.on('click', showWindow);
       n.show();
     });

@@ -54,6 +54,7 @@ export class FetchesRepo {
   readonly #remove: Database.Statement<[Buffer]>;
   readonly #start: (contentHash: Buffer, outPath: string, holding: Buffer, nowMs: number) => void;
   readonly #putSegments: (contentHash: Buffer, bitmap: Uint8Array, segments: number[]) => void;
+  readonly #completeTx: (contentHash: Buffer, outPath: string, nowMs: number) => void;
 
   constructor(db: Database.Database) {
     this.#insert = db.prepare("INSERT INTO fetches (content_hash, out_path, holding, state, started_ms, updated_ms) VALUES (?, ?, ?, 'partial', ?, ?)");
@@ -70,6 +71,12 @@ export class FetchesRepo {
       this.#clearBitmap.run(contentHash);
       this.#remove.run(contentHash);
       this.#insert.run(contentHash, outPath, holding, nowMs, nowMs);
+    });
+    // One transaction: a failure (SQLITE_BUSY behind another process, a crash) between the two steps
+    // would leave a 'partial' record whose bitmap is gone, so the next resume would start from zero.
+    this.#completeTx = db.transaction((contentHash: Buffer, outPath: string, nowMs: number) => {
+      this.#clearBitmap.run(contentHash);
+      this.#complete.run(outPath, nowMs, contentHash);
     });
     this.#putSegments = db.transaction((contentHash: Buffer, bitmap: Uint8Array, segments: number[]) => {
       for (const segment of segments) {
@@ -129,8 +136,7 @@ export class FetchesRepo {
 
   /** The fetch finished: the copy is at `outPath`; the bitmap is no longer needed. */
   complete(contentHash: Buffer, outPath: string, nowMs: number): void {
-    this.#clearBitmap.run(contentHash);
-    this.#complete.run(outPath, nowMs, contentHash);
+    this.#completeTx(contentHash, outPath, nowMs);
   }
 
   remove(contentHash: Buffer): boolean {

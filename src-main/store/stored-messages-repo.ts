@@ -24,7 +24,8 @@ interface Row {
 export class StoredMessagesRepo {
   readonly #insert: Database.Statement<[Buffer, Buffer, Buffer, Buffer, number, number]>;
   readonly #count: Database.Statement<[Buffer], number>;
-  readonly #forRecipient: Database.Statement<[Buffer, number], Row>;
+  readonly #forRecipient: Database.Statement<[Buffer, number, number], Row>;
+  readonly #sizes: Database.Statement<[Buffer, number], { seq: number; n: number }>;
   readonly #delete: Database.Statement<[number]>;
   readonly #expire: Database.Statement<[number]>;
   readonly #total: Database.Statement<[], number>;
@@ -35,8 +36,12 @@ export class StoredMessagesRepo {
       'INSERT OR IGNORE INTO stored_messages (recipient, origin_relay, msg_id, msg, created_ms, expires_ms) VALUES (?, ?, ?, ?, ?, ?)',
     );
     this.#count = db.prepare<[Buffer], number>('SELECT count(*) FROM stored_messages WHERE recipient = ?').pluck();
-    this.#forRecipient = db.prepare<[Buffer, number], Row>(
-      'SELECT seq, recipient, origin_relay, msg_id, msg, created_ms FROM stored_messages WHERE recipient = ? ORDER BY seq LIMIT ?',
+    this.#forRecipient = db.prepare<[Buffer, number, number], Row>(
+      'SELECT seq, recipient, origin_relay, msg_id, msg, created_ms FROM stored_messages WHERE recipient = ? AND seq <= ? ORDER BY seq LIMIT ?',
+    );
+    // length() of a BLOB column reads the record header only, not the frame itself.
+    this.#sizes = db.prepare<[Buffer, number], { seq: number; n: number }>(
+      'SELECT seq, length(msg) AS n FROM stored_messages WHERE recipient = ? ORDER BY seq LIMIT ?',
     );
     this.#delete = db.prepare('DELETE FROM stored_messages WHERE seq = ?');
     this.#expire = db.prepare('DELETE FROM stored_messages WHERE expires_ms <= ?');
@@ -58,10 +63,21 @@ export class StoredMessagesRepo {
     return this.#count.get(recipient) ?? 0;
   }
 
-  /** Oldest first, at most `limit`. */
-  takeBatch(recipient: Buffer, limit: number): StoredForward[] {
+  /**
+   * Oldest first, at most `limit` messages and at most `maxBytes` of them (but always the oldest one, if
+   * any): a recipient may have 1000 frames of up to 256 KiB kept, which must not all be loaded at once.
+   */
+  takeBatch(recipient: Buffer, limit: number, maxBytes = Number.MAX_SAFE_INTEGER): StoredForward[] {
     assertId(recipient, 'recipient ID');
-    return this.#forRecipient.all(recipient, limit).map((r) => ({
+    let last = -1;
+    let bytes = 0;
+    for (const { seq, n } of this.#sizes.iterate(recipient, limit)) {
+      if (last !== -1 && bytes + n > maxBytes) break;
+      bytes += n;
+      last = seq;
+    }
+    if (last === -1) return [];
+    return this.#forRecipient.all(recipient, last, limit).map((r) => ({
       seq: r.seq,
       recipient: r.recipient,
       originRelay: r.origin_relay,

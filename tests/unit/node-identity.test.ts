@@ -56,3 +56,55 @@ describe('loadOrCreateIdentity', () => {
     expect(temp.store.identity.load()?.protection).toBe('plain');
   });
 });
+
+describe('loadOrCreateIdentity on a new data dir opened twice at once', () => {
+  it('uses the key another process stored between its load and its save, instead of failing', () => {
+    const dir = makeTempDir();
+    const mine = openStore(dir);
+    const theirs = openStore(dir);
+    try {
+      let other: ReturnType<typeof loadOrCreateIdentity> | null = null;
+      // The protector runs between the load (no key yet) and the save: the other connection creates the key then.
+      const racing: KeyProtector = {
+        ...xor,
+        protect: (k) => {
+          other = loadOrCreateIdentity(theirs, xor);
+          return xor.protect(k);
+        },
+      };
+      const got = loadOrCreateIdentity(mine, racing);
+      expect(other).not.toBe(null);
+      expect(got.publicKey.equals(other!.publicKey)).toBe(true);
+      expect(got.secretKey.equals(other!.secretKey)).toBe(true);
+      expect(mine.identity.load()?.publicKey.equals(got.publicKey)).toBe(true);
+    } finally {
+      mine.close();
+      theirs.close();
+      removeDir(dir);
+    }
+  });
+});
+
+describe('loadOrCreateIdentity on a damaged identity row', () => {
+  for (const [what, at] of [['the seed half', 0], ['the public-key half of the secret key', 40]] as const) {
+    it(`refuses a secret key when ${what} no longer matches the ID, with a sentence that says so`, () => {
+      const dir = makeTempDir();
+      try {
+        const first = openStore(dir);
+        const created = loadOrCreateIdentity(first);
+        first.close();
+        // Damage one byte of the stored secret key behind the repository's back (real SQLite, new connection).
+        const damaged = openStore(dir);
+        const sk = Buffer.from(created.secretKey);
+        sk[at] = (sk[at] as number) ^ 0xff;
+        damaged.db.prepare('UPDATE identity SET secret_key = ? WHERE slot = 1').run(sk);
+        expect(() => loadOrCreateIdentity(damaged)).toThrow(/does not match its ID/);
+        // Nothing was replaced: the stored ID is still the one that was created.
+        expect(damaged.identity.load()?.publicKey.equals(created.publicKey)).toBe(true);
+        damaged.close();
+      } finally {
+        removeDir(dir);
+      }
+    });
+  }
+});

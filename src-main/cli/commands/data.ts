@@ -4,19 +4,20 @@ import path from 'node:path';
 import { idToText, parseId, toHex, fromHex } from '../../../src-shared/ids.js';
 import { DeclQueryBy, Op } from '../../../src-shared/protocol/constants.js';
 import { Access, decodeHolding, type AccessRule, type Holding } from '../../../src-shared/protocol/declaration.js';
-import type { RelayClient } from '../../client/relay-client.js';
+import type { Messenger } from '../../client/messenger.js';
 import { DataPlane, type FetchProgress } from '../../data/data-plane.js';
 import { verifyHolding } from '../../data/declare.js';
-import { SecureChannel } from '../../e2e/secure-channel.js';
 import type { Store } from '../../store/db.js';
 import { CliError, usageError } from '../cli-error.js';
 import { withClient, type ClientFlags } from '../common.js';
+import { printable } from '../printable.js';
 import { untilStopSignal } from '../signals.js';
 import type { CliIo } from '../io.js';
 
-function dataPlane(client: RelayClient, store: Store): DataPlane {
-  // Same tick as the channel: requests kept for us while we were away reach the data plane.
-  return new DataPlane(new SecureChannel(client, { keyStore: store.e2eSessions }), store, { publish: true });
+function dataPlane(messenger: Messenger, store: Store): DataPlane {
+  // The messenger's channel (one per client: two would both answer every handshake); created in the same
+  // tick as it, so requests kept for us while we were away reach the data plane.
+  return new DataPlane(messenger.secure, store, { publish: true });
 }
 
 function contentHash(text: string | undefined): Buffer {
@@ -39,8 +40,9 @@ function bytes(n: number): string {
 
 function describe(h: Holding): string {
   const c = h.core;
-  const access = c.access.kind === Access.PUBLIC ? 'public' : c.access.kind === Access.PEERS ? `${c.access.peers.length} peer(s)` : `group ${c.access.group}`;
-  return `${toHex(c.contentHash)}\t${c.name}\t${bytes(c.size)}\t${c.mime}\towner ${idToText(c.owner)}\tholder ${idToText(h.holder)}\t${access}`;
+  const access = c.access.kind === Access.PUBLIC ? 'public' : c.access.kind === Access.PEERS ? `${c.access.peers.length} peer(s)` : `group ${printable(c.access.group)}`;
+  // Name, type and group are whatever the declaration's owner wrote: escape their control characters.
+  return `${toHex(c.contentHash)}\t${printable(c.name)}\t${bytes(c.size)}\t${printable(c.mime)}\towner ${idToText(c.owner)}\tholder ${idToText(h.holder)}\t${access}`;
 }
 
 export interface ShareFlags extends ClientFlags {
@@ -55,7 +57,7 @@ export async function runShare(flags: ShareFlags, positionals: string[], io: Cli
   const file = path.resolve(positionals[0] as string);
   const chosen = [flags.to?.length ? 1 : 0, flags.group ? 1 : 0, flags.public ? 1 : 0].reduce((a, b) => a + b, 0);
   if (chosen !== 1) throw usageError('say who may fetch it: exactly one of --to ID (repeatable), --group NAME, --public');
-  return withClient(flags, async (client, store) => {
+  return withClient(flags, io, async (client, store, _identity, messenger) => {
     let access: AccessRule;
     if (flags.to?.length) {
       access = {
@@ -68,25 +70,32 @@ export async function runShare(flags: ShareFlags, positionals: string[], io: Cli
       };
     } else if (flags.group) access = { kind: Access.GROUP, group: flags.group, groupRelay: client.relayId };
     else access = { kind: Access.PUBLIC };
-    const data = dataPlane(client, store);
+    const data = dataPlane(messenger, store);
     let holding: Holding;
     try {
       holding = await data.share(file, { access, reshare: flags.reshare ?? false });
     } catch (err) {
       throw new CliError(`cannot share ${file}: ${err instanceof Error ? err.message : String(err)}`);
     }
+    // Ctrl-C ends sharing as asked (0); the relay going away ends it against the user's will (1, and why).
+    let lost: { code: number; reason: string } | null = null;
+    client.once('close', (c) => (lost = c));
     const stopped = untilStopSignal({ emitter: client, event: 'close' }); // before the lines that say it runs
     io.out(toHex(holding.core.contentHash));
-    io.err(`sharing ${holding.core.name} (${bytes(holding.core.size)}) as ${idToText(client.id)}; Ctrl-C to stop`);
+    io.err(`sharing ${printable(holding.core.name)} (${bytes(holding.core.size)}) as ${idToText(client.id)}; Ctrl-C to stop`);
     await stopped;
     data.close();
-    return 0;
+    if (lost === null) return 0;
+    const { code, reason } = lost;
+    io.err(`w2w: the relay closed the connection (${code}${reason ? ` ${printable(reason)}` : ''}); no longer sharing`);
+    return 1;
   });
 }
 
 export async function runDeclarations(flags: ClientFlags & { peer?: string; hash?: string }, io: CliIo): Promise<number> {
   return withClient(
     flags,
+    io,
     async (client, _store, identity) => {
       let by: DeclQueryBy = DeclQueryBy.HOLDER;
       let key: Uint8Array = identity.publicKey;
@@ -118,8 +127,8 @@ export async function runFetch(flags: ClientFlags & { from?: string; out?: strin
   const hash = contentHash(positionals[0]);
   if (!flags.out) throw usageError('w2w fetch needs --out PATH');
   const out = path.resolve(flags.out);
-  return withClient(flags, async (client, store) => {
-    const data = dataPlane(client, store);
+  return withClient(flags, io, async (client, store, _identity, messenger) => {
+    const data = dataPlane(messenger, store);
     let from: Holding[] | undefined;
     if (flags.from) {
       const r = parseId(flags.from);
@@ -141,7 +150,7 @@ export async function runFetch(flags: ClientFlags & { from?: string; out?: strin
     try {
       const res = await data.fetch(hash, { out, from, onProgress });
       if (tty) process.stderr.write('\n');
-      io.out(`fetched ${res.holding.core.name} (${bytes(res.size)}) to ${res.path}; content hash verified`);
+      io.out(`fetched ${printable(res.holding.core.name)} (${bytes(res.size)}) to ${res.path}; content hash verified`);
       return 0;
     } catch (err) {
       if (tty) process.stderr.write('\n');
@@ -156,12 +165,12 @@ export async function runDelete(flags: ClientFlags & { wait?: string }, position
   const hash = contentHash(positionals[0]);
   const waitMs = flags.wait === undefined ? 5000 : Number(flags.wait);
   if (!Number.isInteger(waitMs) || waitMs < 0 || waitMs > 600_000) throw usageError('--wait must be milliseconds 0..600000');
-  return withClient(flags, async (client, store) => {
-    const data = dataPlane(client, store);
+  return withClient(flags, io, async (_client, store, _identity, messenger) => {
+    const data = dataPlane(messenger, store);
     try {
       const statuses = await data.delete(hash, { waitMs });
       if (statuses.length === 0) io.err('no holder of that data is known (only fetches from you and re-share notices are tracked)');
-      for (const s of statuses) io.out(`${s.holder}\t${s.status}${s.error ? `\t${s.error}` : ''}`);
+      for (const s of statuses) io.out(`${s.holder}\t${s.status}${s.error ? `\t${printable(s.error)}` : ''}`);
       return statuses.some((s) => s.status === 'refused') ? 1 : 0;
     } finally {
       data.close();

@@ -5,6 +5,7 @@ import { groupNameProblem } from '../../../src-shared/protocol/frames.js';
 import { usageError } from '../cli-error.js';
 import { withClient } from '../common.js';
 import type { CliIo } from '../io.js';
+import { printable } from '../printable.js';
 
 export interface GroupFlags {
   relay?: string;
@@ -32,7 +33,7 @@ export async function runGroup(flags: GroupFlags, positionals: string[], io: Cli
     if (problem) throw usageError(problem);
   }
   const members = action === 'add' || action === 'remove' ? ids(rest) : [];
-  return withClient(flags, async (client) => {
+  return withClient(flags, io, async (client) => {
     const n = name as string;
     switch (action) {
       case 'create':
@@ -55,7 +56,7 @@ export async function runGroup(flags: GroupFlags, positionals: string[], io: Cli
         const { groups } = await client.request({ op: Op.GROUP_LIST });
         if (groups.length === 0) io.err('you are in no group on this relay');
         for (const g of groups) {
-          io.out(`${g.name}\towner ${idToText(g.owner)}\t${g.members.length} member${g.members.length === 1 ? '' : 's'}`);
+          io.out(`${printable(g.name)}\towner ${idToText(g.owner)}\t${g.members.length} member${g.members.length === 1 ? '' : 's'}`);
           for (const m of g.members) io.out(`  ${idToText(m)}`);
         }
         break;

@@ -6,6 +6,7 @@ import { RouteKind } from '../../../src-shared/protocol/frames.js';
 import { usageError } from '../cli-error.js';
 import { withClient } from '../common.js';
 import type { CliIo } from '../io.js';
+import { printable } from '../printable.js';
 
 interface Flags {
   relay?: string;
@@ -15,12 +16,12 @@ interface Flags {
 }
 
 export async function runLinks(flags: Flags, io: CliIo): Promise<number> {
-  return withClient(flags, async (client) => {
+  return withClient(flags, io, async (client) => {
     const { links } = await client.request({ op: Op.LINKS });
     if (links.length === 0) io.err('this relay has no links to other relays');
     for (const l of links) {
       const id = l.relayId.some((b) => b !== 0) ? idToText(l.relayId) : '(not connected yet)';
-      io.out(`${l.outbound ? 'to  ' : 'from'} ${l.url}\t${id}\t${l.up ? 'up' : 'down'}\trtt ${l.rttMs} ms\t${l.routes} route${l.routes === 1 ? '' : 's'}`);
+      io.out(`${l.outbound ? 'to  ' : 'from'} ${printable(l.url)}\t${id}\t${l.up ? 'up' : 'down'}\trtt ${l.rttMs} ms\t${l.routes} route${l.routes === 1 ? '' : 's'}`);
     }
     return 0;
   }, false);
@@ -30,7 +31,7 @@ export async function runRoute(flags: Flags, positionals: string[], io: CliIo): 
   if (positionals.length !== 1) throw usageError('w2w route needs exactly one ID');
   const target = parseId(positionals[0] as string);
   if (!target.ok) throw usageError(`${positionals[0]}: ${target.reason}`);
-  return withClient(flags, async (client) => {
+  return withClient(flags, io, async (client) => {
     const r = await client.request({ op: Op.ROUTE_OF, id: target.id });
     switch (r.kind) {
       case RouteKind.LOCAL:

@@ -1,10 +1,12 @@
 // `w2w listen`: prints every message (and presence change) received until Ctrl-C or the relay goes away.
 import { idToText } from '../../../src-shared/ids.js';
 import { errorName } from '../../../src-shared/protocol/errors.js';
-import type { MessageView } from '../../../src-shared/api/contract.js';
 import { Messenger } from '../../client/messenger.js';
 import { DataPlane } from '../../data/data-plane.js';
 import { connectClient, openDataDir, parseRelay, readCa } from '../common.js';
+import { clockTime as time, messageLine as textLine } from '../message-line.js';
+import { printable } from '../printable.js';
+import { onStop } from '../signals.js';
 import type { CliIo } from '../io.js';
 
 export interface ListenFlags {
@@ -13,15 +15,6 @@ export interface ListenFlags {
   ca?: string;
   insecure?: boolean;
   json?: boolean;
-}
-
-function time(ms: number): string {
-  return new Date(ms).toISOString().slice(11, 19);
-}
-
-function textLine(m: MessageView): string {
-  const where = m.group ? ` in ${m.group}` : m.route === 'a2g' ? ' (list)' : m.route === 'a2n' ? ' (all)' : m.route === 'a2a' ? ' (self)' : '';
-  return `[${time(m.createdMs)}] ${m.peer}${where}: ${m.text}`;
 }
 
 export async function runListen(flags: ListenFlags, io: CliIo): Promise<number> {
@@ -39,18 +32,11 @@ export async function runListen(flags: ListenFlags, io: CliIo): Promise<number> 
     );
     // Listen for Ctrl-C before the ready line: a SIGINT right after it must find the handler.
     const done = new Promise<number>((resolve) => {
-      const stop = (): void => {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
-        void client.close().then(() => resolve(0));
-      };
-      process.on('SIGINT', stop);
-      process.on('SIGTERM', stop);
+      const off = onStop(() => void client.close().then(() => resolve(0)));
       client.on('close', ({ code, reason }) => {
-        process.off('SIGINT', stop);
-        process.off('SIGTERM', stop);
+        off();
         if (code === 1000) return resolve(0);
-        io.err(`w2w: the relay closed the connection (${code}${reason ? ` ${reason}` : ''})`);
+        io.err(`w2w: the relay closed the connection (${code}${reason ? ` ${printable(reason)}` : ''})`);
         resolve(1);
       });
     });
@@ -61,10 +47,13 @@ export async function runListen(flags: ListenFlags, io: CliIo): Promise<number> 
       const id = idToText(p.id);
       io.out(json ? JSON.stringify({ type: 'presence', id, online: p.online, timeMs: p.timeMs }) : `[${time(p.timeMs)}] ${id} is ${p.online ? 'online' : 'offline'}`);
     });
-    messenger.on('rejected', (r) => io.err(`w2w: dropped message ${r.msgId} from ${r.from}: ${errorName(r.code)} (${r.code}): ${r.reason}`));
-    client.on('notice', (text) => io.out(json ? JSON.stringify({ type: 'notice', text }) : `[relay] ${text}`));
-    client.on('error', (e) => io.err(`w2w: ${errorName(e.code)} (${e.code}): ${e.message}`));
-    return await done;
+    messenger.on('rejected', (r) => io.err(`w2w: dropped message ${r.msgId} from ${r.from}: ${errorName(r.code)} (${r.code}): ${printable(r.reason)}`));
+    client.on('notice', (text) => io.out(json ? JSON.stringify({ type: 'notice', text }) : `[relay] ${printable(text)}`));
+    client.on('error', (e) => io.err(`w2w: ${errorName(e.code)} (${e.code}): ${printable(e.message)}`));
+    const code = await done;
+    // Stop serving (open file handles, chunks in flight) before the store closes under it.
+    data.close();
+    return code;
   } finally {
     store.close();
   }

@@ -5,7 +5,7 @@ import { withClient } from '../common.js';
 import type { CliIo } from '../io.js';
 
 export async function runPeers(flags: { relay?: string; data?: string; ca?: string; insecure?: boolean }, io: CliIo): Promise<number> {
-  return withClient(flags, async (client, _store, identity) => {
+  return withClient(flags, io, async (client, _store, identity) => {
     const { peers } = await client.request({ op: Op.LIST_PEERS });
     const me = idToText(identity.publicKey);
     for (const p of peers) {

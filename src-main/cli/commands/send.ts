@@ -1,7 +1,6 @@
 // `w2w send`: one text message on any route, recorded in the local history, with the relay's ACK.
 import type { MessageTargetView } from '../../../src-shared/api/contract.js';
 import { parseId } from '../../../src-shared/ids.js';
-import { Messenger } from '../../client/messenger.js';
 import { usageError } from '../cli-error.js';
 import { withClient } from '../common.js';
 import type { CliIo } from '../io.js';
@@ -44,8 +43,7 @@ export async function runSend(flags: SendFlags, positionals: string[], io: CliIo
   const target = sendTarget(flags);
   const text = positionals.join(' ');
   if (!text) throw usageError('nothing to send: give the TEXT after the options');
-  return withClient(flags, async (client, store) => {
-    const messenger = new Messenger(client, store, { receive: false });
+  return withClient(flags, io, async (_client, _store, _identity, messenger) => {
     const res = await messenger.send(target, text, { store: !flags['no-store'] });
     for (const m of res.missed) io.err(`w2w: ${m.name} (${m.code}): ${m.id} ${MISSED_TEXT[m.name] ?? 'could not be reached'}`);
     const plural = (n: number): string => `${n} recipient${n === 1 ? '' : 's'}`;
