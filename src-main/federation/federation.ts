@@ -82,6 +82,8 @@ export interface LinkInfo {
 
 /** Kept messages read per query: a paced hand-over sends only a few MiB per turn, so reading 500 blobs of up to 256 KiB each time would be mostly wasted. */
 const STORE_BATCH = 64;
+/** ...and at most this many bytes of them (always at least one message): 64 large frames would be 16 MiB. */
+const STORE_BATCH_BYTES = 2 * 1024 * 1024;
 /** Default cap on the bytes of all kept messages: the per-recipient count alone lets any client fill the disk. */
 export const DEFAULT_MAX_STORED_BYTES = 1024 ** 3;
 /** How often paused route announcements (a fresh link's snapshot, a burst of changes) look again whether the link has drained. */
@@ -776,7 +778,7 @@ export class Federation {
     const recipient = idFromKey(key);
     this.expireStored();
     for (;;) {
-      const batch = this.opts.stored.takeBatch(recipient, STORE_BATCH);
+      const batch = this.opts.stored.takeBatch(recipient, STORE_BATCH, STORE_BATCH_BYTES);
       if (batch.length === 0) return;
       for (const m of batch) {
         if (!this.core.hasRoomFor(key, m.msg.byteLength)) {
@@ -791,7 +793,7 @@ export class Federation {
           this.sendReceipt(m.originRelay, d.frame.from, d.frame.id, recipient, ReceiptStatus.DELIVERED);
         }
       }
-      if (batch.length < STORE_BATCH) return;
+      // A short batch may be the byte budget, not the end: the next query, empty, ends the hand-over.
     }
   }
 
