@@ -46,9 +46,10 @@ Usage:
       (64 hex digits) and serve it, encrypted end to end, until Ctrl-C.
   w2w declarations --relay URL [--data DIR] [--peer ID | --hash HASH]
       What a peer (default: you) declares, or who holds HASH (signatures checked here).
-  w2w fetch  HASH --relay URL [--data DIR] [--from ID] --out PATH
+  w2w fetch  HASH --relay URL [--data DIR] [--owner ID] [--from ID] --out PATH
       Fetch by content hash from its holders: chunks verified before they are written,
       resumable, the whole file checked, then moved into place; progress on a terminal.
+      Declared by several owners (anyone can declare a hash), it asks which one: --owner.
   w2w delete HASH --relay URL [--data DIR] [--wait MS]
       Ask every known holder of your data to delete it (signed); offline holders get the
       request when they return. Prints each holder's status: pending, deleted, refused.

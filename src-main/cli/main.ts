@@ -65,7 +65,7 @@ const OPTIONS = {
   route: clientOpts,
   share: { ...clientOpts, to: { type: 'string', multiple: true }, group: { type: 'string' }, public: { type: 'boolean' }, reshare: { type: 'boolean' } },
   declarations: { ...clientOpts, peer: { type: 'string' }, hash: { type: 'string' } },
-  fetch: { ...clientOpts, from: { type: 'string' }, out: { type: 'string' } },
+  fetch: { ...clientOpts, from: { type: 'string' }, owner: { type: 'string' }, out: { type: 'string' } },
   delete: { ...clientOpts, wait: { type: 'string' } },
   listen: { ...clientOpts, json: { type: 'boolean' } },
   group: clientOpts,

@@ -9,6 +9,13 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { DeclQueryBy, Op } from '../../src-shared/protocol/constants.js';
+import { decodeHolding, encodeCore } from '../../src-shared/protocol/declaration.js';
+import { fromHex, idToText } from '../../src-shared/ids.js';
+import { RelayClient } from '../../src-main/client/relay-client.js';
+import { generateIdentity, sign } from '../../src-main/crypto/identity.js';
+import { signHolding } from '../../src-main/data/declare.js';
+import { publishHolding } from '../../src-main/data/directory-client.js';
 
 const execFileP = promisify(execFile);
 const BIN = path.resolve('bin/w2w.js');
@@ -85,5 +92,42 @@ describe('w2w share / declarations / fetch / delete', () => {
     const bad = await w2w('fetch', 'nothex', '--relay', url, '--data', fetcherDir, '--out', out);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/^w2w: /);
+  });
+
+  it("fetch never picks among several owners' declarations of one hash: --owner chooses", async () => {
+    const node = start('node', '--port', '0', '--data', path.join(tmp, 'node2'));
+    const url = (await node.waitFor((l) => l.startsWith('w2w node listening on '))).slice('w2w node listening on '.length);
+    const [ownerDir, fetcherDir] = [path.join(tmp, 'owner2'), path.join(tmp, 'fetcher2')];
+    const ownerId = (await w2w('id', '--data', ownerDir)).stdout.trim();
+    const file = path.join(tmp, 'mine.bin');
+    fs.writeFileSync(file, crypto.randomBytes(200_000));
+    const share = start('share', file, '--relay', url, '--data', ownerDir, '--public');
+    const hash = await share.waitFor((l) => /^[0-9a-f]{64}$/.test(l));
+
+    // A stranger who never had the data declares the same hash under its own name, newer than the real one.
+    const stranger = generateIdentity();
+    const client = await RelayClient.connect({ url, identity: stranger });
+    const { holdings } = await client.request({ op: Op.DECL_QUERY, by: DeclQueryBy.HASH, key: fromHex(hash)! });
+    const real = decodeHolding(holdings[0]!);
+    if (!real.ok) throw new Error('the owner published an undecodable holding');
+    const core = { ...real.holding.core, owner: stranger.publicKey, createdMs: Date.now() + 60_000 };
+    const coreBytes = encodeCore(core);
+    await publishHolding(client, signHolding(stranger, core, coreBytes, sign(stranger, Buffer.concat([Buffer.from('w2w/1 decl'), coreBytes])), core.createdMs));
+    await client.close();
+
+    const out = path.join(tmp, 'mine-copy.bin');
+    const ambiguous = await w2w('fetch', hash, '--relay', url, '--data', fetcherDir, '--out', out);
+    expect(ambiguous.code).toBe(1);
+    expect(ambiguous.stderr).toContain('is declared by 2 owners');
+    expect(ambiguous.stderr).toContain('choose one with --owner ID');
+    expect(fs.existsSync(out)).toBe(false);
+    const unknown = await w2w('fetch', hash, '--relay', url, '--data', fetcherDir, '--out', out, '--owner', idToText(generateIdentity().publicKey));
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('lists no declaration of');
+    const chosen = await w2w('fetch', hash, '--relay', url, '--data', fetcherDir, '--out', out, '--owner', ownerId);
+    expect(chosen.code, chosen.stderr).toBe(0);
+    expect(fs.readFileSync(out).equals(fs.readFileSync(file))).toBe(true);
+    const badOwner = await w2w('fetch', hash, '--relay', url, '--data', fetcherDir, '--out', out, '--owner', 'w2w1nope');
+    expect(badOwner.code).toBe(2);
   });
 });

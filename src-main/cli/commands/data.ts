@@ -123,23 +123,43 @@ export async function runDeclarations(flags: ClientFlags & { peer?: string; hash
   );
 }
 
-export async function runFetch(flags: ClientFlags & { from?: string; out?: string }, positionals: string[], io: CliIo): Promise<number> {
+function idFlag(name: string, text: string | undefined): Uint8Array | null {
+  if (text === undefined) return null;
+  const r = parseId(text);
+  if (!r.ok) throw usageError(`--${name} ${text}: ${r.reason}`);
+  return r.id;
+}
+
+/**
+ * The verified holdings of `hash` to fetch from: of the owner the user named, else of the one owner
+ * the directory lists. Anyone can declare content it knows the hash of (PROTOCOL §16 item 31), and the
+ * declaration fetched decides who may delete the copy later, so several owners are never picked from
+ * silently: the user chooses with --owner.
+ */
+function holdingsToFetch(hash: Buffer, listed: Uint8Array[], owner: Uint8Array | null, holder: Uint8Array | null): Holding[] {
+  const verified = listed
+    .map((b) => decodeHolding(b))
+    .filter((d): d is { ok: true; holding: Holding } => d.ok && verifyHolding(d.holding).ok && Buffer.from(d.holding.core.contentHash).equals(hash))
+    .map((d) => d.holding);
+  const owners = [...new Set(verified.map((h) => idToText(h.core.owner)))];
+  if (!owner && owners.length > 1) throw new CliError(`${toHex(hash)} is declared by ${owners.length} owners (${owners.join(', ')}); choose one with --owner ID`);
+  const of = owner ? verified.filter((h) => Buffer.from(h.core.owner).equals(Buffer.from(owner))) : verified;
+  if (owner && of.length === 0) throw new CliError(`the directory lists no declaration of ${toHex(hash)} by ${idToText(owner)}`);
+  const from = holder ? of.filter((h) => Buffer.from(h.holder).equals(Buffer.from(holder))) : of;
+  if (holder && from.length === 0) throw new CliError(`the directory lists no holding of ${toHex(hash)} by ${idToText(holder)}${owner ? ` for that owner` : ''}`);
+  return from;
+}
+
+export async function runFetch(flags: ClientFlags & { from?: string; owner?: string; out?: string }, positionals: string[], io: CliIo): Promise<number> {
   const hash = contentHash(positionals[0]);
   if (!flags.out) throw usageError('w2w fetch needs --out PATH');
   const out = path.resolve(flags.out);
+  const holder = idFlag('from', flags.from);
+  const owner = idFlag('owner', flags.owner);
   return withClient(flags, io, async (client, store, _identity, messenger) => {
     const data = dataPlane(messenger, store);
-    let from: Holding[] | undefined;
-    if (flags.from) {
-      const r = parseId(flags.from);
-      if (!r.ok) throw usageError(`--from ${flags.from}: ${r.reason}`);
-      const { holdings } = await client.request({ op: Op.DECL_QUERY, by: DeclQueryBy.HASH, key: hash });
-      from = holdings
-        .map((b) => decodeHolding(b))
-        .filter((d): d is { ok: true; holding: Holding } => d.ok && verifyHolding(d.holding).ok && Buffer.from(d.holding.holder).equals(Buffer.from(r.id)))
-        .map((d) => d.holding);
-      if (from.length === 0) throw new CliError(`the directory lists no holding of ${toHex(hash)} by ${flags.from}`);
-    }
+    const { holdings } = await client.request({ op: Op.DECL_QUERY, by: DeclQueryBy.HASH, key: hash });
+    const from = holdingsToFetch(hash, holdings, owner, holder);
     const tty = process.stderr.isTTY === true;
     const onProgress = (p: FetchProgress): void => {
       const pct = p.total === 0 ? 100 : Math.floor((p.bytes / p.total) * 100);
@@ -148,7 +168,8 @@ export async function runFetch(flags: ClientFlags & { from?: string; out?: strin
       if (tty) process.stderr.write(`\r${line.padEnd(60)}`);
     };
     try {
-      const res = await data.fetch(hash, { out, from, onProgress });
+      // With no holding listed, the data plane says NO_HOLDER (exit 1) as it always did.
+      const res = await data.fetch(hash, { out, from, owner: owner ?? from[0]?.core.owner, onProgress });
       if (tty) process.stderr.write('\n');
       io.out(`fetched ${printable(res.holding.core.name)} (${bytes(res.size)}) to ${res.path}; content hash verified`);
       return 0;
