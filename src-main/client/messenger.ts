@@ -185,8 +185,9 @@ export class Messenger extends EventEmitter<MessengerEvents> {
     if (payload[0] !== PayloadKind.TEXT) return;
     const now = Date.now();
     const from = Buffer.from(msg.from);
-    // One row per message ID: a message seen twice (two sessions of ours, a relay replaying it, a
-    // redundant path) is recorded and shown once, across restarts too.
+    // One row per (sender, message ID): a message seen twice (two sessions of ours, a relay replaying
+    // it, a redundant path) is recorded and shown once, across restarts too; another sender's message
+    // that happens to (or was made to) reuse the ID is a message of its own.
     const inserted = this.messages.insert({
       msgId: Buffer.from(msg.id),
       direction: 'in',
@@ -200,7 +201,7 @@ export class Messenger extends EventEmitter<MessengerEvents> {
     });
     if (!inserted) return;
     this.peers.touchSeen(from, now);
-    const stored = this.messages.get(Buffer.from(msg.id), 'in');
+    const stored = this.messages.get(Buffer.from(msg.id), 'in', from);
     if (stored) this.emit('message', messageView(stored));
   }
 }

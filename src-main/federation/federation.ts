@@ -759,7 +759,7 @@ export class Federation {
     // 1000 messages of up to 256 KiB for every ID that ever registered here would be unbounded disk:
     // the relay-wide byte cap refuses what does not fit (the message is then missed as STORE_FULL).
     if (this.storedBytes + raw.byteLength > (this.opts.maxStoredBytes ?? DEFAULT_MAX_STORED_BYTES)) return ErrorCode.STORE_FULL;
-    if (this.opts.stored.put(recipient, Buffer.from(originRelay), Buffer.from(msg.id), Buffer.from(raw), Date.now(), this.opts.storeTtlMs ?? 7 * 24 * 3600_000)) {
+    if (this.opts.stored.put(recipient, Buffer.from(originRelay), Buffer.from(msg.from), Buffer.from(msg.id), Buffer.from(raw), Date.now(), this.opts.storeTtlMs ?? 7 * 24 * 3600_000)) {
       this.storedBytes += raw.byteLength;
     }
     return null;

@@ -155,8 +155,9 @@ function directionOf(status: MessageStatus): MessageDirection {
 
 export class MessagesRepo {
   readonly #insert: Database.Statement<InsertParams>;
-  readonly #setStatus: Database.Statement<[MessageStatus, number | null, number, Buffer, MessageDirection]>;
-  readonly #get: Database.Statement<[Buffer, MessageDirection], MessageRow>;
+  readonly #setStatus: Record<MessageDirection, Database.Statement<[MessageStatus, number | null, number, Buffer]>>;
+  readonly #getOut: Database.Statement<[Buffer], MessageRow>;
+  readonly #getIn: Database.Statement<{ msgId: Buffer; peer: Buffer | null }, MessageRow>;
   readonly #conversation: Database.Statement<PageParams & { peer: Buffer }, MessageRow>;
   readonly #group: Database.Statement<PageParams & { groupName: string }, MessageRow>;
   readonly #recent: Database.Statement<PageParams, MessageRow>;
@@ -167,11 +168,14 @@ export class MessagesRepo {
          (msg_id, direction, route, peer, group_name, recipients, body, status, error_code, created_ms, updated_ms)
        VALUES (@msgId, @direction, @route, @peer, @groupName, @recipients, @body, @status, @errorCode, @createdMs, @updatedMs)`,
     );
-    this.#setStatus = db.prepare<[MessageStatus, number | null, number, Buffer, MessageDirection]>(
-      'UPDATE messages SET status = ?, error_code = ?, updated_ms = ? WHERE msg_id = ? AND direction = ?',
-    );
-    this.#get = db.prepare<[Buffer, MessageDirection], MessageRow>(
-      `SELECT ${COLUMNS} FROM messages WHERE msg_id = ? AND direction = ?`,
+    // The direction is written into each statement, not bound: SQLite uses a partial index
+    // (messages_out_id, messages_in_id) only when the query's WHERE names its condition literally.
+    const setStatus = (direction: MessageDirection): Database.Statement<[MessageStatus, number | null, number, Buffer]> =>
+      db.prepare(`UPDATE messages SET status = ?, error_code = ?, updated_ms = ? WHERE msg_id = ? AND direction = '${direction}'`);
+    this.#setStatus = { in: setStatus('in'), out: setStatus('out') };
+    this.#getOut = db.prepare<[Buffer], MessageRow>(`SELECT ${COLUMNS} FROM messages WHERE msg_id = ? AND direction = 'out'`);
+    this.#getIn = db.prepare<{ msgId: Buffer; peer: Buffer | null }, MessageRow>(
+      `SELECT ${COLUMNS} FROM messages WHERE msg_id = @msgId AND direction = 'in' AND (@peer IS NULL OR peer = @peer) ORDER BY seq LIMIT 1`,
     );
     // "group_name IS NULL" is spelled out so SQLite can use the partial index messages_by_peer.
     this.#conversation = db.prepare<PageParams & { peer: Buffer }, MessageRow>(
@@ -189,7 +193,10 @@ export class MessagesRepo {
     );
   }
 
-  /** Stores the message; returns false (changing nothing) if this msgId was already stored in this direction. */
+  /**
+   * Stores the message; returns false (changing nothing) if it was already stored: an outgoing one with
+   * this msgId, an incoming one with this msgId from this peer (IDs are deduplicated per sender).
+   */
   insert(message: NewMessage): boolean {
     assertMsgId(message.msgId);
     const { direction } = message;
@@ -199,6 +206,7 @@ export class MessagesRepo {
     if (!Number.isInteger(message.route)) throw new TypeError('A message route must be an integer.');
     const peer = message.peer ?? null;
     if (peer !== null) assertId(peer, 'message peer');
+    if (direction === 'in' && peer === null) throw new TypeError('An incoming message must name its sender (peer).');
     const groupName = message.groupName ?? null;
     if (groupName !== null && (typeof groupName !== 'string' || groupName.length === 0)) {
       throw new TypeError('A message group name must be a non-empty string or null.');
@@ -246,12 +254,14 @@ export class MessagesRepo {
     }
     if (errorCode !== null && !Number.isSafeInteger(errorCode)) throw new TypeError('An error code must be an integer.');
     assertMs(nowMs);
-    return this.#setStatus.run(status, errorCode, nowMs, msgId, directionOf(status)).changes > 0;
+    return this.#setStatus[directionOf(status)].run(status, errorCode, nowMs, msgId).changes > 0;
   }
 
-  get(msgId: Buffer, direction: MessageDirection): StoredMessage | null {
+  /** An outgoing message by ID, or an incoming one by ID and sender (without `peer`: the first one stored). */
+  get(msgId: Buffer, direction: MessageDirection, peer: Buffer | null = null): StoredMessage | null {
     assertMsgId(msgId);
-    const row = this.#get.get(msgId, direction);
+    if (peer !== null) assertId(peer, 'message peer');
+    const row = direction === 'out' ? this.#getOut.get(msgId) : this.#getIn.get({ msgId, peer });
     return row === undefined ? null : toMessage(row);
   }
 

@@ -213,6 +213,58 @@ CREATE TABLE delete_requests (
 ) STRICT;
 `;
 
+/**
+ * Deduplication by (sender, message ID), as PROTOCOL §9.6 and §9.8 require, instead of by ID alone: a
+ * co-recipient that learns a message's ID must not be able to suppress it by sending its own message
+ * under that ID first. Incoming history rows are unique per (msg_id, peer), outgoing ones per msg_id
+ * (our own IDs); kept messages per (recipient, sender, msg_id), the sender read from the kept MSG frame
+ * (its `from`, bytes 20..51). SQLite cannot drop a table constraint, so both tables are rebuilt.
+ */
+const MIGRATION_4_SQL = `
+CREATE TABLE messages_v4 (
+  seq INTEGER PRIMARY KEY,
+  msg_id BLOB NOT NULL CHECK (length(msg_id) = 16),
+  direction TEXT NOT NULL CHECK (direction IN ('in', 'out')),
+  route INTEGER NOT NULL,
+  peer BLOB CHECK (peer IS NULL OR length(peer) = 32),
+  group_name TEXT,
+  recipients BLOB CHECK (recipients IS NULL OR (length(recipients) > 0 AND length(recipients) % 32 = 0)),
+  body BLOB NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('pending', 'sent', 'stored', 'delivered', 'failed', 'received')),
+  error_code INTEGER,
+  created_ms INTEGER NOT NULL,
+  updated_ms INTEGER NOT NULL,
+  CHECK ((direction = 'in') = (status = 'received'))
+) STRICT;
+INSERT INTO messages_v4 SELECT seq, msg_id, direction, route, peer, group_name, recipients, body, status, error_code, created_ms, updated_ms FROM messages;
+DROP TABLE messages;
+ALTER TABLE messages_v4 RENAME TO messages;
+-- the same message seen twice (a retry, a relay replay, another path) is one row; a note to self is one 'out' and one 'in'
+CREATE UNIQUE INDEX messages_out_id ON messages (msg_id) WHERE direction = 'out';
+CREATE UNIQUE INDEX messages_in_id ON messages (msg_id, peer) WHERE direction = 'in';
+CREATE INDEX messages_by_peer ON messages (peer, created_ms, seq) WHERE group_name IS NULL;
+CREATE INDEX messages_by_group ON messages (group_name, created_ms, seq) WHERE group_name IS NOT NULL;
+CREATE INDEX messages_by_time ON messages (created_ms, seq);
+
+CREATE TABLE stored_messages_v4 (
+  seq INTEGER PRIMARY KEY,
+  recipient BLOB NOT NULL CHECK (length(recipient) = 32),
+  origin_relay BLOB NOT NULL CHECK (length(origin_relay) = 32),
+  sender BLOB NOT NULL CHECK (length(sender) = 32),
+  msg_id BLOB NOT NULL CHECK (length(msg_id) = 16),
+  msg BLOB NOT NULL,
+  created_ms INTEGER NOT NULL,
+  expires_ms INTEGER NOT NULL,
+  UNIQUE (recipient, sender, msg_id)
+) STRICT;
+INSERT INTO stored_messages_v4 (seq, recipient, origin_relay, sender, msg_id, msg, created_ms, expires_ms)
+  SELECT seq, recipient, origin_relay, substr(msg, 21, 32), msg_id, msg, created_ms, expires_ms FROM stored_messages WHERE length(msg) >= 52;
+DROP TABLE stored_messages;
+ALTER TABLE stored_messages_v4 RENAME TO stored_messages;
+CREATE INDEX stored_by_recipient ON stored_messages (recipient, seq);
+CREATE INDEX stored_by_expiry ON stored_messages (expires_ms);
+`;
+
 export const MIGRATIONS: readonly Migration[] = [
   {
     version: 1,
@@ -233,6 +285,13 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'data plane: served files, fetch receipts, resumable fetches, known holders, remote deletes',
     up: (db) => {
       db.exec(MIGRATION_3_SQL);
+    },
+  },
+  {
+    version: 4,
+    name: 'deduplicate incoming and kept messages by (sender, message ID)',
+    up: (db) => {
+      db.exec(MIGRATION_4_SQL);
     },
   },
 ];

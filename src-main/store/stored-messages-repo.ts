@@ -22,7 +22,7 @@ interface Row {
 }
 
 export class StoredMessagesRepo {
-  readonly #insert: Database.Statement<[Buffer, Buffer, Buffer, Buffer, number, number]>;
+  readonly #insert: Database.Statement<[Buffer, Buffer, Buffer, Buffer, Buffer, number, number]>;
   readonly #count: Database.Statement<[Buffer], number>;
   readonly #forRecipient: Database.Statement<[Buffer, number, number], Row>;
   readonly #sizes: Database.Statement<[Buffer, number], { seq: number; n: number }>;
@@ -33,7 +33,7 @@ export class StoredMessagesRepo {
 
   constructor(db: Database.Database) {
     this.#insert = db.prepare(
-      'INSERT OR IGNORE INTO stored_messages (recipient, origin_relay, msg_id, msg, created_ms, expires_ms) VALUES (?, ?, ?, ?, ?, ?)',
+      'INSERT OR IGNORE INTO stored_messages (recipient, origin_relay, sender, msg_id, msg, created_ms, expires_ms) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
     this.#count = db.prepare<[Buffer], number>('SELECT count(*) FROM stored_messages WHERE recipient = ?').pluck();
     this.#forRecipient = db.prepare<[Buffer, number, number], Row>(
@@ -49,13 +49,17 @@ export class StoredMessagesRepo {
     this.#totalBytes = db.prepare<[], number>('SELECT coalesce(sum(length(msg)), 0) FROM stored_messages').pluck();
   }
 
-  /** Keeps a copy; false when the same message is already kept for this recipient. */
-  put(recipient: Buffer, originRelay: Buffer, msgId: Buffer, msg: Buffer, nowMs: number, ttlMs: number): boolean {
+  /**
+   * Keeps a copy; false when the same message (this sender, this message ID) is already kept for this
+   * recipient. Another sender's message under the same ID is kept as well: IDs are the senders' own.
+   */
+  put(recipient: Buffer, originRelay: Buffer, sender: Buffer, msgId: Buffer, msg: Buffer, nowMs: number, ttlMs: number): boolean {
     assertId(recipient, 'recipient ID');
     assertId(originRelay, 'origin relay ID');
+    assertId(sender, 'sender ID');
     assertMsgId(msgId);
     assertMs(nowMs);
-    return this.#insert.run(recipient, originRelay, msgId, msg, nowMs, nowMs + ttlMs).changes > 0;
+    return this.#insert.run(recipient, originRelay, sender, msgId, msg, nowMs, nowMs + ttlMs).changes > 0;
   }
 
   countFor(recipient: Buffer): number {

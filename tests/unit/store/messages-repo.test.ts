@@ -52,6 +52,22 @@ describe('MessagesRepo', () => {
     expect(messages.recent(10)).toHaveLength(1);
   });
 
+  it('deduplicates incoming messages per sender: another sender reusing an ID is a message of its own', () => {
+    const messages = t.store.messages;
+    // Bob learnt the ID of Ann's message (a co-recipient) and got his own message in first.
+    expect(messages.insert({ ...direct(1, 'in', BOB, 100), body: Buffer.from('decoy') })).toBe(true);
+    expect(messages.insert(direct(1, 'in', ANN, 101))).toBe(true);
+    expect(messages.insert({ ...direct(1, 'in', ANN, 102), body: Buffer.from('replay') })).toBe(false);
+    expect(messages.get(msgId(1), 'in', ANN)?.body.toString()).toBe('m1');
+    expect(messages.get(msgId(1), 'in', BOB)?.body.toString()).toBe('decoy');
+    expect(messages.get(msgId(1), 'in')?.body.toString()).toBe('decoy');
+    expect(bodies(messages.conversation(ANN, { limit: 10 }))).toEqual(['m1']);
+    // Outgoing IDs are ours: one row each, whoever the peer.
+    expect(messages.insert(direct(2, 'out', ANN, 103))).toBe(true);
+    expect(messages.insert(direct(2, 'out', BOB, 104))).toBe(false);
+    expect(() => messages.insert({ ...direct(3, 'in', ANN, 105), peer: null })).toThrow(TypeError);
+  });
+
   it('keeps a note to self once in each direction', () => {
     const messages = t.store.messages;
     expect(messages.insert({ ...direct(1, 'out', ME, 100), route: Route.A2A })).toBe(true);

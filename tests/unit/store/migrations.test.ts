@@ -139,3 +139,43 @@ describe('migration 1', () => {
     }
   });
 });
+
+describe('migration 4', () => {
+  it('keeps every message and kept frame of a version-3 file, now unique per (sender, message ID)', () => {
+    const db = new Database(':memory:');
+    try {
+      migrate(db, MIGRATIONS.slice(0, 3));
+      const id = (n: number): Buffer => Buffer.alloc(32, n);
+      const mid = (n: number): Buffer => Buffer.alloc(16, n);
+      const addMessage = db.prepare(
+        "INSERT INTO messages (msg_id, direction, route, peer, body, status, created_ms, updated_ms) VALUES (?, ?, 2, ?, ?, ?, 5, 5)",
+      );
+      addMessage.run(mid(1), 'in', id(1), Buffer.from('from ann'), 'received');
+      addMessage.run(mid(1), 'out', id(1), Buffer.from('to ann'), 'delivered');
+      addMessage.run(mid(2), 'in', id(2), Buffer.from('from bob'), 'received');
+      // A kept MSG frame: type, route, flags, hops, 16-byte id, 32-byte from (bytes 20..51), then the rest.
+      const frame = (from: number, n: number): Buffer => Buffer.concat([Buffer.from([0x10, 2, 0, 8]), mid(n), id(from), id(9), Buffer.from([0, 0, 0, 1, n])]);
+      db.prepare('INSERT INTO stored_messages (recipient, origin_relay, msg_id, msg, created_ms, expires_ms) VALUES (?, ?, ?, ?, 1, 99)').run(id(9), id(7), mid(3), frame(4, 3));
+
+      expect(migrate(db)).toBe(4);
+      expect(db.prepare('SELECT seq, msg_id, direction, peer, body, status FROM messages ORDER BY seq').all()).toEqual([
+        { seq: 1, msg_id: mid(1), direction: 'in', peer: id(1), body: Buffer.from('from ann'), status: 'received' },
+        { seq: 2, msg_id: mid(1), direction: 'out', peer: id(1), body: Buffer.from('to ann'), status: 'delivered' },
+        { seq: 3, msg_id: mid(2), direction: 'in', peer: id(2), body: Buffer.from('from bob'), status: 'received' },
+      ]);
+      expect(db.prepare('SELECT recipient, origin_relay, sender, msg_id, msg FROM stored_messages').all()).toEqual([
+        { recipient: id(9), origin_relay: id(7), sender: id(4), msg_id: mid(3), msg: frame(4, 3) },
+      ]);
+      // Another sender may now use an ID someone else used; the same sender still may not.
+      const addIn = db.prepare("INSERT INTO messages (msg_id, direction, route, peer, body, status, created_ms, updated_ms) VALUES (?, 'in', 2, ?, x'00', 'received', 6, 6)");
+      expect(addIn.run(mid(1), id(3)).changes).toBe(1);
+      expect(() => addIn.run(mid(1), id(1))).toThrow(/UNIQUE/);
+      const addOut = db.prepare("INSERT INTO messages (msg_id, direction, route, peer, body, status, created_ms, updated_ms) VALUES (?, 'out', 2, ?, x'00', 'sent', 6, 6)");
+      expect(() => addOut.run(mid(1), id(3))).toThrow(/UNIQUE/);
+      expect(db.pragma('foreign_key_check')).toEqual([]);
+      expect(db.pragma('integrity_check', { simple: true })).toBe('ok');
+    } finally {
+      db.close();
+    }
+  });
+});
