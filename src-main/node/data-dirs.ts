@@ -23,23 +23,30 @@ export function isStagedUpload(dataDir: string, file: string): boolean {
 /**
  * Removes the staged uploads no shared file points at: copies whose share failed, or whose page was
  * closed between the upload and the share. Run at start, before the UI server exists, so no upload of
- * this run can be between its two steps. Returns how many went.
+ * this run can be between its two steps. Best effort: a file that vanishes meanwhile or cannot be
+ * removed (permissions) is counted in `failed` and left, never a reason for the node not to start.
  */
-export function removeUnsharedUploads(dataDir: string, sharedPaths: Iterable<string>): number {
+export function removeUnsharedUploads(dataDir: string, sharedPaths: Iterable<string>): { removed: number; failed: number } {
   const dir = uploadsDir(dataDir);
   let names: string[];
   try {
     names = fs.readdirSync(dir);
   } catch {
-    return 0; // no uploads dir yet
+    return { removed: 0, failed: 0 }; // no uploads dir yet
   }
   const shared = new Set([...sharedPaths].map((p) => path.resolve(p)));
   let removed = 0;
+  let failed = 0;
   for (const name of names) {
     const file = path.join(dir, name);
-    if (shared.has(file) || !fs.lstatSync(file).isFile()) continue;
-    fs.rmSync(file, { force: true });
-    removed++;
+    if (shared.has(file)) continue;
+    try {
+      if (!fs.lstatSync(file).isFile()) continue;
+      fs.rmSync(file);
+      removed++;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') failed++;
+    }
   }
-  return removed;
+  return { removed, failed };
 }

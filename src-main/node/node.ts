@@ -15,7 +15,7 @@ import { loadOrCreateIdentity, type KeyProtector } from './identity.js';
 import { isLoopbackHost } from './transport-policy.js';
 import { DEFAULT_HOST, DEFAULT_PORT, NodeSettings } from './node-settings.js';
 import { Relaying } from './relaying.js';
-import { removeUnsharedUploads } from './data-dirs.js';
+import { removeUnsharedUploads, uploadsDir } from './data-dirs.js';
 import type { Federation } from '../federation/federation.js';
 
 export interface NodeOptions {
@@ -150,7 +150,8 @@ export class W2wNode extends EventEmitter<NodeEvents> {
       // Same tick as the messenger's secure channel, so requests kept for this node reach the data plane.
       const data = new DataPlane(messenger.secure, store, { publish: true });
       const swept = removeUnsharedUploads(opts.dataDir, store.servedFiles.list().map((f) => f.path));
-      if (swept > 0) opts.log?.(`removed ${swept} staged upload(s) that no shared file uses`);
+      if (swept.removed > 0) opts.log?.(`removed ${swept.removed} staged upload(s) that no shared file uses`);
+      if (swept.failed > 0) opts.log?.(`could not remove ${swept.failed} staged upload(s) that no shared file uses (see ${uploadsDir(opts.dataDir)})`);
       const listen: ListenInfo = { host, port: relay.port, mayLeaveLoopback: Boolean(opts.tls) || Boolean(opts.insecure), hostFromFlag: opts.host !== undefined, portFromFlag: opts.port !== undefined };
       return new W2wNode(store, identity, relay, messenger, data, listen, settings, relaying);
     } catch (err) {

@@ -3,7 +3,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { createNodeApi } from '../../src-main/node/api.js';
 import { uploadsDir } from '../../src-main/node/data-dirs.js';
 import { W2wNode } from '../../src-main/node/node.js';
@@ -34,6 +34,34 @@ describe('staged uploads at start', () => {
       expect(logs).toContain('removed 1 staged upload(s) that no shared file uses');
       const list = await createNodeApi(node).call('data.shared', {});
       expect(list.ok && list.value.map((f) => f.path)).toEqual([kept]);
+    } finally {
+      await node.stop();
+    }
+  }, 30_000);
+
+  it('starts anyway when an upload cannot be removed or vanishes meanwhile, and says so', async () => {
+    const dataDir = path.join(tmp, 'stubborn');
+    const dir = uploadsDir(dataDir);
+    fs.mkdirSync(dir, { recursive: true });
+    const stuck = path.join(dir, 'aaaaaaaaaaaaaaaa-stuck.bin');
+    const gone = path.join(dir, 'bbbbbbbbbbbbbbbb-gone.bin');
+    const plain = path.join(dir, 'cccccccccccccccc-plain.bin');
+    for (const f of [stuck, gone, plain]) fs.writeFileSync(f, 'x');
+    // What the sweep meets on a real disk now and then, made certain here: a file it may not remove
+    // (root ignores file modes, so the refusal is injected) and one another process removed first.
+    const realLstat = fs.lstatSync;
+    const lstat = vi.spyOn(fs, 'lstatSync').mockImplementation(((p: fs.PathLike, o?: fs.StatSyncOptions) => {
+      if (p === gone) throw Object.assign(new Error(`ENOENT: ${gone}`), { code: 'ENOENT' });
+      if (p === stuck) throw Object.assign(new Error(`EACCES: ${stuck}`), { code: 'EACCES' });
+      return realLstat(p, o);
+    }) as typeof fs.lstatSync);
+    const logs: string[] = [];
+    const node = await W2wNode.start({ dataDir, host: '127.0.0.1', port: 0, log: (l) => logs.push(l) }).finally(() => lstat.mockRestore());
+    try {
+      expect(fs.existsSync(plain)).toBe(false);
+      expect(fs.existsSync(stuck)).toBe(true);
+      expect(logs).toContain('removed 1 staged upload(s) that no shared file uses');
+      expect(logs).toContain(`could not remove 1 staged upload(s) that no shared file uses (see ${dir})`);
     } finally {
       await node.stop();
     }
