@@ -158,8 +158,6 @@ export async function runFetch(flags: ClientFlags & { from?: string; owner?: str
   const owner = idFlag('owner', flags.owner);
   return withClient(flags, io, async (client, store, _identity, messenger) => {
     const data = dataPlane(messenger, store);
-    const { holdings } = await client.request({ op: Op.DECL_QUERY, by: DeclQueryBy.HASH, key: hash });
-    const from = holdingsToFetch(hash, holdings, owner, holder);
     const tty = process.stderr.isTTY === true;
     const onProgress = (p: FetchProgress): void => {
       const pct = p.total === 0 ? 100 : Math.floor((p.bytes / p.total) * 100);
@@ -168,6 +166,8 @@ export async function runFetch(flags: ClientFlags & { from?: string; owner?: str
       if (tty) process.stderr.write(`\r${line.padEnd(60)}`);
     };
     try {
+      const { holdings } = await client.request({ op: Op.DECL_QUERY, by: DeclQueryBy.HASH, key: hash });
+      const from = holdingsToFetch(hash, holdings, owner, holder);
       // With no holding listed, the data plane says NO_HOLDER (exit 1) as it always did.
       const res = await data.fetch(hash, { out, from, owner: owner ?? from[0]?.core.owner, onProgress });
       if (tty) process.stderr.write('\n');
