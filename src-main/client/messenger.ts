@@ -167,10 +167,14 @@ export class Messenger extends EventEmitter<MessengerEvents> {
     this.emit('status', { msgId: toHex(msgId), status, errorCode });
   }
 
-  /** Moves a message forward only (pending → sent → stored → delivered); failure never undoes a delivery. */
+  /**
+   * Moves a message forward only (pending → sent → stored → delivered); failure never undoes a delivery.
+   * Receipts also come for what other parts of this ID sent (the data plane's frames): those are not in
+   * the history and get no status event.
+   */
   private advance(msgId: Buffer, status: MessageStatusView, errorCode: number | null): void {
-    const current = this.messages.get(msgId, 'out')?.status ?? 'pending';
-    if (RANK[status] <= RANK[current]) return;
+    const current = this.messages.get(msgId, 'out')?.status;
+    if (current === undefined || RANK[status] <= RANK[current]) return;
     this.setStatus(msgId, status, errorCode);
   }
 
