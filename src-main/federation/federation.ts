@@ -188,12 +188,17 @@ export class Federation {
   /** Stops dialling a saved link (persisted) and closes it; false when no such URL was configured. */
   removePeer(url: string): boolean {
     const removed = this.opts.links.removeLink(url);
+    return this.stopDialer(url, 'link removed by the operator') || removed;
+  }
+
+  /** Stops dialling `url` and closes its link; false if it was not being dialled. */
+  private stopDialer(url: string, reason: string): boolean {
     const entry = this.dialers.get(url);
-    if (!entry) return removed;
+    if (!entry) return false;
     this.dialers.delete(url);
     entry.dialer.stop();
     if (entry.link) {
-      entry.link.close(CloseCode.NORMAL, 'link removed by the operator');
+      entry.link.close(CloseCode.NORMAL, reason);
       // Its routes go now, not when the close handshake ends (linkDown runs once).
       this.linkDown(entry.link);
     }
@@ -207,6 +212,11 @@ export class Federation {
   /** Adds a peer to dial (persisted) and dials it now. */
   addPeer(url: string, pinnedId: Buffer | null): void {
     this.opts.links.saveLink(url, pinnedId, Date.now());
+    // Added again with another pin (or none): the running dialer holds the old one, so it starts over.
+    const running = this.dialers.get(url);
+    if (running && !(running.pinned === null ? pinnedId === null : pinnedId !== null && running.pinned.equals(pinnedId))) {
+      this.stopDialer(url, 'link re-pinned by the operator');
+    }
     this.startDialer(url, pinnedId);
   }
 

@@ -320,6 +320,20 @@ describe('federation: failures', () => {
     await link(stranger!, closed!);
   });
 
+  it('a link added again with another pin is dialled with the new one', async () => {
+    const [a, b] = await relays(2);
+    const wrong = generateIdentity().publicKey;
+    a!.fed.addPeer(b!.url, wrong);
+    await waitFor(() => (a!.fed.linkInfo().find((l) => l.url === b!.url)?.lastError ?? null) !== null, 5000, 'the pinned dial to fail');
+    expect(a!.fed.linkInfo().find((l) => l.url === b!.url)).toMatchObject({ up: false });
+    a!.fed.addPeer(b!.url, b!.id);
+    await waitFor(() => a!.fed.linkInfo().some((l) => l.url === b!.url && l.up && l.relayId.equals(b!.id)), 5000, 'the re-pinned link');
+    expect(a!.store.links.links()).toEqual([expect.objectContaining({ url: b!.url, pinnedId: b!.id })]);
+    // The same pin again changes nothing: the link stays up.
+    a!.fed.addPeer(b!.url, b!.id);
+    expect(a!.fed.linkInfo().filter((l) => l.url === b!.url).map((l) => l.up)).toEqual([true]);
+  });
+
   it('a node that only dials out is reachable through its outbound link', async () => {
     const [hub] = await relays(1);
     // "behind NAT": this relay's own port is never dialled by anyone; it dials the hub.
