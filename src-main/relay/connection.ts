@@ -315,7 +315,14 @@ export class Connection {
     this.registeredMs = Date.now();
     // c2s and s2s traffic is protected by TLS; those session keys are not used on the wire in v1.
     this.sendFrame({ type: FrameType.READY, transcriptHash, timeMs: Date.now() });
-    this.core.onRegistered(this);
+    // This runs in the node list's commit callback, with the other registrations of the turn after it:
+    // a failure of what registration sets off (the hand-over of kept messages reads and deletes rows
+    // that another process may have locked) must neither end the relay nor keep READY from the rest.
+    try {
+      this.core.onRegistered(this);
+    } catch (err) {
+      this.core.onInternalError(err);
+    }
   }
 
   private onClose(): void {

@@ -249,3 +249,38 @@ describe('many best routes changing at once', () => {
     }
   }, 30_000);
 });
+
+describe('a failure set off by a registration', () => {
+  it('costs neither the relay nor the READY of the other registrations committed with it', async () => {
+    const uncaught: unknown[] = [];
+    const onUncaught = (err: unknown): void => {
+      uncaught.push(err);
+    };
+    process.on('uncaughtException', onUncaught);
+    const r = await startFedRelay();
+    open.relays.push(r);
+    // The hand-over of kept messages fails for the first ID that registers (as when another process
+    // holds the store's write lock at that instant); when both HS3s are read in one turn they share one
+    // node-list commit, and the second READY comes from the same callback loop.
+    const realJoined = r.fed.localJoined.bind(r.fed);
+    let failures = 0;
+    const joined = vi.spyOn(r.fed, 'localJoined').mockImplementation((key) => {
+      if (failures++ === 0) throw new Error('SQLITE_BUSY: database is locked (injected)');
+      realJoined(key);
+    });
+    try {
+      const [first, second] = await Promise.all([RelayClient.connect({ url: r.url, identity: generateIdentity() }), RelayClient.connect({ url: r.url, identity: generateIdentity() })]);
+      open.clients.push(first, second);
+      expect(failures).toBe(2);
+      expect(r.server.core.snapshot()).toMatchObject({ registered: 2, errors: { '500': 1 } });
+      // Both sessions work: a message from one reaches the other.
+      const got = new Promise<Buffer>((resolve) => second.on('message', (m) => resolve(Buffer.from(m.body))));
+      await first.send({ route: Route.A2B, to: second.id }, Buffer.from('still here'));
+      expect((await got).toString()).toBe('still here');
+      expect(uncaught).toEqual([]);
+    } finally {
+      joined.mockRestore();
+      process.off('uncaughtException', onUncaught);
+    }
+  });
+});
