@@ -130,8 +130,13 @@ export class E2eSessions {
     if (!e && this.keyStore) {
       // A message kept for us while we were away, sealed under a session of an earlier run.
       const saved = this.keyStore.get(Buffer.from(sessionId));
-      if (!saved || !bytesEqual(saved.peer, peer) || Date.now() - saved.createdMs > SAVED_KEY_TTL_MS) return null;
-      e = { session: E2eSession.receiveOnly(saved.peer, saved.sessionId, saved.recvKey, this.identity.publicKey), expiresMs: Date.now() + OLD_SESSION_GRACE_MS };
+      if (!saved) return null;
+      const usable = bytesEqual(saved.peer, peer) && Date.now() - saved.createdMs <= SAVED_KEY_TTL_MS;
+      // The session takes its own copy: the store's buffer is wiped either way.
+      const session = usable ? E2eSession.receiveOnly(saved.peer, saved.sessionId, saved.recvKey, this.identity.publicKey) : null;
+      wipe(saved.recvKey);
+      if (!session) return null;
+      e = { session, expiresMs: Date.now() + OLD_SESSION_GRACE_MS };
       this.byId.set(toHex(sessionId), e);
       this.retire(e.session, toHex(sessionId), e.expiresMs);
     }

@@ -118,9 +118,15 @@ class MemoryKeyStore implements SessionKeyStore {
   put(k: { sessionId: Buffer; peer: Buffer; recvKey: Buffer; createdMs: number }): void {
     this.rows.set(toHex(k.sessionId), { ...k, recvKey: Buffer.from(k.recvKey) });
   }
+  /** A fresh copy each time, as SQLite returns one (the caller wipes it); `handedOut` keeps them. */
   get(sessionId: Buffer): { sessionId: Buffer; peer: Buffer; recvKey: Buffer; createdMs: number } | null {
-    return this.rows.get(toHex(sessionId)) ?? null;
+    const row = this.rows.get(toHex(sessionId));
+    if (!row) return null;
+    const copy = { ...row, recvKey: Buffer.from(row.recvKey) };
+    this.handedOut.push(copy.recvKey);
+    return copy;
   }
+  readonly handedOut: Buffer[] = [];
   delete(sessionId: Buffer): void {
     this.rows.delete(toHex(sessionId));
   }
@@ -369,6 +375,9 @@ describe('E2eSessions: a replaced session past its grace opens from its saved ke
     const restored = b.sessions.find(old.sessionId, a.id.publicKey);
     expect(restored).not.toBeNull();
     expect(restored?.open(late.counter, ad, late.ciphertext)?.plaintext.toString()).toBe('sealed before the re-key, arriving late');
+    // The key the store handed out was copied into the session and wiped.
+    expect(b.store.handedOut.length).toBeGreaterThan(0);
+    for (const k of b.store.handedOut) expect(toHex(k)).toBe('00'.repeat(32));
     a.sessions.close();
     b.sessions.close();
   });
