@@ -28,6 +28,7 @@ Usage:
       --all (a2n: everyone on the relay network), --self (a2a: your own sessions, on every
       relay where your ID has a home).
       Relays keep messages for offline recipients (--no-store: report them instead).
+      After "--" every word is TEXT, even one that starts with "-".
       Exits 1 if a recipient could not be reached.
   w2w listen --relay URL [--data DIR] [--json]
       Print one line per message (and presence change) received, until Ctrl-C.

@@ -99,8 +99,10 @@ async function dispatch(argv: string[], io: CliIo): Promise<number> {
   }
   if (!(command in OPTIONS)) throw usageError(`unknown command "${command}"`);
   const cmd = command as Command;
-  // --help anywhere after the command wins over everything else.
-  if (args.includes('--help') || args.includes('-h')) {
+  // --help anywhere after the command wins over everything else, except after "--", where every word
+  // is text (w2w send ... -- -h sends "-h").
+  const options = args.includes('--') ? args.slice(0, args.indexOf('--')) : args;
+  if (options.includes('--help') || options.includes('-h')) {
     io.out(HELP);
     return 0;
   }

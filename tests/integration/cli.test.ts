@@ -137,6 +137,14 @@ describe('w2w CLI through real processes', () => {
     expect(messagesOf(listeners.c!).some((m) => m.text === 'hello b')).toBe(false);
   });
 
+  it('after "--" every word is text, even -h and --help', async () => {
+    const r = await w2w('send', '--relay', url, '--data', dirs.a, '--to', ids.b, '--', '-h', '--help');
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/delivered to 1 recipient/);
+    const got = JSON.parse(await listeners.b!.waitFor((l) => l.includes('--help'))) as JsonLine;
+    expect(got).toMatchObject({ peer: ids.a, text: '-h --help' });
+  });
+
   it('a2a: the sender\'s own listening session receives it', async () => {
     const r = await w2w('send', '--relay', url, '--data', dirs.c, '--self', 'note to self');
     expect(r.code).toBe(0);
