@@ -265,32 +265,42 @@ export class Federation {
     const link = new Link(ws, peerId, outbound, url, this.opts.batcher, this.opts.link);
     this.links.set(link.id, link);
     this.log(`link ${outbound ? 'to' : 'from'} ${shortId(peerId)} (${url}) is up`);
-    this.sendSnapshot(link, [...this.routes.bests()].map(([dest]) => dest), 0);
+    this.sendSnapshot(link);
     return link;
   }
 
   /**
    * A fresh link gets every best route we have (except those it gave us itself), then the directory.
-   * The routes go out at the pace the link drains: sent in one loop, a big table (a neighbour may give
-   * us 200000 routes) would pass the link's queue limit and cut it, and every redial would fail the
-   * same way. Each route is read when it is sent, so a change since the link came up (already sent
-   * to it incrementally) is never overwritten by a stale entry.
+   * Both go out at the pace the link drains: sent in one loop, a big table (a neighbour may give us
+   * 200000 routes; a directory may hold tens of MB of holdings) would pass the link's queue limit and
+   * cut it, and every redial would fail the same way. Each route is read when it is sent, so a change
+   * since the link came up (already sent to it incrementally) is never overwritten by a stale entry;
+   * the directory is read once the routes are out.
    */
-  private sendSnapshot(link: Link, dests: IdKey[], from: number): void {
-    for (let i = from; i < dests.length; i++) {
-      if (!link.isUp || this.stopped) return;
-      if (!link.hasRoom) {
-        setTimeout(() => this.sendSnapshot(link, dests, i), SNAPSHOT_RETRY_MS).unref();
-        return;
-      }
-      const dest = dests[i] as IdKey;
+  private sendSnapshot(link: Link): void {
+    const dests = [...this.routes.bests()].map(([dest]) => dest);
+    this.paced(link, dests, 0, (dest) => {
       const best = this.routes.best(dest);
-      if (!best || best.via === link.id || (!this.transit && best.via !== 'local')) continue;
+      if (!best || best.via === link.id || (!this.transit && best.via !== 'local')) return;
       const path = this.pathVia(best);
       if (path && !onPath(path, link.peerId)) link.sendFrame(this.announceFrame(dest, best.advert.proof, path));
+    }, () => {
+      const entries = this.local?.directory?.snapshot() ?? [];
+      this.paced(link, entries, 0, (e) => link.sendFrame({ type: FrameType.DECL, action: 1, holding: e.holding }));
+    });
+  }
+
+  /** Sends `items` from `from` on while the link has room, going on when it has drained; then `done`. */
+  private paced<T>(link: Link, items: readonly T[], from: number, send: (item: T) => void, done?: () => void): void {
+    for (let i = from; i < items.length; i++) {
+      if (!link.isUp || this.stopped) return;
+      if (!link.hasRoom) {
+        setTimeout(() => this.paced(link, items, i, send, done), SNAPSHOT_RETRY_MS).unref();
+        return;
+      }
+      send(items[i] as T);
     }
-    if (!link.isUp) return;
-    for (const e of this.local?.directory?.snapshot() ?? []) link.sendFrame({ type: FrameType.DECL, action: 1, holding: e.holding });
+    if (link.isUp && !this.stopped) done?.();
   }
 
   /** The link's socket is gone: forget its routes and tell the other links what changed. */

@@ -151,4 +151,23 @@ describe('a DECL from a link that fails inside the relay', () => {
     await waitFor(() => b.store.directory.byHash(hashOf(h), 10).length === 1, 5000, 'the DECL is applied');
     peer.ws.close();
   }, 20_000);
+
+  it('a directory bigger than a fresh link may queue at once is sent paced: the link stays up and gets all of it', async () => {
+    // A link may queue 8 x maxBufferedBytes = 32 KiB here; 200 DECLs of about 450 bytes are about 90 KiB.
+    const limits = { maxBufferedBytes: 4 * 1024 };
+    const [a, b] = [await startFedRelay({ limits }), await startFedRelay({ limits })];
+    open.relays.push(a, b);
+    const holder = generateIdentity();
+    const hashes: Buffer[] = [];
+    for (let i = 0; i < 200; i++) {
+      const h = holding(holder, holder, `paced directory entry ${i}`);
+      a.server.core.directory!.publish(h, null);
+      hashes.push(hashOf(h));
+    }
+    await link(b, a);
+    const asker = generateIdentity().publicKey;
+    await waitFor(() => hashes.every((h) => b.server.core.directory!.byHash(h, asker).length === 1), 10_000, 'B lists every holding of A');
+    // one link from B to A all along: it was never cut and redialled
+    expect(b.fed.linkInfo().filter((l) => l.outbound).map((l) => l.lastError)).toEqual([null]);
+  }, 30_000);
 });
