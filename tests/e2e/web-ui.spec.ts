@@ -46,7 +46,9 @@ const pageErrors: string[] = [];
 
 async function shot(page: Page, name: string): Promise<void> {
   // Notices ("Added Bob") would cover the view: dismiss them, and let the last event settle.
-  for (const button of await page.getByRole('button', { name: /^(Dismiss|閉じる)$/ }).all()) await button.click();
+  // A notice may also go away on its own meanwhile (its timer): then there is nothing left to click.
+  const dismiss = page.getByRole('button', { name: /^(Dismiss|閉じる)$/ });
+  for (let i = 0; i < 10 && (await dismiss.count()) > 0; i++) await dismiss.first().click({ timeout: 2000 }).catch(() => undefined);
   await page.waitForTimeout(150);
   const file = path.join(SHOTS, `${name}.png`);
   await page.screenshot({ path: file });
