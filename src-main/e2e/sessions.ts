@@ -9,6 +9,7 @@ import { bytesEqual, shortId, toHex } from '../../src-shared/ids.js';
 import { HandshakeInitiator, HandshakeResponder } from '../crypto/handshake.js';
 import { wipe, type Identity } from '../crypto/identity.js';
 import { randomBytes } from '../crypto/random.js';
+import { TokenBucket } from '../relay/token-bucket.js';
 import { E2eSession, OLD_SESSION_GRACE_MS, REKEY_AFTER_MS, SAVED_KEY_TTL_MS } from './session.js';
 
 /**
@@ -71,8 +72,8 @@ export class E2eSessions {
   private readonly retiring = new Map<E2eSession, { id: string; expiresMs: number }>();
   private expireTimer: NodeJS.Timeout | null = null;
   private readonly sweepTimer: NodeJS.Timeout;
-  /** HS1 tokens left per peer, as of `atMs` */
-  private readonly hs1Budgets = new Map<string, { tokens: number; atMs: number }>();
+  /** HS1 tokens per peer that spent some lately (Date.now, so tests can move the clock) */
+  private readonly hs1Budgets = new Map<string, TokenBucket>();
 
   constructor(
     private readonly identity: Identity,
@@ -323,18 +324,17 @@ export class E2eSessions {
   }
 
   private takeHs1Token(peer: string): boolean {
-    const now = Date.now();
-    const refill = (b: { tokens: number; atMs: number }): number => Math.min(HS1_BURST, b.tokens + (now - b.atMs) / HS1_REFILL_MS);
-    if (this.hs1Budgets.size >= MAX_HS1_BUDGETS && !this.hs1Budgets.has(peer)) {
-      // A full budget is the same as none: forget those, so the map holds only peers that spent some lately.
-      for (const [k, b] of this.hs1Budgets) if (refill(b) >= HS1_BURST) this.hs1Budgets.delete(k);
-      if (this.hs1Budgets.size >= MAX_HS1_BUDGETS) return false;
+    let b = this.hs1Budgets.get(peer);
+    if (!b) {
+      if (this.hs1Budgets.size >= MAX_HS1_BUDGETS) {
+        // A full bucket is the same as none: forget those, so the map holds only peers that spent some lately.
+        for (const [k, old] of this.hs1Budgets) if (old.full) this.hs1Budgets.delete(k);
+        if (this.hs1Budgets.size >= MAX_HS1_BUDGETS) return false;
+      }
+      b = new TokenBucket(1000 / HS1_REFILL_MS, HS1_BURST, () => Date.now());
+      this.hs1Budgets.set(peer, b);
     }
-    const b = this.hs1Budgets.get(peer);
-    const tokens = b ? refill(b) : HS1_BURST;
-    if (tokens < 1) return false;
-    this.hs1Budgets.set(peer, { tokens: tokens - 1, atMs: now });
-    return true;
+    return b.take();
   }
 
   close(): void {

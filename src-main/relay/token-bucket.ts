@@ -18,11 +18,21 @@ export class TokenBucket {
   take(): boolean {
     // Refill on every take: refilling only when empty would credit the time the bucket sat full,
     // letting a client that idled send up to 2x burst at once.
-    const t = this.now();
-    this.tokens = Math.min(this.burst, this.tokens + ((t - this.last) * this.ratePerSec) / 1000);
-    this.last = t;
+    this.refill();
     if (this.tokens < 1) return false;
     this.tokens -= 1;
     return true;
+  }
+
+  /** Whether the bucket has refilled to its burst: it then holds nothing a fresh one would not. */
+  get full(): boolean {
+    this.refill();
+    return this.tokens >= this.burst;
+  }
+
+  private refill(): void {
+    const t = this.now();
+    this.tokens = Math.min(this.burst, this.tokens + ((t - this.last) * this.ratePerSec) / 1000);
+    this.last = t;
   }
 }

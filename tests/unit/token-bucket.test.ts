@@ -74,4 +74,16 @@ describe('TokenBucket', () => {
     expect(granted).toBeGreaterThanOrEqual(509);
     expect(granted).toBeLessThanOrEqual(510);
   });
+
+  it('is full when new and again once it has refilled to its burst', () => {
+    const c = clock();
+    const bucket = new TokenBucket(10, 2, c.now);
+    expect(bucket.full).toBe(true);
+    expect(bucket.take()).toBe(true);
+    expect(bucket.full).toBe(false);
+    c.advance(99);
+    expect(bucket.full).toBe(false);
+    c.advance(1);
+    expect(bucket.full).toBe(true);
+  });
 });
