@@ -1,14 +1,14 @@
 // Shared data through the CLI as real processes: `w2w share` serves a file, `w2w declarations`
 // finds it, `w2w fetch` brings it (content hash checked), and `w2w delete` makes the fetcher's
 // copy go away with a signed receipt, also when the fetcher was offline at the time.
-import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
-import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runW2w, W2W_BIN as BIN, type CliRun } from '../helpers/cli.js';
 import { DeclQueryBy, Op } from '../../src-shared/protocol/constants.js';
 import { decodeHolding, encodeCore } from '../../src-shared/protocol/declaration.js';
 import { fromHex, idToText } from '../../src-shared/ids.js';
@@ -17,20 +17,10 @@ import { generateIdentity, sign } from '../../src-main/crypto/identity.js';
 import { signHolding } from '../../src-main/data/declare.js';
 import { publishHolding } from '../../src-main/data/directory-client.js';
 
-const execFileP = promisify(execFile);
-const BIN = path.resolve('bin/w2w.js');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'w2w-clidata-'));
 const procs: ChildProcessWithoutNullStreams[] = [];
 
-async function w2w(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await execFileP(process.execPath, [BIN, ...args], { timeout: 30_000 });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
+const w2w = (...args: string[]): Promise<CliRun> => runW2w(args, 30_000);
 
 function start(...args: string[]): { proc: ChildProcessWithoutNullStreams; lines: string[]; waitFor: (t: (l: string) => boolean) => Promise<string> } {
   const proc = spawn(process.execPath, [BIN, ...args], { stdio: ['pipe', 'pipe', 'pipe'] });

@@ -1,27 +1,17 @@
 // Federated nodes as real processes: `w2w node --peer/--trust`, messages across relays, `w2w links`,
 // `w2w route`, links that survive a restart (kept in SQLite), and an untrusted link refused.
-import { execFile, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
-import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runW2w, W2W_BIN as BIN, type CliRun } from '../helpers/cli.js';
 
-const execFileP = promisify(execFile);
-const BIN = path.resolve('bin/w2w.js');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'w2w-clifed-'));
 const procs: ChildProcessWithoutNullStreams[] = [];
 
-async function w2w(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await execFileP(process.execPath, [BIN, ...args], { timeout: 20_000 });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
+const w2w = (...args: string[]): Promise<CliRun> => runW2w(args);
 
 interface Live {
   proc: ChildProcessWithoutNullStreams;

@@ -1,28 +1,18 @@
 // Messages a relay kept for an offline ID (PROTOCOL §9.6) are handed to that ID's first session, whatever
 // command opened it, and deleted at the relay. A `w2w peers` (or send, group, ...) run before `w2w listen`
 // must therefore record them in the history and show them, not drop them.
-import { spawn, execFile } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
-import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runW2w, W2W_BIN as BIN, type CliRun } from '../helpers/cli.js';
 import { openStore } from '../../src-main/store/db.js';
 
-const execFileP = promisify(execFile);
-const BIN = path.resolve('bin/w2w.js');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'w2w-cli-kept-'));
 
-async function w2w(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await execFileP(process.execPath, [BIN, ...args], { timeout: 20_000 });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
+const w2w = (...args: string[]): Promise<CliRun> => runW2w(args);
 
 const node = spawn(process.execPath, [BIN, 'node', '--port', '0', '--data', path.join(tmp, 'node')], { stdio: ['pipe', 'pipe', 'pipe'] });
 const nodeExited = new Promise<number>((resolve) => node.on('exit', (code) => resolve(code ?? -1)));

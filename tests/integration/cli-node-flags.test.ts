@@ -2,33 +2,23 @@
 // HTTP to its UI server): each flag holds for its run only and leaves the saved settings alone; bad
 // values are usage errors. Then the same overrides through the API: Settings reports them, and a
 // change made during the run applies, is saved and ends the override.
-import { spawn, execFile, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
-import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runW2w, W2W_BIN as BIN, type CliRun } from '../helpers/cli.js';
 import { createNodeApi } from '../../src-main/node/api.js';
 import { W2wNode } from '../../src-main/node/node.js';
 import { cookieName } from '../../src-main/web/ui-auth.js';
 
-const execFileP = promisify(execFile);
-const BIN = path.resolve('bin/w2w.js');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'w2w-cli-flags-'));
 
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
-async function w2w(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await execFileP(process.execPath, [BIN, ...args], { timeout: 20_000 });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
+const w2w = (...args: string[]): Promise<CliRun> => runW2w(args);
 
 /** A `w2w node` process: waits for its startup lines, stops with SIGINT. */
 class NodeProcess {

@@ -1,32 +1,16 @@
 // The w2w CLI end to end through real processes: a `w2w node`, three terminals' worth of clients
 // (`listen`, `send`, `group`, `peers`), every route, user mistakes, and restart persistence.
-import { spawn, execFile, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import readline from 'node:readline';
-import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runW2w, W2W_BIN as BIN, type CliRun } from '../helpers/cli.js';
 
-const execFileP = promisify(execFile);
-const BIN = path.resolve('bin/w2w.js');
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'w2w-cli-'));
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function w2w(...args: string[]): Promise<Run> {
-  try {
-    const { stdout, stderr } = await execFileP(process.execPath, [BIN, ...args], { timeout: 20_000 });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
+const w2w = (...args: string[]): Promise<CliRun> => runW2w(args);
 
 /** A long-running w2w process whose stdout lines can be awaited. */
 class LiveProcess {

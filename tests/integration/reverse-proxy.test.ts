@@ -1,18 +1,16 @@
 // A node behind Debian's nginx terminating TLS (the README's reverse-proxy recipe, run for real): clients
 // and a federated relay reach it over wss:// through the proxy, and --public-url refuses other bindings.
-import { execFile, spawn, type ChildProcess, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn, type ChildProcess, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import fs from 'node:fs';
 import https from 'node:https';
 import net from 'node:net';
 import path from 'node:path';
 import readline from 'node:readline';
-import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { runW2w, W2W_BIN as BIN, type CliRun } from '../helpers/cli.js';
 import { makeTempDir } from '../helpers/relay.js';
 import { makeSelfSignedCert } from '../helpers/tls.js';
 
-const execFileP = promisify(execFile);
-const BIN = path.resolve('bin/w2w.js');
 const NGINX_CANDIDATES = ['/usr/sbin/nginx', '/usr/local/sbin/nginx', '/usr/bin/nginx', '/usr/local/nginx/sbin/nginx'];
 // Relays ping every PING_MS; nginx drops an upgraded connection that reads nothing for PROXY_READ_TIMEOUT_S.
 // The recipe's rule is proxy_read_timeout > ping interval; the test idles past the timeout to prove it holds.
@@ -62,15 +60,7 @@ async function until(what: string, test: () => Promise<boolean>, timeoutMs = 10_
   }
 }
 
-async function w2w(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  try {
-    const { stdout, stderr } = await execFileP(process.execPath, [BIN, ...args], { timeout: 20_000 });
-    return { code: 0, stdout, stderr };
-  } catch (err) {
-    const e = err as { code?: number; stdout?: string; stderr?: string };
-    return { code: typeof e.code === 'number' ? e.code : -1, stdout: e.stdout ?? '', stderr: e.stderr ?? '' };
-  }
-}
+const w2w = (...args: string[]): Promise<CliRun> => runW2w(args);
 
 interface Live {
   proc: ChildProcessWithoutNullStreams;
